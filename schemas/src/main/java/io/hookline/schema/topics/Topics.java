@@ -1,0 +1,68 @@
+package io.hookline.schema.topics;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hookline's topic names. A prefix (default {@code hookline.}) lets several installations share a cluster.
+ */
+public record Topics(String prefix) {
+
+    public static final String DEFAULT_PREFIX = "hookline.";
+
+    public Topics {
+        if (prefix == null) {
+            prefix = DEFAULT_PREFIX;
+        }
+    }
+
+    public static Topics withDefaultPrefix() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    /** Every accepted hook, normalized: the source of truth. Key: job key. */
+    public String events() {
+        return prefix + "events";
+    }
+
+    /** Every hook that could not be accepted, with the reason. Key: source name. */
+    public String rejected() {
+        return prefix + "rejected";
+    }
+
+    /** Compacted: the fold of each job's events. Key: job key. */
+    public String jobState() {
+        return prefix + "job-state";
+    }
+
+    public String alerts() {
+        return prefix + "alerts";
+    }
+
+    public String deliveries() {
+        return prefix + "deliveries";
+    }
+
+    public String commands() {
+        return prefix + "commands";
+    }
+
+    /** A topic to create when it is missing: its name and the configs that matter to its contract. */
+    public record Spec(String name, Map<String, String> configs) {
+    }
+
+    /**
+     * The topics and the configs their contracts need. Retention of the event log is the operator's choice
+     * ({@code eventsRetentionMs}, -1 for forever).
+     */
+    public List<Spec> specs(long eventsRetentionMs) {
+        Map<String, String> compacted = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000");
+        return List.of(
+                new Spec(events(), Map.of("retention.ms", Long.toString(eventsRetentionMs))),
+                new Spec(rejected(), Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000))),
+                new Spec(jobState(), compacted),
+                new Spec(alerts(), Map.of()),
+                new Spec(deliveries(), Map.of()),
+                new Spec(commands(), Map.of()));
+    }
+}

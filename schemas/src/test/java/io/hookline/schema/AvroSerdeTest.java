@@ -1,0 +1,124 @@
+package io.hookline.schema;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.serde.ReleasedSchemas;
+
+class AvroSerdeTest {
+
+    private final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+
+    static BackupEvent sampleEvent() {
+        return BackupEvent.newBuilder()
+                .setEventId("0b8f3a6e-0000-8000-8000-000000000001")
+                .setReceivedAt(Instant.parse("2026-11-21T18:06:00Z"))
+                .setSourceKind(SourceKind.XSIBACKUP)
+                .setSourceName("esxi-prod")
+                .setHost("esxi01")
+                .setJob("04")
+                .setJobKey("esxi-prod/04")
+                .setRunId("48211")
+                .setType(EventType.RUN_FAILED)
+                .setOutcome(RunOutcome.FAILED)
+                .setErrors(List.of("VM1: snapshot failed"))
+                .setDurationMs(347_000L)
+                .setLabels(Map.of("vms", "VM1,VM2"))
+                .setDetail(XsiBackupDetail.newBuilder().setHook("error").setPid("48211").setElapsedSeconds(347L)
+                        .setVms(List.of(XsiBackupVm.newBuilder().setName("VM2").setDisks(List.of("disk1")).build()))
+                        .build())
+                .build();
+    }
+
+    @Test
+    void anEventSurvivesTheRoundTripWithItsSourceDetail() {
+        BackupEvent event = sampleEvent();
+        byte[] bytes = serde.serialize("hookline.events", event);
+
+        assertEquals((byte) 0xC3, bytes[0], "single-object marker");
+        assertEquals((byte) 0x01, bytes[1], "single-object marker");
+        assertEquals(event, serde.deserialize("hookline.events", bytes));
+    }
+
+    @Test
+    void plainAvroReadsTheBytesWithTheCommittedSchemaAlone() throws IOException {
+        Schema committed = ReleasedSchemas.versionsOf("io.hookline.schema.BackupEvent").get(0);
+        byte[] bytes = serde.encode(sampleEvent());
+
+        GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), committed).decode(bytes.clone(), null);
+
+        assertEquals("esxi-prod/04", read.get("jobKey").toString());
+        assertEquals("RUN_FAILED", read.get("type").toString());
+        assertEquals("48211", ((GenericRecord) read.get("detail")).get("pid").toString());
+    }
+
+    @Test
+    void bytesWrittenByAPlainAvroWriterOfTheReleasedSchemaDecodeIntoTheGeneratedClass() throws IOException {
+        Schema committed = ReleasedSchemas.versionsOf("io.hookline.schema.RejectedHook").get(0);
+        GenericRecord raw = new GenericData.Record(committed.getField("raw").schema());
+        raw.put("method", "GET");
+        raw.put("path", "/hooks/xsibackup/***/error");
+        raw.put("headers", Map.of());
+        raw.put("originalBytes", 3L);
+        raw.put("truncated", false);
+        raw.put("scrubbed", false);
+        GenericRecord rejected = new GenericData.Record(committed);
+        rejected.put("rejectionId", "r-1");
+        rejected.put("receivedAt", 1_700_000_000_000L);
+        rejected.put("sourceKind", new GenericData.EnumSymbol(committed.getField("sourceKind").schema(), "XSIBACKUP"));
+        rejected.put("status", 400);
+        rejected.put("reason", "not-base64");
+        rejected.put("message", "the query string is not base64");
+        rejected.put("raw", raw);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), committed).encode(rejected, out);
+
+        RejectedHook decoded = AvroSerde.of(RejectedHook.class).decode(out.toByteArray());
+
+        assertEquals("not-base64", decoded.getReason());
+        assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), decoded.getReceivedAt());
+        assertEquals("/hooks/xsibackup/***/error", decoded.getRaw().getPath());
+    }
+
+    @Test
+    void bytesThatAreNotHooklineRecordsGiveAClearError() {
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> serde.decode("PID=1|t=2".getBytes()));
+        assertTrue(e.getMessage().startsWith("cannot decode BackupEvent (9 bytes)"), e.getMessage());
+    }
+
+    @Test
+    void aRecordOfAnUnknownSchemaIsRefusedNotMisread() {
+        byte[] bytes = AvroSerde.of(JobState.class).encode(JobState.newBuilder()
+                .setJobKey("a/b").setSourceKind(SourceKind.PING).setSourceName("a").setJob("b")
+                .setFirstSeenAt(Instant.EPOCH).setUpdatedAt(Instant.EPOCH)
+                .setLastEventId("e").setLastEventType(EventType.RUN_STARTED).build());
+
+        SerializationException e = assertThrows(SerializationException.class, () -> serde.decode(bytes));
+        assertTrue(e.getMessage().contains("Cannot resolve schema for fingerprint"), e.getMessage());
+    }
+
+    @Test
+    void nullIsATombstoneBothWays() {
+        assertEquals(null, serde.serialize("t", null));
+        assertEquals(null, serde.deserialize("t", null));
+        assertArrayEquals(serde.encode(sampleEvent()), serde.encode(sampleEvent()));
+    }
+}
