@@ -1,0 +1,276 @@
+package io.hookline.devstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) in a child JVM, from the Kafka
+ * artifacts on Maven Central. Its data lives in {@code dataDir}, so a restart keeps every topic and record.
+ * The child has its own classpath, so the broker never shares dependency versions with a Quarkus service.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private static final String CLASSPATH_RESOURCE = "hookline-devstack/kafka.classpath";
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private final String heap;
+    private Process process;
+
+    public LocalKafka(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, "512m");
+    }
+
+    public LocalKafka(Path dataDir, int port, int controllerPort, String heap) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.heap = heap;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return dataDir.resolve("broker.log");
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the broker and returns once it answers an admin request. */
+    public synchronized LocalKafka start(Duration timeout) {
+        if (isRunning()) {
+            return this;
+        }
+        requireFree(port, "Kafka");
+        requireFree(controllerPort, "Kafka controller");
+        try {
+            Files.createDirectories(dataDir);
+            Path config = writeConfig();
+            if (!Files.exists(dataDir.resolve("kafka-logs").resolve("meta.properties"))) {
+                format(config);
+            }
+            List<String> command = javaCommand();
+            command.add("kafka.Kafka");
+            command.add(config.toString());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+            process = builder.start();
+        } catch (IOException e) {
+            throw new DevstackException("cannot start the Kafka broker: " + e.getMessage(), e);
+        }
+        awaitReady(timeout);
+        return this;
+    }
+
+    /** Stops the broker cleanly (SIGTERM, controlled shutdown), killing it if it does not stop in time. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Blocks until the broker process ends; for the command-line launcher. */
+    public int waitFor() throws InterruptedException {
+        Process running;
+        synchronized (this) {
+            running = process;
+        }
+        return running == null ? 0 : running.waitFor();
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new DevstackException("the Kafka broker exited with code " + process.exitValue()
+                        + " during start-up; its log: " + logFile());
+            }
+            if (accepts(port)) {
+                try (Admin admin = Admin.create(config)) {
+                    admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception notYet) {
+                    // The listener is up before the controller has elected itself: try again.
+                }
+            }
+            sleepQuietly(200);
+        }
+        stop();
+        throw new DevstackException("the Kafka broker did not become ready within " + timeout.toSeconds()
+                + " s; its log: " + logFile());
+    }
+
+    private void format(Path config) throws IOException {
+        String clusterId = clusterId();
+        List<String> command = javaCommand();
+        command.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString(),
+                "--ignore-formatted"));
+        Process formatter = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = formatter.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (formatter.waitFor() != 0) {
+                throw new DevstackException("formatting Kafka storage failed: " + output.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DevstackException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    /** A cluster id made once per data folder and kept there, so that a restart finds its own storage. */
+    private String clusterId() throws IOException {
+        Path file = dataDir.resolve("cluster.id");
+        if (Files.exists(file)) {
+            return Files.readString(file).strip();
+        }
+        UUID uuid = UUID.randomUUID();
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        Files.writeString(file, id);
+        return id;
+    }
+
+    private Path writeConfig() throws IOException {
+        Properties props = new Properties();
+        props.setProperty("process.roles", "broker,controller");
+        props.setProperty("node.id", "1");
+        props.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.setProperty("controller.listener.names", "CONTROLLER");
+        props.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.setProperty("log.dirs", dataDir.resolve("kafka-logs").toString());
+        // One node: every internal topic has one replica, and few partitions keep start-up fast.
+        props.setProperty("offsets.topic.replication.factor", "1");
+        props.setProperty("offsets.topic.num.partitions", "4");
+        props.setProperty("transaction.state.log.replication.factor", "1");
+        props.setProperty("transaction.state.log.min.isr", "1");
+        props.setProperty("transaction.state.log.num.partitions", "4");
+        props.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        props.setProperty("share.coordinator.state.topic.min.isr", "1");
+        props.setProperty("group.initial.rebalance.delay.ms", "0");
+        props.setProperty("auto.create.topics.enable", "false");
+        props.setProperty("num.partitions", "1");
+        Path file = dataDir.resolve("server.properties");
+        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            props.store(out, "written by Hookline devstack on every start");
+        }
+        return file;
+    }
+
+    private List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xms64m");
+        command.add("-Xmx" + heap);
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info");
+        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        command.add("-cp");
+        command.add(brokerClasspath());
+        return command;
+    }
+
+    static String brokerClasspath() {
+        try (InputStream in = LocalKafka.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new DevstackException(CLASSPATH_RESOURCE + " is missing: build the devstack module first");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fails with one clear sentence when a port is taken. */
+    public static void requireFree(int port, String what) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new DevstackException("port " + port + " for " + what + " is already in use");
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
