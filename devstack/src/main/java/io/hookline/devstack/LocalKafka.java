@@ -54,6 +54,10 @@ public final class LocalKafka implements AutoCloseable {
         return port;
     }
 
+    public int controllerPort() {
+        return controllerPort;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -86,6 +90,7 @@ public final class LocalKafka implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
             process = builder.start();
+            Files.writeString(dataDir.resolve("broker.pid"), Long.toString(process.pid()));
         } catch (IOException e) {
             throw new DevstackException("cannot start the Kafka broker: " + e.getMessage(), e);
         }
@@ -93,9 +98,13 @@ public final class LocalKafka implements AutoCloseable {
         return this;
     }
 
-    /** Stops the broker cleanly (SIGTERM, controlled shutdown), killing it if it does not stop in time. */
+    /**
+     * Stops the broker cleanly (SIGTERM, controlled shutdown), killing it if it does not stop in time. A handle that
+     * did not start the broker (another class loader's copy of {@link SharedKafka}) stops it by its process id.
+     */
     public synchronized void stop() {
         if (process == null) {
+            stopByPidFile();
             return;
         }
         process.destroy();
@@ -108,6 +117,26 @@ public final class LocalKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    private void stopByPidFile() {
+        Path pidFile = dataDir.resolve("broker.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            ProcessHandle.of(pid).ifPresent(handle -> {
+                handle.destroy();
+                try {
+                    handle.onExit().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    handle.destroyForcibly();
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            // No readable pid: nothing of ours is running.
+        }
     }
 
     @Override

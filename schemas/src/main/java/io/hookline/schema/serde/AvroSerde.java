@@ -27,7 +27,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     private AvroSerde(Class<T> type) {
         this.type = type;
-        SpecificData model = SpecificData.getForClass(type);
+        // Resolve record classes through the loader that loaded the type (Quarkus runs several loaders), with the
+        // logical-type conversions the generated class declares.
+        SpecificData model = new SpecificData(type.getClassLoader());
+        SpecificData.getForClass(type).getConversions().forEach(model::addLogicalTypeConversion);
         Schema current = model.getSchema(type);
         SchemaStore.Cache released = new SchemaStore.Cache();
         for (Schema version : ReleasedSchemas.versionsOf(current.getFullName())) {

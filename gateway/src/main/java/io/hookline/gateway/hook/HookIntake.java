@@ -1,0 +1,99 @@
+package io.hookline.gateway.hook;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+
+import io.hookline.gateway.envelope.EventIds;
+import io.hookline.gateway.kafka.EventLog;
+import io.hookline.gateway.source.Source;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.RawRequest;
+import io.hookline.schema.RejectedHook;
+import io.hookline.schema.SourceKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * What every source's endpoint does once it has parsed a hook: append it and answer the caller's expected text
+ * only after the broker has it, or record a refusal on hookline.rejected and answer its status and reason.
+ */
+@ApplicationScoped
+public class HookIntake {
+
+    private static final Logger LOG = Logger.getLogger(HookIntake.class);
+    private static final String TEXT = MediaType.TEXT_PLAIN + ";charset=UTF-8";
+
+    private final EventLog log;
+    private final MeterRegistry metrics;
+
+    public HookIntake(EventLog log, MeterRegistry metrics) {
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /** Appends the event; answers {@code ack} exactly once the broker acknowledged it, 503 otherwise. */
+    public Uni<Response> accept(BackupEvent event, String ack) {
+        String kind = kindTag(event.getSourceKind());
+        Timer.Sample sample = Timer.start(metrics);
+        return Uni.createFrom().completionStage(() -> log.append(event))
+                .map(metadata -> {
+                    sample.stop(metrics.timer("hookline.hook.ack", "kind", kind));
+                    metrics.counter("hookline.hooks", "kind", kind, "result", "accepted", "reason", "none").increment();
+                    return Response.ok(ack, TEXT).build();
+                })
+                .onFailure().recoverWithItem(error -> {
+                    metrics.counter("hookline.hooks", "kind", kind, "result", "unavailable", "reason", "broker").increment();
+                    String why = describe(error);
+                    LOG.warnf("hook for %s not accepted: %s", event.getJobKey(), why);
+                    return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                            .entity("hookline: the hook was not processed: " + why + "; send it again later")
+                            .type(TEXT).header("Retry-After", "30").build();
+                });
+    }
+
+    /** Records the refusal (best effort, bounded) and answers its status and sentence. */
+    public Uni<Response> refuse(SourceKind kind, Source source, Rejection rejection, RawRequest raw) {
+        RejectedHook rejected = RejectedHook.newBuilder()
+                .setRejectionId(EventIds.random())
+                .setReceivedAt(Instant.now())
+                .setSourceKind(kind)
+                .setSourceName(source == null ? null : source.name())
+                .setStatus(rejection.status())
+                .setReason(rejection.reason())
+                .setMessage(rejection.message())
+                .setRaw(raw)
+                .build();
+        metrics.counter("hookline.hooks", "kind", kindTag(kind), "result", "rejected", "reason", rejection.reason())
+                .increment();
+        LOG.infof("refused %s hook%s: %d %s", kindTag(kind), source == null ? "" : " for source " + source.name(),
+                rejection.status(), rejection.message());
+        Response response = Response.status(rejection.status()).entity("hookline: " + rejection.message()).type(TEXT)
+                .build();
+        return Uni.createFrom().completionStage(() -> log.reject(rejected))
+                .map(metadata -> response)
+                .onFailure().recoverWithItem(error -> {
+                    LOG.warnf("could not record a refused hook on %s: %s", log.topics().rejected(), describe(error));
+                    return response;
+                });
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return "the event log (Kafka) did not confirm the record in time";
+        }
+        return "the event log (Kafka) refused the record (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    private static String kindTag(SourceKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,46 @@
+package io.hookline.gateway.hook;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A hook as it arrived: the raw (still percent-encoded) query string, the path with the token already replaced,
+ * the headers without credentials, and the body.
+ */
+public record HookRequest(String method, String path, String rawQuery, Map<String, String> headers, String body,
+        String remoteAddress) {
+
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
+            "set-cookie", "x-api-key", "x-auth-token", "webhook-signature", "x-hub-signature", "x-hub-signature-256");
+
+    public static HookRequest of(HttpServerRequest request, String token, String body) {
+        String path = request.path();
+        if (token != null && !token.isEmpty()) {
+            path = path.replace(token, "***");
+        }
+        Map<String, String> headers = new TreeMap<>();
+        request.headers().forEach(header -> {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!CREDENTIAL_HEADERS.contains(name)) {
+                headers.merge(name, header.getValue(), (a, b) -> a + ", " + b);
+            }
+        });
+        String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        return new HookRequest(request.method().name(), path, request.query(), Map.copyOf(headers), body, remote);
+    }
+
+    /** Bytes of what a source sends as its content: query string and body. */
+    public long contentBytes() {
+        long bytes = rawQuery == null ? 0 : rawQuery.getBytes(StandardCharsets.UTF_8).length;
+        return bytes + (body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,120 @@
+package io.hookline.gateway.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.hookline.gateway.GatewayConfig;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.RejectedHook;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * The one place the gateway writes to Kafka. A returned future completes only when the broker has the record
+ * (acks=all, idempotent producer), or fails within the acknowledgement time-out.
+ */
+@ApplicationScoped
+public class EventLog {
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final Topics topics;
+    private final long ackTimeoutMs;
+    private final AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
+    private final AvroSerde<RejectedHook> rejections = AvroSerde.of(RejectedHook.class);
+    /** send() may block while the producer has no metadata (broker down): never on an event-loop thread. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "hookline-kafka-send"));
+
+    @Inject
+    public EventLog(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.topics = new Topics(config.topics().prefix());
+        this.ackTimeoutMs = config.gateway().ackTimeout().toMillis();
+        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, ackTimeoutMs), new StringSerializer(),
+                new ByteArraySerializer());
+    }
+
+    static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, long ackTimeoutMs) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "hookline-gateway");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        long requestTimeout = Math.max(1000, Math.min(5000, ackTimeoutMs / 2));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackTimeoutMs, requestTimeout + 1));
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1000, ackTimeoutMs / 2));
+        // Quarkus's defaults may carry consumer or admin keys; the producer would only warn about them.
+        config.keySet().removeIf(key -> key.startsWith("health") || key.equals("devservices"));
+        return config;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Appends an accepted hook to hookline.events, keyed by its job. */
+    public CompletableFuture<RecordMetadata> append(BackupEvent event) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.events(), null,
+                event.getReceivedAt().toEpochMilli(), event.getJobKey(), events.encode(event),
+                CloudEventHeaders.forEvent(event));
+        return send(record);
+    }
+
+    /** Records a refused hook on hookline.rejected, keyed by source name. */
+    public CompletableFuture<RecordMetadata> reject(RejectedHook rejected) {
+        String key = rejected.getSourceName() == null ? "unknown" : rejected.getSourceName();
+        Headers headers = CloudEventHeaders.of(rejected.getRejectionId(),
+                CloudEventHeaders.sourceUri(rejected.getSourceKind().name(), rejected.getSourceName()),
+                CloudEventHeaders.TYPE_PREFIX + "hook.rejected", rejected.getReceivedAt(), null);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.rejected(), null,
+                rejected.getReceivedAt().toEpochMilli(), key, rejections.encode(rejected), headers);
+        return send(record);
+    }
+
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        long deadline = System.nanoTime() + ackTimeoutMs * 1_000_000;
+        sender.execute(() -> {
+            if (System.nanoTime() > deadline) {
+                // Queued behind sends that blocked on a missing broker: the caller has had its answer already.
+                acked.completeExceptionally(new TimeoutException("the broker did not accept the record in time"));
+                return;
+            }
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        acked.completeExceptionally(error);
+                    } else {
+                        acked.complete(metadata);
+                    }
+                });
+            } catch (RuntimeException e) {
+                acked.completeExceptionally(e);
+            }
+        });
+        return acked.orTimeout(ackTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void close() {
+        sender.shutdown();
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,124 @@
+package io.hookline.gateway.source;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.hookline.gateway.GatewayConfig;
+import io.hookline.schema.SourceKind;
+
+/**
+ * The configured sources, found by token. Tokens are kept only as SHA-256 digests: a lookup compares digests,
+ * so neither timing nor a heap dump gives a token away.
+ */
+@ApplicationScoped
+public class SourceRegistry {
+
+    private static final Logger LOG = Logger.getLogger(SourceRegistry.class);
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    private final Map<String, Source> byTokenDigest;
+
+    public SourceRegistry(GatewayConfig config) {
+        this.byTokenDigest = index(config.sources());
+    }
+
+    /** The source of this kind whose token (current or previous) this is. */
+    public Optional<Source> authenticate(SourceKind kind, String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        String digest = digest(token);
+        Source source = byTokenDigest.get(digest);
+        if (source == null || source.kind() != kind) {
+            return Optional.empty();
+        }
+        return Optional.of(source);
+    }
+
+    public int size() {
+        return (int) byTokenDigest.values().stream().distinct().count();
+    }
+
+    /** A short fingerprint of a token, safe to log, so an operator can tell which wrong token a host uses. */
+    public static String fingerprint(String token) {
+        return digest(token == null ? "" : token).substring(0, 8);
+    }
+
+    static Map<String, Source> index(Map<String, GatewayConfig.SourceConfig> configured) {
+        Map<String, Source> index = new HashMap<>();
+        Map<String, String> ownerOfDigest = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (var entry : configured.entrySet()) {
+            String name = entry.getKey();
+            GatewayConfig.SourceConfig config = entry.getValue();
+            SourceKind kind = kindOf(config.kind());
+            if (kind == null) {
+                problems.add("hookline.sources." + name + ".kind: '" + config.kind()
+                        + "' is not one of xsibackup, retrospect, ping, proxmox, cloudevents, generic");
+                continue;
+            }
+            ZoneId zone;
+            try {
+                zone = ZoneId.of(config.timeZone());
+            } catch (DateTimeException e) {
+                problems.add("hookline.sources." + name + ".time-zone: '" + config.timeZone() + "' is not a time zone");
+                continue;
+            }
+            Source source = new Source(name, kind, config.ack(), zone);
+            List<String> tokens = new ArrayList<>();
+            tokens.add(config.token());
+            config.previousToken().ifPresent(tokens::add);
+            for (String token : tokens) {
+                if (token.isBlank()) {
+                    problems.add("hookline.sources." + name + ".token is empty");
+                    continue;
+                }
+                if (token.length() < MIN_TOKEN_LENGTH) {
+                    LOG.warnf("source %s has a token shorter than %d characters: easy to guess", name, MIN_TOKEN_LENGTH);
+                }
+                String digest = digest(token);
+                String owner = ownerOfDigest.putIfAbsent(digest, name);
+                if (owner != null && !owner.equals(name)) {
+                    problems.add("sources " + owner + " and " + name + " have the same token: give each its own");
+                }
+                index.put(digest, source);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("invalid source configuration: " + String.join("; ", problems));
+        }
+        return Map.copyOf(index);
+    }
+
+    static SourceKind kindOf(String configured) {
+        try {
+            SourceKind kind = SourceKind.valueOf(configured.strip().toUpperCase(Locale.ROOT));
+            return kind == SourceKind.UNKNOWN ? null : kind;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String digest(String token) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

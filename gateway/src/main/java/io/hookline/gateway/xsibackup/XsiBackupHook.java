@@ -1,0 +1,167 @@
+package io.hookline.gateway.xsibackup;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import io.hookline.gateway.envelope.EventEnvelope;
+import io.hookline.gateway.envelope.EventIds;
+import io.hookline.gateway.hook.Rejection;
+import io.hookline.gateway.secrets.SecretScrubber;
+import io.hookline.gateway.source.Source;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RawRequest;
+import io.hookline.schema.RestorePoint;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.XsiBackupDetail;
+import io.hookline.schema.XsiBackupVm;
+
+/** Turns a decoded XSIBackup call into the normalized event. */
+public final class XsiBackupHook {
+
+    /** Either the event or why the hook was refused. */
+    public record Result(BackupEvent event, Rejection rejection) {
+    }
+
+    static final String UNIDENTIFIED_JOB = "unidentified";
+
+    private XsiBackupHook() {
+    }
+
+    /**
+     * @param hook {@code success} or {@code error}: which URL XSIBackup called
+     * @param raw the request for audit, its query already made safe by {@link #safeQuery}
+     */
+    public static Result toEvent(Source source, String hook, XsiBackupQuery.Decoded decoded, Instant receivedAt,
+            RawRequest raw) {
+        Optional<String> pid = decoded.field("PID").filter(p -> !p.isBlank());
+        if (pid.isEmpty()) {
+            return new Result(null, Rejection.badRequest("missing-field", "PID is missing from the decoded query (keys: "
+                    + String.join(", ", decoded.fields().keySet()) + ")"));
+        }
+        String command = XsiBackupQuery.decodeField(decoded.field("cmd").orElse(""));
+        String errorText = XsiBackupQuery.decodeField(decoded.field("err").orElse(""));
+        XsiBackupCommand cmd = XsiBackupCommand.parse(command);
+        String host = decoded.field("hostname").or(() -> decoded.field("host")).filter(h -> !h.isBlank()).orElse(null);
+        String job = cmd.identity().orElse(UNIDENTIFIED_JOB);
+        boolean success = hook.equals("success");
+        Long elapsed = parseSeconds(decoded.field("t").orElse(null));
+        List<String> errors = errorEntries(SecretScrubber.scrub(errorText));
+        List<XsiBackupVm> vms = cmd.vms();
+
+        XsiBackupDetail detail = XsiBackupDetail.newBuilder()
+                .setHook(hook)
+                .setPid(pid.get())
+                .setElapsedSeconds(elapsed)
+                .setCommand(command.isEmpty() ? null : cmd.scrubbed())
+                .setBackupId(cmd.backupId().orElse(null))
+                .setBackupPoint(cmd.argument("backup-point").orElse(null))
+                .setBackupType(cmd.argument("backup-type").orElse(null))
+                .setBackupHow(cmd.argument("backup-how").orElse(null))
+                .setBackupProgram(cmd.argument("backup-prog").orElse(null))
+                .setVms(vms)
+                .setMailTo(cmd.argument("mail-to").orElse(null))
+                .setErrorText(errorText.isEmpty() ? null : SecretScrubber.scrub(errorText))
+                .setFields(otherFields(decoded))
+                .build();
+
+        String eventId = EventIds.stable("xsibackup", source.name(), hook, pid.get(), host);
+        BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, host, job, raw)
+                .setJobName(jobName(detail))
+                .setRunId(pid.get())
+                .setType(success ? EventType.RUN_SUCCEEDED : EventType.RUN_FAILED)
+                .setOutcome(success ? RunOutcome.SUCCEEDED : RunOutcome.FAILED)
+                .setErrors(errors)
+                .setErrorCount(success && errors.isEmpty() ? null : errors.size())
+                .setErrorMessage(success ? null
+                        : errors.isEmpty() ? "XSIBackup reported an error without an error list" : errors.get(0))
+                .setDurationMs(elapsed == null ? null : elapsed * 1000)
+                .setDetail(detail);
+        if (success) {
+            event.setRestorePoint(RestorePoint.newBuilder()
+                    .setId("xsibackup-" + pid.get())
+                    .setCreatedAt(receivedAt)
+                    .setUtcOffsetSeconds(source.zone().getRules().getOffset(receivedAt).getTotalSeconds())
+                    .setHost(host)
+                    .setLocation(detail.getBackupPoint())
+                    .setTags(vms.stream().map(XsiBackupVm::getName).collect(Collectors.toList()))
+                    .build());
+        }
+        return new Result(event.build(), null);
+    }
+
+    /**
+     * The query as it may be kept for audit: as received, unless a secret hides inside its base64, in which case
+     * the decoded list with cmd and err decoded and scrubbed.
+     */
+    public static Optional<String> safeQuery(XsiBackupQuery.Decoded decoded) {
+        Map<String, String> readable = new LinkedHashMap<>();
+        boolean secret = false;
+        for (var entry : decoded.fields().entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue();
+            if (key.equalsIgnoreCase("cmd") || key.equalsIgnoreCase("err")) {
+                value = XsiBackupQuery.decodeField(value);
+            }
+            String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrub(value);
+            secret |= !scrubbed.equals(value);
+            readable.put(key, scrubbed);
+        }
+        if (!secret) {
+            return Optional.empty();
+        }
+        return Optional.of(readable.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("|")));
+    }
+
+    /** Every key but cmd and err, as sent, with secret-named keys masked. */
+    private static Map<String, String> otherFields(XsiBackupQuery.Decoded decoded) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        decoded.fields().forEach((key, value) -> {
+            if (!key.equalsIgnoreCase("cmd") && !key.equalsIgnoreCase("err")) {
+                fields.put(key, SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrub(value));
+            }
+        });
+        return fields;
+    }
+
+    /** The error list as in the e-mail report: one entry per line (or HTML line break), tags removed. */
+    static List<String> errorEntries(String text) {
+        List<String> entries = new ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return entries;
+        }
+        for (String line : text.split("(?i)\\r?\\n|<br\\s*/?>")) {
+            String entry = line.replaceAll("<[^>]+>", "").strip();
+            if (!entry.isEmpty()) {
+                entries.add(entry);
+            }
+        }
+        return entries;
+    }
+
+    private static String jobName(XsiBackupDetail detail) {
+        String vms = detail.getVms().stream().map(XsiBackupVm::getName).collect(Collectors.joining(", "));
+        String point = detail.getBackupPoint();
+        if (vms.isEmpty() && point == null) {
+            return detail.getBackupId() == null ? null : "XSIBackup job " + detail.getBackupId();
+        }
+        return (vms.isEmpty() ? "XSIBackup" : vms) + (point == null ? "" : " -> " + point);
+    }
+
+    private static Long parseSeconds(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

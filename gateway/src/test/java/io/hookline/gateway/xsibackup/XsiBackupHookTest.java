@@ -1,0 +1,237 @@
+package io.hookline.gateway.xsibackup;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.gateway.KafkaTestResource;
+import io.hookline.gateway.TopicReader;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RejectedHook;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.config.EncoderConfig;
+import io.restassured.config.RestAssuredConfig;
+
+/** XSIBackup hooks end to end: real HTTP into the gateway, real records on the real broker. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class XsiBackupHookTest {
+
+    static final String TOKEN = "test-token-esxi-prod-0123456789";
+    static final String SMTP_PASSWORD = "Pa55-smtp-secret";
+
+    static TopicReader events;
+    static TopicReader rejected;
+    final AvroSerde<BackupEvent> eventSerde = AvroSerde.of(BackupEvent.class);
+    final AvroSerde<RejectedHook> rejectedSerde = AvroSerde.of(RejectedHook.class);
+
+    @BeforeAll
+    static void readTopics() {
+        events = new TopicReader("hookline.events");
+        rejected = new TopicReader("hookline.rejected");
+    }
+
+    @AfterAll
+    static void closeReaders() {
+        events.close();
+        rejected.close();
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String query(String pid, String cmd, String err) {
+        String list = "PID=" + pid + "|t=347|hostname=esxi01|cmd=" + b64(cmd) + (err == null ? "" : "|err=" + b64(err));
+        return b64(list);
+    }
+
+    static String cmd(String id) {
+        return "--backup-point=/vmfs/volumes/backup --backup-type=custom --backup-vms=\"VM1,VM2!disk1;disk2\" "
+                + "--backup-how=hot --backup-prog=vmkfstools --mail-to=ops@example.org --smtp-pwd=" + SMTP_PASSWORD
+                + " --backup-id=" + id;
+    }
+
+    /** Sends the query exactly as given: no re-encoding by the HTTP client. */
+    static io.restassured.response.Response get(String path, String rawQuery) {
+        return given().config(RestAssuredConfig.config().encoderConfig(EncoderConfig.encoderConfig()))
+                .urlEncodingEnabled(false)
+                .when().get(path + (rawQuery == null ? "" : "?" + rawQuery));
+    }
+
+    ConsumerRecord<String, byte[]> eventOfRun(String pid) {
+        return events.await(r -> eventSerde.decode(r.value()).getRunId().equals(pid), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void successHookIsAnsweredOkOnlyWithTheRecordOnTheBrokerDecodableWithTheCommittedSchema() throws Exception {
+        String pid = unique();
+        get("/hooks/xsibackup/" + TOKEN + "/success", query(pid, cmd("04"), null))
+                .then().statusCode(200).contentType(startsWith("text/plain")).body(equalTo("OK"));
+
+        ConsumerRecord<String, byte[]> record = eventOfRun(pid);
+        assertEquals("esxi-prod/esxi01/04", record.key());
+
+        Schema committed = new Schema.Parser().parse(Files.readString(
+                Path.of("../schemas/src/main/resources/io/hookline/schema/released/v1/BackupEvent.avsc")));
+        GenericRecord plain = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), committed).decode(record.value());
+        assertEquals("RUN_SUCCEEDED", plain.get("type").toString());
+        assertEquals("XSIBACKUP", plain.get("sourceKind").toString());
+        assertEquals(347_000L, plain.get("durationMs"));
+        GenericRecord detail = (GenericRecord) plain.get("detail");
+        assertEquals("04", detail.get("backupId").toString());
+        assertEquals("/vmfs/volumes/backup", detail.get("backupPoint").toString());
+        assertEquals("vmkfstools", detail.get("backupProgram").toString());
+        assertEquals("ops@example.org", detail.get("mailTo").toString());
+
+        BackupEvent event = eventSerde.decode(record.value());
+        assertEquals(RunOutcome.SUCCEEDED, event.getOutcome());
+        assertEquals("VM1, VM2 -> /vmfs/volumes/backup", event.getJobName());
+        assertEquals("xsibackup-" + pid, event.getRestorePoint().getId());
+        assertEquals(List.of("disk1", "disk2"),
+                ((io.hookline.schema.XsiBackupDetail) event.getDetail()).getVms().get(1).getDisks());
+
+        assertEquals("1.0", CloudEventHeaders.header(record.headers(), "ce_specversion"));
+        assertEquals(event.getEventId(), CloudEventHeaders.header(record.headers(), "ce_id"));
+        assertEquals("/hookline/xsibackup/esxi-prod", CloudEventHeaders.header(record.headers(), "ce_source"));
+        assertEquals("io.hookline.backup.run.succeeded", CloudEventHeaders.header(record.headers(), "ce_type"));
+        assertEquals(event.getReceivedAt().toString(), CloudEventHeaders.header(record.headers(), "ce_time"));
+        assertEquals(CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.header(record.headers(), "content-type"));
+    }
+
+    @Test
+    void errorHookCarriesTheSplitErrorListAndNoSecretReachesTheTopic() {
+        String pid = unique();
+        String err = "VM1: snapshot failed\nVM2: cannot connect, smtp password=" + SMTP_PASSWORD + "\n";
+        get("/hooks/xsibackup/" + TOKEN + "/error", query(pid, cmd("05"), err))
+                .then().statusCode(200).body(equalTo("OK"));
+
+        ConsumerRecord<String, byte[]> record = eventOfRun(pid);
+        BackupEvent event = eventSerde.decode(record.value());
+        assertEquals(EventType.RUN_FAILED, event.getType());
+        assertEquals(List.of("VM1: snapshot failed", "VM2: cannot connect, smtp password=***"), event.getErrors());
+        assertEquals("VM1: snapshot failed", event.getErrorMessage());
+        assertNull(event.getRestorePoint());
+
+        String everything = new String(record.value(), StandardCharsets.ISO_8859_1) + record.headers();
+        assertFalse(everything.contains(SMTP_PASSWORD), "the SMTP password reached the topic");
+        assertFalse(everything.contains(b64(cmd("05"))), "the base64 command (with its password) reached the topic");
+        assertFalse(everything.contains(TOKEN), "the source token reached the topic");
+        assertTrue(event.getRaw().getScrubbed());
+        assertEquals("/hooks/xsibackup/***/error", event.getRaw().getPath());
+    }
+
+    @Test
+    void theSourcesOwnAcknowledgementTextIsAnsweredExactly() {
+        get("/hooks/xsibackup/test-token-esxi-lab-0123456789/success", query(unique(), cmd("01"), null))
+                .then().statusCode(200).body(equalTo("BBKING"));
+    }
+
+    @Test
+    void thePreviousTokenStillWorksDuringRotation() {
+        get("/hooks/xsibackup/old-token-esxi-prod-0123456789/success", query(unique(), cmd("04"), null))
+                .then().statusCode(200).body(equalTo("OK"));
+    }
+
+    @Test
+    void theSameHookSentTwiceGetsTheSameEventId() {
+        String pid = unique();
+        String query = query(pid, cmd("06"), "disk full");
+        get("/hooks/xsibackup/" + TOKEN + "/error", query).then().statusCode(200);
+        get("/hooks/xsibackup/" + TOKEN + "/error", query).then().statusCode(200);
+
+        events.await(r -> eventSerde.decode(r.value()).getRunId().equals(pid), Duration.ofSeconds(20));
+        List<String> ids = events.drain(Duration.ofSeconds(1)).stream().map(r -> eventSerde.decode(r.value()))
+                .filter(e -> e.getRunId().equals(pid)).map(BackupEvent::getEventId).toList();
+        assertEquals(2, ids.size(), "both deliveries are on the log: " + ids);
+        assertEquals(ids.get(0), ids.get(1));
+    }
+
+    @Test
+    void aHookWithoutBackupIdBelongsToTheJobOfItsArguments() {
+        String pid = unique();
+        get("/hooks/xsibackup/" + TOKEN + "/success",
+                b64("PID=" + pid + "|t=5|cmd=" + b64("--backup-point=/vmfs/volumes/nas --backup-vms=DC01")))
+                .then().statusCode(200);
+        BackupEvent event = eventSerde.decode(eventOfRun(pid).value());
+        assertTrue(event.getJobKey().matches("esxi-prod/cmd-[0-9a-f]{12}"), event.getJobKey());
+    }
+
+    @Test
+    void notBase64IsRefusedWith400AndRecordedOnRejected() {
+        String marker = "garbage" + unique();
+        get("/hooks/xsibackup/" + TOKEN + "/error", "!!" + marker + "!!")
+                .then().statusCode(400)
+                .body(equalTo("hookline: the query string is not base64 of KEY=value|KEY=value text"));
+
+        RejectedHook refused = rejectedSerde.decode(rejected.await(
+                r -> rejectedSerde.decode(r.value()).getRaw().getQuery().contains(marker), Duration.ofSeconds(20)).value());
+        assertEquals("esxi-prod", refused.getSourceName());
+        assertEquals(400, refused.getStatus());
+        assertEquals("not-base64", refused.getReason());
+        assertEquals("/hooks/xsibackup/***/error", refused.getRaw().getPath());
+    }
+
+    @Test
+    void aHookWithoutPidIsRefusedNamingTheKeysItHad() {
+        get("/hooks/xsibackup/" + TOKEN + "/success", b64("t=3|cmd=" + b64("--backup-id=09")))
+                .then().statusCode(400).body(equalTo("hookline: PID is missing from the decoded query (keys: t, cmd)"));
+    }
+
+    @Test
+    void anUnknownHookNameIsRefused() {
+        get("/hooks/xsibackup/" + TOKEN + "/finished", query(unique(), cmd("04"), null))
+                .then().statusCode(400).body(equalTo("hookline: the URL must end in /success or /error, not /finished"));
+    }
+
+    @Test
+    void anUnknownTokenGets404AndNothingOnTheEventLog() {
+        String pid = unique();
+        get("/hooks/xsibackup/not-a-token-" + pid + "/success", query(pid, cmd("04"), null))
+                .then().statusCode(404).body(equalTo("hookline: no XSIBackup source has this token"));
+
+        RejectedHook refused = rejectedSerde.decode(rejected.await(
+                r -> rejectedSerde.decode(r.value()).getReason().equals("unknown-source"), Duration.ofSeconds(20)).value());
+        assertNull(refused.getSourceName());
+        assertFalse(refused.getRaw().getPath().contains("not-a-token"), refused.getRaw().getPath());
+        assertTrue(events.drain(Duration.ofSeconds(2)).stream()
+                .noneMatch(r -> eventSerde.decode(r.value()).getRunId().equals(pid)));
+    }
+
+    @Test
+    void aHookOverTheSizeLimitGets413() {
+        String huge = b64("PID=1|err=" + b64("x".repeat(120_000)));
+        get("/hooks/xsibackup/" + TOKEN + "/error", huge)
+                .then().statusCode(413).body(startsWith("hookline: the hook is "));
+    }
+
+    static String unique() {
+        return Long.toString(Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L));
+    }
+}

@@ -1,0 +1,126 @@
+package io.hookline.gateway.xsibackup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** Every shape of query string XSIBackup and the proxies between it and us produce (sources.md). */
+class XsiBackupQueryTest {
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static final String CMD = "--backup-point=/vmfs/volumes/backup --backup-type=custom "
+            + "--backup-vms=\"VM1,VM2!disk1;disk2\" --backup-how=hot --backup-id=04";
+    static final String LIST = "PID=48211|t=347|cmd=" + b64(CMD) + "|err=" + b64("VM1: snapshot failed\n");
+
+    private static XsiBackupQuery.Decoded decoded(String query) {
+        XsiBackupQuery.Result result = XsiBackupQuery.decode(query);
+        assertNull(result.rejection(), () -> "refused: " + result.rejection());
+        return result.decoded();
+    }
+
+    private static void assertTypicalFields(XsiBackupQuery.Decoded decoded) {
+        assertEquals("48211", decoded.field("PID").orElseThrow());
+        assertEquals("347", decoded.field("t").orElseThrow());
+        assertEquals(CMD, XsiBackupQuery.decodeField(decoded.field("cmd").orElseThrow()));
+        assertEquals("VM1: snapshot failed", XsiBackupQuery.decodeField(decoded.field("err").orElseThrow()));
+    }
+
+    @Test
+    void standardBase64IsDecodedIntoItsPairs() {
+        assertTypicalFields(decoded(b64(LIST)));
+    }
+
+    @Test
+    void missingPaddingIsAccepted() {
+        String query = b64(LIST + "|x=1").replaceAll("=+$", "");
+        assertTypicalFields(decoded(query));
+        assertEquals("1", decoded(query).field("x").orElseThrow());
+    }
+
+    @Test
+    void urlSafeAlphabetIsAccepted() {
+        String query = Base64.getUrlEncoder().withoutPadding().encodeToString((LIST + "|note=??>>").getBytes(StandardCharsets.UTF_8));
+        assertEquals("??>>", decoded(query).field("note").orElseThrow());
+    }
+
+    @Test
+    void plusTurnedIntoASpaceByAProxyIsRestored() {
+        String query = b64(LIST + "|note=>>>?").replace('+', ' ');
+        assertEquals(">>>?", decoded(query).field("note").orElseThrow());
+    }
+
+    @Test
+    void percentEncodedQueryIsDecodedFirst() {
+        String query = URLEncoder.encode(b64(LIST + "|note=>>>?"), StandardCharsets.UTF_8);
+        assertEquals(">>>?", decoded(query).field("note").orElseThrow());
+    }
+
+    @Test
+    void trailingNewlineInsideTheDecodedTextIsIgnored() {
+        XsiBackupQuery.Decoded decoded = decoded(b64("PID=77|t=12\n"));
+        assertEquals("12", decoded.field("t").orElseThrow());
+    }
+
+    @Test
+    void emptyErrIsAnEmptyErrorList() {
+        XsiBackupQuery.Decoded decoded = decoded(b64("PID=77|t=12|err="));
+        assertEquals("", XsiBackupQuery.decodeField(decoded.field("err").orElseThrow()));
+        assertEquals(List.of(), XsiBackupHook.errorEntries(""));
+    }
+
+    @Test
+    void unknownKeysAreKeptInOrder() {
+        XsiBackupQuery.Decoded decoded = decoded(b64("PID=9|hostname=esxi01|IP=10.0.0.5|vms=VM1,VM2"));
+        assertEquals(List.of("PID", "hostname", "IP", "vms"), List.copyOf(decoded.fields().keySet()));
+    }
+
+    @Test
+    void aListThatArrivesAlreadyDecodedIsAcceptedGenerously() {
+        assertEquals("5", decoded("PID=5|t=1").field("PID").orElseThrow());
+    }
+
+    @Test
+    void aPlainCmdThatIsNotBase64IsTakenAsText() {
+        assertEquals("--backup-id=07", XsiBackupQuery.decodeField("--backup-id=07"));
+    }
+
+    @Test
+    void garbageIsRefusedAsNotBase64() {
+        XsiBackupQuery.Result result = XsiBackupQuery.decode("!!!definitely*not*base64");
+        assertEquals(400, result.rejection().status());
+        assertEquals("not-base64", result.rejection().reason());
+        assertEquals("the query string is not base64 of KEY=value|KEY=value text", result.rejection().message());
+    }
+
+    @Test
+    void base64OfBinaryIsRefusedAsNotText() {
+        String query = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 3});
+        assertEquals("not-base64", XsiBackupQuery.decode(query).rejection().reason());
+    }
+
+    @Test
+    void aMissingQueryIsRefusedWithWhatXsiBackupShouldHaveSent() {
+        XsiBackupQuery.Result result = XsiBackupQuery.decode(null);
+        assertEquals("missing-query", result.rejection().reason());
+    }
+
+    @Test
+    void base64TextWithoutPairsIsRefused() {
+        assertEquals("no-fields", XsiBackupQuery.decode(b64("just a sentence")).rejection().reason());
+    }
+
+    @Test
+    void errorListIsSplitPerLineAndHtmlBreak() {
+        assertEquals(List.of("VM1: snapshot failed", "VM2: disk full", "VM3: timeout"),
+                XsiBackupHook.errorEntries("VM1: snapshot failed\r\n<b>VM2: disk full</b><br/>VM3: timeout\n\n"));
+    }
+}
