@@ -29,8 +29,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         this.type = type;
         // Resolve record classes through the loader that loaded the type (Quarkus runs several loaders), with the
         // logical-type conversions the generated class declares.
-        SpecificData model = new SpecificData(type.getClassLoader());
-        SpecificData.getForClass(type).getConversions().forEach(model::addLogicalTypeConversion);
+        SpecificData model = Records.model(type);
         Schema current = model.getSchema(type);
         SchemaStore.Cache released = new SchemaStore.Cache();
         for (Schema version : ReleasedSchemas.versionsOf(current.getFullName())) {

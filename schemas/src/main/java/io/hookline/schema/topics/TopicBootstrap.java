@@ -7,6 +7,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -48,5 +53,39 @@ public final class TopicBootstrap {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Creates the missing topics now, or, while the broker cannot be reached, every 10 s in the background, so
+     * that a service starts (and reports not ready) instead of crashing. Close the handle at shutdown.
+     */
+    public static AutoCloseable ensureInBackground(Map<String, Object> adminConfig, List<Topics.Spec> specs,
+            int partitions, short replicationFactor, Consumer<String> log) {
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "hookline-topic-setup");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Runnable attempt = new Runnable() {
+            @Override
+            public void run() {
+                try (Admin admin = Admin.create(adminConfig)) {
+                    List<String> created = ensure(admin, specs, partitions, replicationFactor, 10_000);
+                    if (!created.isEmpty()) {
+                        log.accept("created topics " + created);
+                    }
+                    retries.shutdown();
+                } catch (Exception e) {
+                    log.accept("cannot create topics yet (" + e.getMessage() + "); trying again in 10 s");
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    retries.schedule(this, 10, TimeUnit.SECONDS);
+                }
+            }
+        };
+        attempt.run();
+        return retries::shutdownNow;
     }
 }

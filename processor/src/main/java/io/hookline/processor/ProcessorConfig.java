@@ -1,0 +1,31 @@
+package io.hookline.processor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Everything under {@code hookline.} in the processor's configuration. */
+@ConfigMapping(prefix = "hookline")
+public interface ProcessorConfig {
+
+    TopicsConfig topics();
+
+    /** Where Kafka Streams keeps its local state (a cache: the changelog topics in Kafka are the truth). */
+    java.util.Optional<String> stateDir();
+
+    interface TopicsConfig {
+        @WithDefault("hookline.")
+        String prefix();
+
+        @WithDefault("true")
+        boolean create();
+
+        @WithDefault("3")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+
+        @WithDefault("-1")
+        long eventsRetentionMs();
+    }
+}

@@ -1,0 +1,81 @@
+package io.hookline.processor.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import io.hookline.schema.JobState;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.RunSummary;
+
+/** A job as the read API and the dashboard show it. */
+public record JobView(
+        String jobKey,
+        String source,
+        String sourceKind,
+        String host,
+        String job,
+        String name,
+        String status,
+        RunView lastRun,
+        RunningView running,
+        Instant lastSuccessAt,
+        Instant lastFailureAt,
+        int consecutiveFailures,
+        long runs,
+        long succeeded,
+        long warnings,
+        long failed,
+        long duplicateHooks,
+        int restorePoints,
+        Instant firstSeenAt,
+        Instant updatedAt,
+        List<RunView> recentRuns) {
+
+    public record RunView(String runId, String outcome, Instant startedAt, Instant finishedAt, Long durationMs,
+            Long bytes, Long files, Integer errorCount, List<String> errors, String errorMessage) {
+
+        static RunView of(RunSummary run) {
+            return run == null ? null : new RunView(run.getRunId(), lower(run.getOutcome().name()), run.getStartedAt(),
+                    run.getFinishedAt(), run.getDurationMs(), run.getBytes(), run.getFiles(), run.getErrorCount(),
+                    run.getErrors(), run.getErrorMessage());
+        }
+    }
+
+    public record RunningView(String runId, Instant startedAt) {
+    }
+
+    public static JobView of(JobState state, boolean withHistory) {
+        return new JobView(state.getJobKey(), state.getSourceName(), lower(state.getSourceKind().name()),
+                state.getHost(), state.getJob(), state.getJobName() == null ? state.getJob() : state.getJobName(),
+                status(state), RunView.of(state.getLastRun()),
+                state.getCurrentRun() == null ? null
+                        : new RunningView(state.getCurrentRun().getRunId(), state.getCurrentRun().getStartedAt()),
+                state.getLastSuccessAt(), state.getLastFailureAt(), state.getConsecutiveFailures(),
+                state.getRunCount(), state.getSuccessCount(), state.getWarningCount(), state.getFailureCount(),
+                state.getDuplicateCount(), state.getRestorePoints().size(), state.getFirstSeenAt(),
+                state.getUpdatedAt(),
+                withHistory ? state.getRecentRuns().stream().map(RunView::of).toList() : null);
+    }
+
+    /** running, failing, warning, ok, or new (no finished run yet). */
+    static String status(JobState state) {
+        if (state.getCurrentRun() != null) {
+            return "running";
+        }
+        RunSummary last = state.getLastRun();
+        if (last == null) {
+            return "new";
+        }
+        RunOutcome outcome = last.getOutcome();
+        return switch (outcome) {
+            case FAILED, ABORTED -> "failing";
+            case WARNING -> "warning";
+            default -> "ok";
+        };
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,105 @@
+package io.hookline.processor;
+
+import static io.hookline.processor.Events.event;
+import static io.hookline.processor.Events.failed;
+import static io.hookline.processor.Events.succeeded;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.hookline.processor.state.JobStateFold;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.EventType;
+import io.hookline.schema.JobState;
+import io.hookline.schema.RunOutcome;
+
+class JobStateFoldTest {
+
+    static final String JOB = "esxi-prod/esxi01/04";
+    static final Instant T0 = Instant.parse("2026-11-21T02:00:00Z");
+
+    static JobState fold(BackupEvent... events) {
+        JobState state = null;
+        for (BackupEvent event : events) {
+            state = JobStateFold.apply(state, event);
+        }
+        return state;
+    }
+
+    @Test
+    void aSuccessfulRunIsTheLastRunAndALastSuccessWithItsRestorePoint() {
+        JobState state = fold(succeeded(JOB, "100", T0, 347_000));
+
+        assertEquals(RunOutcome.SUCCEEDED, state.getLastRun().getOutcome());
+        assertEquals(347_000L, state.getLastRun().getDurationMs());
+        assertEquals(T0.minusSeconds(347), state.getLastRun().getStartedAt());
+        assertEquals(T0, state.getLastSuccessAt());
+        assertEquals(1, state.getRunCount());
+        assertEquals(0, state.getConsecutiveFailures());
+        assertEquals("rp-100", state.getRestorePoints().get(0).getId());
+        assertEquals("esxi01", state.getJobKey().split("/")[1]);
+    }
+
+    @Test
+    void failuresCountUpAndASuccessResetsTheStreak() {
+        JobState state = fold(failed(JOB, "1", T0, "disk full"), failed(JOB, "2", T0.plusSeconds(60), "disk full"));
+        assertEquals(2, state.getConsecutiveFailures());
+        assertEquals(2, state.getFailureCount());
+        assertEquals("disk full", state.getLastRun().getErrorMessage());
+        assertEquals(List.of(), state.getRestorePoints());
+
+        state = JobStateFold.apply(state, succeeded(JOB, "3", T0.plusSeconds(120), 1000));
+        assertEquals(0, state.getConsecutiveFailures());
+        assertEquals(3, state.getRunCount());
+        assertEquals(List.of("3", "2", "1"), state.getRecentRuns().stream().map(r -> r.getRunId()).toList());
+    }
+
+    @Test
+    void aStartThenFinishMeasuresTheRunAndClearsTheRunInProgress() {
+        JobState running = fold(event(JOB, EventType.RUN_STARTED, "7", T0).build());
+        assertNotNull(running.getCurrentRun());
+
+        BackupEvent finish = event(JOB, EventType.RUN_SUCCEEDED, "7", T0.plusSeconds(90)).build();
+        JobState done = JobStateFold.apply(running, finish);
+
+        assertNull(done.getCurrentRun());
+        assertEquals(90_000L, done.getLastRun().getDurationMs());
+        assertEquals(T0, done.getLastRun().getStartedAt());
+    }
+
+    @Test
+    void aRetriedHookWithTheSameEventIdIsNotCountedTwice() {
+        BackupEvent once = failed(JOB, "9", T0, "timeout");
+        JobState state = fold(once, once);
+
+        assertEquals(1, state.getRunCount());
+        assertEquals(1, state.getConsecutiveFailures());
+        assertEquals(1, state.getDuplicateCount());
+    }
+
+    @Test
+    void errorsWithoutAFailureAreASuccessWithWarnings() {
+        BackupEvent warned = event(JOB, EventType.RUN_SUCCEEDED, "5", T0).setErrorCount(2).build();
+        JobState state = fold(warned);
+
+        assertEquals(RunOutcome.WARNING, state.getLastRun().getOutcome());
+        assertEquals(1, state.getWarningCount());
+        assertEquals(T0, state.getLastSuccessAt());
+    }
+
+    @Test
+    void recentRunsAreCappedNewestFirst() {
+        JobState state = null;
+        for (int i = 0; i < JobStateFold.RECENT_RUNS + 5; i++) {
+            state = JobStateFold.apply(state, succeeded(JOB, Integer.toString(i), T0.plusSeconds(i * 60L), 1000));
+        }
+        assertEquals(JobStateFold.RECENT_RUNS, state.getRecentRuns().size());
+        assertEquals(Integer.toString(JobStateFold.RECENT_RUNS + 4), state.getRecentRuns().get(0).getRunId());
+        assertEquals(JobStateFold.RECENT_RUNS + 5, state.getRunCount());
+    }
+}

@@ -1,0 +1,90 @@
+package io.hookline.processor;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.devstack.SharedKafka;
+import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.schema.JobState;
+import io.hookline.schema.topics.TopicBootstrap;
+import io.hookline.schema.topics.Topics;
+
+/**
+ * A processor that is replaced (a new pod, an empty disk) gets every job's state back from Kafka and goes on
+ * folding from there: state lives in the changelog, not on the machine.
+ */
+class ProcessorRestartTest {
+
+    @Test
+    void aReplacedProcessorWithAnEmptyDiskRestoresJobStateFromKafkaAndContinuesTheFold() throws Exception {
+        Topics topics = new Topics("restart-" + UUID.randomUUID().toString().substring(0, 6) + ".");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+            TopicBootstrap.ensure(admin, topics.specs(-1), 2, (short) 1, 30_000);
+        }
+        String job = "esxi-prod/04";
+        Instant t0 = Instant.now();
+
+        try (EventWriter writer = new EventWriter()) {
+            KafkaStreams first = start(topics);
+            writer.write(topics.events(), Events.failed(job, "1", t0, "disk full"));
+            writer.write(topics.events(), Events.failed(job, "2", t0.plusSeconds(60), "disk full"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> runs(first, job) == 2);
+            // As a clean shutdown does: leave the group so that the replacement gets the partitions at once.
+            first.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+
+            KafkaStreams second = start(topics);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> runs(second, job) == 2);
+                writer.write(topics.events(), Events.failed(job, "3", t0.plusSeconds(120), "disk full"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> runs(second, job) == 3);
+                assertEquals(3, state(second, job).getConsecutiveFailures());
+            } finally {
+                second.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private static KafkaStreams start(Topics topics) throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "processor");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("hookline-restart-").toString());
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        KafkaStreams streams = new KafkaStreams(TopologyProducer.build(topics), props);
+        streams.start();
+        return streams;
+    }
+
+    private static JobState state(KafkaStreams streams, String job) {
+        ReadOnlyKeyValueStore<String, JobState> store = streams.store(StoreQueryParameters.fromNameAndType(
+                TopologyProducer.JOB_STATE_STORE, QueryableStoreTypes.keyValueStore()));
+        return store.get(job);
+    }
+
+    private static long runs(KafkaStreams streams, String job) {
+        try {
+            JobState state = state(streams, job);
+            return state == null ? 0 : state.getRunCount();
+        } catch (RuntimeException notRunningYet) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.hookline.schema.serde;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Deep copies of generated records that resolve classes through the records' own class loader.
+ *
+ * <p>The generated {@code newBuilder(other)} copies through the class's static model, which loads enum and record
+ * classes through Avro's own class loader; where the application runs in several loaders (Quarkus) that yields
+ * instances of the wrong class and a ClassCastException. Copy with this instead.
+ */
+public final class Records {
+
+    private static final ConcurrentHashMap<Class<?>, SpecificData> MODELS = new ConcurrentHashMap<>();
+
+    private Records() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> T deepCopy(T record) {
+        return (T) model(record.getClass()).deepCopy(record.getSchema(), record);
+    }
+
+    /** A model bound to the loader of {@code type}, with the logical-type conversions its generated class declares. */
+    public static SpecificData model(Class<?> type) {
+        return MODELS.computeIfAbsent(type, t -> {
+            SpecificData model = new SpecificData(t.getClassLoader());
+            SpecificData.getForClass(t).getConversions().forEach(model::addLogicalTypeConversion);
+            return model;
+        });
+    }
+}
