@@ -12,6 +12,12 @@ public interface ProcessorConfig {
     /** Where Kafka Streams keeps its local state (a cache: the changelog topics in Kafka are the truth). */
     java.util.Optional<String> stateDir();
 
+    /**
+     * A stable identity for this instance (the StatefulSet pod name): Kafka Streams static membership, so that a
+     * restarted instance gets its partitions back at once instead of after the old session expires.
+     */
+    java.util.Optional<String> instanceId();
+
     interface TopicsConfig {
         @WithDefault("hookline.")
         String prefix();

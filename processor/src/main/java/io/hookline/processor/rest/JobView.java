@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.hookline.schema.JobState;
 import io.hookline.schema.RunOutcome;
 import io.hookline.schema.RunSummary;
@@ -30,7 +32,7 @@ public record JobView(
         int restorePoints,
         Instant firstSeenAt,
         Instant updatedAt,
-        List<RunView> recentRuns) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunView> recentRuns) {
 
     public record RunView(String runId, String outcome, Instant startedAt, Instant finishedAt, Long durationMs,
             Long bytes, Long files, Integer errorCount, List<String> errors, String errorMessage) {
