@@ -1,0 +1,226 @@
+package io.hookline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.devstack.LocalKafka;
+
+/** {@code ./hookline up} as a newcomer runs it: real processes, real broker, real HTTP. */
+class LocalRunTest {
+
+    static final Path ROOT = Path.of(System.getProperty("hookline.root")).toAbsolutePath().normalize();
+    static final String TOKEN = "e2e-demo-token-0123456789abcdef";
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    /** A running {@code ./hookline up}, its output in a file. */
+    record Run(Process process, Path output) {
+        String text() throws IOException {
+            return Files.readString(output);
+        }
+    }
+
+    Run up(Map<String, String> env) throws IOException {
+        Path output = Files.createTempFile(home, "hookline-up-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("hookline").toString(), "up")
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("HOOKLINE_HOME", home.resolve("data").toString());
+        builder.environment().putAll(env);
+        return new Run(builder.start(), output);
+    }
+
+    static int freePortPair() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = LocalKafka.freePort();
+            try (ServerSocket next = new ServerSocket(port + 1)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no two free consecutive ports");
+    }
+
+    void awaitOutput(Run run, String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!run.text().contains(text)) {
+            if (!run.process().isAlive()) {
+                throw new AssertionError("./hookline up exited with " + run.process().exitValue() + ":\n" + run.text());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + run.text());
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+    }
+
+    int interrupt(Run run) throws Exception {
+        new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start().waitFor();
+        assertTrue(run.process().waitFor(90, TimeUnit.SECONDS), "./hookline did not stop on Ctrl-C");
+        return run.process().exitValue();
+    }
+
+    HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode jobWithin(int processorPort, String jobKey, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            HttpResponse<String> response = get("http://127.0.0.1:" + processorPort + "/api/jobs");
+            if (response.statusCode() == 200) {
+                for (JsonNode job : json.readTree(response.body())) {
+                    if (job.get("jobKey").asText().equals(jobKey)) {
+                        return job;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + jobKey + " not in /api/jobs within " + timeout + ": " + response.body());
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aHookIsAcknowledgedKeptAsAvroShownInTheApiAndStillThereAfterCtrlCAndARestart() throws Exception {
+        int kafka = freePortPair();
+        int gateway = LocalKafka.freePort();
+        int processor = LocalKafka.freePort();
+        Map<String, String> env = Map.of("HOOKLINE_KAFKA_PORT", Integer.toString(kafka),
+                "HOOKLINE_GATEWAY_PORT", Integer.toString(gateway),
+                "HOOKLINE_PROCESSOR_PORT", Integer.toString(processor),
+                "HOOKLINE_DEMO_TOKEN", TOKEN);
+        Run run = up(env);
+        String pid = Integer.toString(10_000 + (int) (Math.random() * 80_000));
+        try {
+            awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
+            String printed = run.text();
+            assertTrue(printed.contains("/hooks/xsibackup/" + TOKEN + "/error|OK"), printed);
+
+            // The curl example it prints works as printed.
+            String example = printed.lines().filter(l -> l.strip().startsWith("curl \"http://localhost:" + gateway))
+                    .findFirst().orElseThrow().strip();
+            String exampleUrl = example.substring("curl \"".length(), example.length() - 1);
+            assertEquals("OK", get(exampleUrl).body());
+
+            String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
+            String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));
+            HttpResponse<String> answer = get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/error?" + query);
+            assertEquals(200, answer.statusCode());
+            assertEquals("OK", answer.body());
+
+            GenericRecord record = eventOfRun(kafka, pid);
+            assertEquals("RUN_FAILED", record.get("type").toString());
+            assertEquals("demo-xsibackup/esxi-e2e/e2e", record.get("jobKey").toString());
+            assertFalse(record.toString().contains("hunter2"), "the SMTP password reached the topic");
+
+            JsonNode job = jobWithin(processor, "demo-xsibackup/esxi-e2e/e2e", Duration.ofSeconds(60));
+            assertEquals("failing", job.get("status").asText());
+            assertEquals(pid, job.get("lastRun").get("runId").asText());
+            assertEquals("DC01: snapshot failed", job.get("lastRun").get("errorMessage").asText());
+        } finally {
+            assertEquals(0, interrupt(run), run.text());
+        }
+        assertTrue(run.text().contains("Stopped. Data kept in"), run.text());
+
+        Run again = up(env);
+        try {
+            awaitOutput(again, "Hookline is up.", Duration.ofMinutes(2));
+            JsonNode job = jobWithin(processor, "demo-xsibackup/esxi-e2e/e2e", Duration.ofSeconds(60));
+            assertEquals(pid, job.get("lastRun").get("runId").asText());
+        } finally {
+            assertEquals(0, interrupt(again), again.text());
+        }
+    }
+
+    GenericRecord eventOfRun(int kafkaPort, String pid) throws IOException {
+        Schema committed = new Schema.Parser().parse(Files.readString(
+                ROOT.resolve("schemas/src/main/resources/io/hookline/schema/released/v1/BackupEvent.avsc")));
+        BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), committed);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", "127.0.0.1:" + kafkaPort, "group.id", "e2e-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("hookline.events"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    GenericRecord event = decoder.decode(record.value());
+                    if (pid.equals(String.valueOf(event.get("runId")))) {
+                        return event;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no event of run " + pid + " on hookline.events");
+    }
+
+    @Test
+    void aTakenPortEndsWithOneSentence() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Run run = up(Map.of("HOOKLINE_GATEWAY_PORT", Integer.toString(taken.getLocalPort()),
+                    "HOOKLINE_KAFKA_PORT", Integer.toString(freePortPair())));
+            assertTrue(run.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, run.process().exitValue());
+            assertEquals("hookline: port " + taken.getLocalPort() + " for the gateway is already in use: stop what uses it"
+                    + " or set HOOKLINE_GATEWAY_PORT to a free port.", run.text().strip());
+        }
+    }
+
+    @Test
+    void aTooOldJavaEndsWithOneSentence() throws Exception {
+        Path fakeJdk = home.resolve("jdk11");
+        Files.createDirectories(fakeJdk.resolve("bin"));
+        Path java = fakeJdk.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Run run = up(Map.of("JAVA_HOME", fakeJdk.toString()));
+        assertTrue(run.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, run.process().exitValue());
+        assertEquals("hookline: Java 17 or newer is needed; " + java + " is version 11.0.2: install a JDK 17+ or point"
+                + " JAVA_HOME at one.", run.text().strip());
+    }
+}
