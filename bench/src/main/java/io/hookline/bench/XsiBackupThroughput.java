@@ -1,0 +1,239 @@
+package io.hookline.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.hookline.devstack.LocalKafka;
+
+/**
+ * Drives {@code GET /hooks/xsibackup/{token}/error} with concurrent keep-alive clients against a real gateway and
+ * broker, then runs Kafka's ProducerPerformance with the same record size (acks=all, idempotent) on the same
+ * broker, and prints both. The gateway answers only after the broker acknowledged each record, so the producer
+ * tool is the ceiling it is measured against.
+ */
+public final class XsiBackupThroughput {
+
+    static final String TOKEN = "bench-token-0123456789abcdef";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        Path root = Path.of(options.getOrDefault("root", "."));
+        int requests = Integer.parseInt(options.getOrDefault("requests", "20000"));
+        int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "3000"));
+        Path work = Files.createTempDirectory("hookline-bench-");
+
+        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        Process gateway = null;
+        try {
+            kafka.start(Duration.ofSeconds(120));
+            int port = LocalKafka.freePort();
+            gateway = startGateway(root, work, kafka, port);
+            String base = "http://127.0.0.1:" + port + "/hooks/xsibackup/" + TOKEN + "/error?";
+
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            awaitReady(client, port, gateway);
+            System.out.printf(Locale.ROOT, "gateway up; warming up with %d hooks%n", warmup);
+            drive(client, base, warmup, concurrency, 1_000_000);
+            Result hooks = drive(client, base, requests, concurrency, 2_000_000);
+            int recordSize = recordSize(kafka);
+
+            String perf = producerPerformance(kafka, requests, recordSize);
+            double producerRate = parseRate(perf);
+
+            System.out.println();
+            System.out.println("XSIBackup hooks through the gateway (acknowledged after acks=all):");
+            System.out.printf(Locale.ROOT, "  %d hooks, %d concurrent keep-alive clients, %d errors%n",
+                    requests, concurrency, hooks.errors);
+            System.out.printf(Locale.ROOT, "  %.0f hooks/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    hooks.perSecond(), hooks.percentile(50), hooks.percentile(99), hooks.percentile(100));
+            System.out.printf(Locale.ROOT, "Kafka ProducerPerformance, same broker, %d records of %d bytes, acks=all, idempotent:%n",
+                    requests, recordSize);
+            System.out.println("  " + perf.strip());
+            System.out.printf(Locale.ROOT, "Ratio: gateway hooks/s / producer records/s = %.3f%n", hooks.perSecond() / producerRate);
+        } finally {
+            if (gateway != null) {
+                gateway.destroy();
+                gateway.waitFor(30, TimeUnit.SECONDS);
+            }
+            kafka.stop();
+        }
+    }
+
+    record Result(long[] latenciesNanos, long elapsedNanos, long errors) {
+        double perSecond() {
+            return latenciesNanos.length / (elapsedNanos / 1e9);
+        }
+
+        double percentile(double p) {
+            long[] sorted = latenciesNanos.clone();
+            Arrays.sort(sorted);
+            int index = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100.0 * sorted.length) - 1));
+            return sorted[index] / 1e6;
+        }
+    }
+
+    static Result drive(HttpClient client, String base, int requests, int concurrency, int firstPid) throws Exception {
+        long[] latencies = new long[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong errors = new AtomicLong();
+        String cmd = b64("--backup-point=/vmfs/volumes/backup --backup-type=custom --backup-vms=\"VM1,VM2!disk1;disk2\" "
+                + "--backup-how=hot --backup-prog=vmkfstools --mail-to=ops@example.org --backup-id=07");
+        String err = b64("VM1: snapshot failed\nVM2: could not open disk2.vmdk\n");
+        CountDownLatch done = new CountDownLatch(concurrency);
+        long started = System.nanoTime();
+        for (int t = 0; t < concurrency; t++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < requests) {
+                        String query = b64("PID=" + (firstPid + i) + "|t=347|hostname=esxi01|cmd=" + cmd + "|err=" + err);
+                        HttpRequest request = HttpRequest.newBuilder(URI.create(base + query))
+                                .timeout(Duration.ofSeconds(30)).build();
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() != 200 || !response.body().equals("OK")) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                        latencies[i] = System.nanoTime() - t0;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+            worker.start();
+        }
+        done.await();
+        return new Result(latencies, System.nanoTime() - started, errors.get());
+    }
+
+    static Process startGateway(Path root, Path work, LocalKafka kafka, int port) throws IOException {
+        Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package first");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dhookline.sources.bench.kind=xsibackup", "-Dhookline.sources.bench.token=" + TOKEN,
+                "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
+        // Extra JVM options for the gateway only, e.g. a JFR recording: HOOKLINE_BENCH_GATEWAY_OPTS.
+        String extra = System.getenv("HOOKLINE_BENCH_GATEWAY_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("gateway.log").toFile()).start();
+    }
+
+    static void awaitReady(HttpClient client, int port, Process gateway) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("the gateway exited with " + gateway.exitValue());
+            }
+            try {
+                HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new IllegalStateException("the gateway did not become ready in 90 s");
+    }
+
+    /** The size of one record the gateway wrote (value plus key), to give the producer tool the same load. */
+    static int recordSize(LocalKafka kafka) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "group.id", "bench-size", "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("hookline.events"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    return record.value().length + record.key().length;
+                }
+            }
+        }
+        throw new IllegalStateException("no record on hookline.events");
+    }
+
+    static String producerPerformance(LocalKafka kafka, int records, int recordSize) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("bench.producer-performance", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
+                "--topic", "bench.producer-performance", "--num-records", Integer.toString(records),
+                "--record-size", Integer.toString(recordSize), "--throughput", "-1",
+                "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers(), "acks=all",
+                "enable.idempotence=true", "linger.ms=1");
+        Process perf = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        perf.waitFor();
+        String last = "";
+        for (String line : output.split("\n")) {
+            if (line.contains("records sent")) {
+                last = line;
+            }
+        }
+        if (last.isEmpty()) {
+            throw new IllegalStateException("ProducerPerformance printed no summary:\n" + output);
+        }
+        return last;
+    }
+
+    static double parseRate(String summary) {
+        Matcher matcher = Pattern.compile("([0-9.]+) records/sec").matcher(summary);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no records/sec in: " + summary);
+        }
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return options;
+    }
+}
