@@ -297,7 +297,7 @@ public final class LocalKafka implements AutoCloseable {
 
     private static void sleepQuietly(long millis) {
         try {
-            Thread.sleep(millis);
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -35,6 +35,32 @@ public interface GatewayConfig {
         /** The zone of the source's clock, for products that send local times without a zone. */
         @WithDefault("UTC")
         String timeZone();
+
+        /** Hooks per second this source may send; more get 429 with Retry-After. */
+        @WithDefault("20")
+        double rateLimit();
+
+        /** How many hooks may arrive at once above the rate (a whole backup window firing together). */
+        @WithDefault("200")
+        int rateBurst();
+
+        /** Standard Webhooks signing secret ({@code whsec_...}); when set, POST /events must be signed. */
+        Optional<String> signingSecret();
+
+        /** Healthchecks check UUIDs of a ping source, each naming its job: {@code checks."<uuid>"=nightly-db}. */
+        Map<String, String> checks();
+
+        /** Jobs (Retrospect script names) to hold: their start is refused by an intervention. {@code *}: all. */
+        Optional<java.util.List<String>> pausedJobs();
+
+        @WithDefault("Paused in Hookline by the operator")
+        String pauseMessage();
+
+        /** Weekly windows in the source's time zone when jobs may not start: {@code Sat 22:00-Sun 06:00}, {@code daily 01:00-02:00}. */
+        Optional<java.util.List<String>> maintenanceWindows();
+
+        @WithDefault("Maintenance window (Hookline): the backup will run at its next schedule")
+        String maintenanceMessage();
     }
 
     interface Gateway {

@@ -13,7 +13,23 @@ import io.vertx.core.http.HttpServerRequest;
  * the headers without credentials, and the body.
  */
 public record HookRequest(String method, String path, String rawQuery, Map<String, String> headers, String body,
-        String remoteAddress) {
+        String remoteAddress, String authorization, String signature) {
+
+    public HookRequest(String method, String path, String rawQuery, Map<String, String> headers, String body,
+            String remoteAddress) {
+        this(method, path, rawQuery, headers, body, remoteAddress, null, null);
+    }
+
+    /** The same request with another body (read after the headers). */
+    public HookRequest withBody(String newBody) {
+        return new HookRequest(method, path, rawQuery, headers, newBody, remoteAddress, authorization, signature);
+    }
+
+    @Override
+    public String toString() {
+        // Never print the authorization.
+        return method + " " + path;
+    }
 
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
             "set-cookie", "x-api-key", "x-auth-token", "webhook-signature", "x-hub-signature", "x-hub-signature-256");
@@ -31,7 +47,8 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
             }
         });
         String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        return new HookRequest(request.method().name(), path, request.query(), Map.copyOf(headers), body, remote);
+        return new HookRequest(request.method().name(), path, request.query(), Map.copyOf(headers), body, remote,
+                request.getHeader("Authorization"), request.getHeader("webhook-signature"));
     }
 
     /** Bytes of what a source sends as its content: query string and body. */

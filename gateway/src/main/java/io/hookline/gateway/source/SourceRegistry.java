@@ -30,10 +30,31 @@ public class SourceRegistry {
     private static final Logger LOG = Logger.getLogger(SourceRegistry.class);
     static final int MIN_TOKEN_LENGTH = 16;
 
+    /** A registered Healthchecks check: its UUID is its secret, and it names a job of a ping source. */
+    public record Check(Source source, String job) {
+    }
+
     private final Map<String, Source> byTokenDigest;
+    private final Map<String, Check> checksByDigest;
 
     public SourceRegistry(GatewayConfig config) {
         this.byTokenDigest = index(config.sources());
+        Map<String, Check> checks = new HashMap<>();
+        for (Source source : byTokenDigest.values()) {
+            if (source.kind() == SourceKind.PING) {
+                config.sources().get(source.name()).checks().forEach((uuid, job) ->
+                        checks.put(digest(uuid.toLowerCase(java.util.Locale.ROOT)), new Check(source, job)));
+            }
+        }
+        this.checksByDigest = Map.copyOf(checks);
+    }
+
+    /** The check with this UUID, if one is registered. */
+    public Optional<Check> check(String uuid) {
+        if (uuid == null || uuid.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(checksByDigest.get(digest(uuid.toLowerCase(java.util.Locale.ROOT))));
     }
 
     /** The source of this kind whose token (current or previous) this is. */

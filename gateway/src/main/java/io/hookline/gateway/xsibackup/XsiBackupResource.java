@@ -15,13 +15,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.hookline.gateway.GatewayConfig;
 import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.source.Source;
-import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.SourceKind;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -33,14 +32,12 @@ import io.vertx.core.http.HttpServerRequest;
 @Path("/hooks/xsibackup/{token}/{hook}")
 public class XsiBackupResource {
 
-    private final SourceRegistry sources;
+    private final HookGate gate;
     private final HookIntake intake;
-    private final GatewayConfig config;
 
-    public XsiBackupResource(SourceRegistry sources, HookIntake intake, GatewayConfig config) {
-        this.sources = sources;
+    public XsiBackupResource(HookGate gate, HookIntake intake) {
+        this.gate = gate;
         this.intake = intake;
-        this.config = config;
     }
 
     @GET
@@ -58,28 +55,19 @@ public class XsiBackupResource {
             @Context HttpServerRequest http) {
         Instant receivedAt = Instant.now();
         HookRequest request = HookRequest.of(http, token, null);
-        int captureBytes = config.gateway().rawCaptureBytes();
-        Optional<Source> found = sources.authenticate(SourceKind.XSIBACKUP, token);
-        if (found.isEmpty()) {
-            HookRequest anonymous = new HookRequest(request.method(),
-                    request.path().replace("***", "***(token sha256:" + SourceRegistry.fingerprint(token) + ")"),
-                    request.rawQuery(), request.headers(), null, request.remoteAddress());
-            return intake.refuse(SourceKind.XSIBACKUP, null, Rejection.unknownSource("XSIBackup"),
-                    RawCapture.of(anonymous, captureBytes));
+        HookGate.Admission admission = gate.admit(SourceKind.XSIBACKUP, token, request);
+        if (!admission.admitted()) {
+            return admission.refusal();
         }
-        Source source = found.get();
+        Source source = admission.source();
+        int captureBytes = gate.captureBytes();
         if (!hook.equals("success") && !hook.equals("error")) {
-            return intake.refuse(SourceKind.XSIBACKUP, source, Rejection.badRequest("unknown-hook",
-                    "the URL must end in /success or /error, not /" + hook), RawCapture.of(request, captureBytes));
-        }
-        long bytes = request.contentBytes();
-        if (bytes > config.gateway().maxHookBytes()) {
-            return intake.refuse(SourceKind.XSIBACKUP, source, Rejection.tooLarge(bytes, config.gateway().maxHookBytes()),
-                    RawCapture.of(request, captureBytes));
+            return gate.refuse(source, Rejection.badRequest("unknown-hook",
+                    "the URL must end in /success or /error, not /" + hook), request);
         }
         XsiBackupQuery.Result decoded = XsiBackupQuery.decode(request.rawQuery());
         if (decoded.rejection() != null) {
-            return intake.refuse(SourceKind.XSIBACKUP, source, decoded.rejection(), RawCapture.of(request, captureBytes));
+            return gate.refuse(source, decoded.rejection(), request);
         }
         Optional<String> safe = XsiBackupHook.safeQuery(decoded.decoded());
         var raw = RawCapture.of(request, safe.orElse(request.rawQuery()), safe.isPresent(), captureBytes);

@@ -1,0 +1,108 @@
+package io.hookline.gateway.hook;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import io.hookline.gateway.GatewayConfig;
+import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.source.Source;
+import io.hookline.gateway.source.SourceRegistry;
+import io.hookline.schema.SourceKind;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * What every endpoint checks before it parses a hook, in this order: the token (in the path or as
+ * {@code Authorization: Bearer}), the source's rate limit, the size. A refusal is recorded like any other.
+ */
+@ApplicationScoped
+public class HookGate {
+
+    private final SourceRegistry sources;
+    private final HookIntake intake;
+    private final GatewayConfig config;
+    private final RateLimiter limiter = new RateLimiter();
+
+    public HookGate(SourceRegistry sources, HookIntake intake, GatewayConfig config) {
+        this.sources = sources;
+        this.intake = intake;
+        this.config = config;
+    }
+
+    /** The admitted source, or the answer to give. */
+    public record Admission(Source source, Uni<Response> refusal) {
+        public boolean admitted() {
+            return source != null;
+        }
+    }
+
+    public Admission admit(SourceKind kind, String pathToken, HookRequest request) {
+        String token = pathToken != null && !pathToken.isEmpty() ? pathToken : bearer(request);
+        Optional<Source> found = sources.authenticate(kind, token);
+        if (found.isEmpty() && kind == SourceKind.CLOUDEVENTS) {
+            found = sources.authenticate(SourceKind.GENERIC, token);
+        }
+        if (found.isEmpty()) {
+            return new Admission(null, token == null || token.isEmpty()
+                    ? refuseUnknown(kind, token, request, new Rejection(401, "missing-token",
+                            "no token: put it in the URL or send Authorization: Bearer <token>"))
+                    : refuseUnknown(kind, token, request, Rejection.unknownSource(displayName(kind))));
+        }
+        return admitAs(found.get(), request);
+    }
+
+    /** The rate limit and the size, for a source already authenticated (a ping check by its UUID). */
+    public Admission admitAs(Source source, HookRequest request) {
+        GatewayConfig.SourceConfig settings = config.sources().get(source.name());
+        long retryAfter = limiter.acquire(source.name(), settings.rateLimit(), settings.rateBurst(), System.nanoTime());
+        if (retryAfter > 0) {
+            Rejection rejection = new Rejection(429, "rate-limited", "source " + source.name() + " sent more than "
+                    + settings.rateLimit() + " hooks per second; try again in " + retryAfter + " s");
+            return new Admission(null, intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()))
+                    .map(response -> Response.fromResponse(response).header("Retry-After", retryAfter).build()));
+        }
+        long bytes = request.contentBytes();
+        if (bytes > config.gateway().maxHookBytes()) {
+            return new Admission(null, intake.refuse(source.kind(), source,
+                    Rejection.tooLarge(bytes, config.gateway().maxHookBytes()), RawCapture.of(request, captureBytes())));
+        }
+        return new Admission(source, null);
+    }
+
+    /** A secret that matches no source: recorded with a fingerprint of it, never the secret itself. */
+    public Uni<Response> refuseUnknown(SourceKind kind, String secret, HookRequest request, Rejection rejection) {
+        String path = secret == null || secret.isEmpty() ? request.path()
+                : request.path().replace("***", "***(token sha256:" + SourceRegistry.fingerprint(secret) + ")");
+        HookRequest anonymous = new HookRequest(request.method(), path, request.rawQuery(), request.headers(), null,
+                request.remoteAddress());
+        return intake.refuse(kind, null, rejection, RawCapture.of(anonymous, captureBytes()));
+    }
+
+    public Uni<Response> refuse(Source source, Rejection rejection, HookRequest request) {
+        return intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()));
+    }
+
+    public int captureBytes() {
+        return config.gateway().rawCaptureBytes();
+    }
+
+    static String bearer(HookRequest request) {
+        String authorization = request.authorization();
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).strip();
+        }
+        return null;
+    }
+
+    static String displayName(SourceKind kind) {
+        return switch (kind) {
+            case XSIBACKUP -> "XSIBackup";
+            case RETROSPECT -> "Retrospect";
+            case PING -> "ping";
+            case PROXMOX -> "Proxmox";
+            case CLOUDEVENTS, GENERIC -> "event";
+            default -> kind.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}
