@@ -1,0 +1,67 @@
+# Hookline's RetroEventHandler for Retrospect on Windows (run by RetroEventHandler.bat).
+# Same contract as the POSIX shim: forwards the event to Hookline; exit 0 and write nothing unless Hookline
+# answers an intervention, then write its text into the interventionFile argument and exit 1.
+# Fails open: Hookline unreachable, slow or answering an error means exit 0.
+# Configuration: hookline.conf beside this file (HOOKLINE_URL=..., HOOKLINE_TOKEN=..., HOOKLINE_TIMEOUT=5),
+# overridden by environment variables of the same names. Log: hookline.log beside this file.
+param([Parameter(ValueFromRemainingArguments = $true)][string[]] $Arguments)
+
+$ErrorActionPreference = 'Stop'
+$here = Split-Path -Parent $MyInvocation.MyCommand.Path
+$logFile = if ($env:HOOKLINE_LOG) { $env:HOOKLINE_LOG } else { Join-Path $here 'hookline.log' }
+$event = if ($Arguments -and $Arguments.Count -gt 0) { $Arguments[0] } else { '' }
+
+function Write-HooklineLog([string] $message) {
+    try {
+        Add-Content -Path $logFile -Value ("{0} RetroEventHandler {1}: {2}" -f (Get-Date -Format 'yyyy-MM-dd HH:mm:ss'), $event, $message)
+    } catch { }
+}
+
+try {
+    $config = @{ HOOKLINE_URL = ''; HOOKLINE_TOKEN = ''; HOOKLINE_TIMEOUT = '5' }
+    $confPath = Join-Path $here 'hookline.conf'
+    if (Test-Path $confPath) {
+        foreach ($line in Get-Content $confPath) {
+            if ($line -match '^\s*(HOOKLINE_[A-Z_]+)\s*=\s*(.*)$') {
+                $config[$Matches[1]] = $Matches[2].Trim().Trim('"').Trim("'")
+            }
+        }
+    }
+    foreach ($name in @('HOOKLINE_URL', 'HOOKLINE_TOKEN', 'HOOKLINE_TIMEOUT')) {
+        $value = [Environment]::GetEnvironmentVariable($name)
+        if ($value) { $config[$name] = $value }
+    }
+    if (-not $event) { Write-HooklineLog 'called without an event name; nothing sent'; exit 0 }
+    if (-not $config.HOOKLINE_URL -or -not $config.HOOKLINE_TOKEN) {
+        Write-HooklineLog 'HOOKLINE_URL or HOOKLINE_TOKEN is not set (hookline.conf beside this script); nothing sent'
+        exit 0
+    }
+
+    $parts = @('event=' + [Uri]::EscapeDataString($event))
+    for ($i = 1; $i -lt $Arguments.Count; $i++) {
+        $parts += 'arg=' + [Uri]::EscapeDataString($Arguments[$i])
+    }
+    $parts += 'host=' + [Uri]::EscapeDataString($env:COMPUTERNAME)
+    $body = $parts -join '&'
+    $endpoint = $config.HOOKLINE_URL.TrimEnd('/') + '/hooks/retrospect'
+
+    $response = Invoke-WebRequest -UseBasicParsing -Method Post -Uri $endpoint -Body $body `
+        -ContentType 'application/x-www-form-urlencoded' -TimeoutSec ([int] $config.HOOKLINE_TIMEOUT) `
+        -Headers @{ Authorization = 'Bearer ' + $config.HOOKLINE_TOKEN }
+    $answer = [string] $response.Content
+} catch {
+    Write-HooklineLog ("Hookline not reached ({0}); carrying on" -f $_.Exception.Message)
+    exit 0
+}
+
+$lines = $answer -split "`n"
+if ($lines[0] -match '^intervene (\d+)') {
+    $position = [int] $Matches[1]
+    $text = (($lines | Select-Object -Skip 1) -join "`n").TrimEnd()
+    if ($position -gt 0 -and $position -lt $Arguments.Count) {
+        try { Set-Content -Path $Arguments[$position] -Value $text } catch { Write-HooklineLog "could not write the intervention to $($Arguments[$position])" }
+    }
+    Write-HooklineLog "intervention: $text"
+    exit 1
+}
+exit 0
