@@ -140,11 +140,22 @@ class LocalRunTest {
             String printed = run.text();
             assertTrue(printed.contains("/hooks/xsibackup/" + TOKEN + "/error|OK"), printed);
 
-            // The curl example it prints works as printed.
-            String example = printed.lines().filter(l -> l.strip().startsWith("curl \"http://localhost:" + gateway))
-                    .findFirst().orElseThrow().strip();
-            String exampleUrl = example.substring("curl \"".length(), example.length() - 1);
-            assertEquals("OK", get(exampleUrl).body());
+            // Every example it prints works as printed, and each kind's demo job shows up.
+            for (String kind : List.of("XSIBackup", "Retrospect", "ping", "Proxmox", "CloudEvents")) {
+                String example = printed.lines().map(String::strip).filter(l -> l.startsWith(kind + " "))
+                        .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " example:\n" + printed))
+                        .substring(kind.length()).strip();
+                Process shell = new ProcessBuilder("sh", "-c", example).redirectErrorStream(true).start();
+                String said = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(shell.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, shell.exitValue(), kind + " example failed: " + example + "\n" + said);
+            }
+            for (String job : List.of("demo-xsibackup/esxi-demo/demo", "demo-retrospect/Nightly", "demo-pings/demo-borg",
+                    "demo-events/db1/pg-dump")) {
+                jobWithin(processor, job, Duration.ofSeconds(60));
+            }
+            assertTrue(json.readTree(get("http://127.0.0.1:" + processor + "/api/jobs").body()).findValuesAsText("jobKey")
+                    .stream().anyMatch(k -> k.startsWith("demo-proxmox/") && k.endsWith("/vzdump-local")));
 
             String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
             String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));

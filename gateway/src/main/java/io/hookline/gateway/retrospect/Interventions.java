@@ -18,10 +18,10 @@ import io.hookline.gateway.source.Source;
  * Whether Hookline answers a Retrospect start with an intervention (which cancels it): the job is paused, or the
  * moment falls inside a maintenance window. Only starts are held; everything else continues.
  */
-final class Interventions {
+public final class Interventions {
 
     /** A weekly window: from a day and time to a day and time, in the source's zone. */
-    record Window(DayOfWeek fromDay, LocalTime from, DayOfWeek toDay, LocalTime to, boolean daily) {
+    public record Window(DayOfWeek fromDay, LocalTime from, DayOfWeek toDay, LocalTime to, boolean daily) {
 
         boolean contains(ZonedDateTime at) {
             if (daily) {
@@ -70,7 +70,7 @@ final class Interventions {
         return windows;
     }
 
-    static Window parse(String spec) {
+    public static Window parse(String spec) {
         String[] halves = spec.strip().split("\\s*-\\s*");
         try {
             if (halves.length == 2) {

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.hookline.gateway.GatewayConfig;
+import io.hookline.gateway.retrospect.Interventions;
 import io.hookline.schema.SourceKind;
 
 /**
@@ -62,12 +63,7 @@ public class SourceRegistry {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        String digest = digest(token);
-        Source source = byTokenDigest.get(digest);
-        if (source == null || source.kind() != kind) {
-            return Optional.empty();
-        }
-        return Optional.of(source);
+        return Optional.ofNullable(byTokenDigest.get(key(kind, digest(token))));
     }
 
     public int size() {
@@ -99,6 +95,13 @@ public class SourceRegistry {
                 problems.add("hookline.sources." + name + ".time-zone: '" + config.timeZone() + "' is not a time zone");
                 continue;
             }
+            for (String window : config.maintenanceWindows().orElse(List.of())) {
+                try {
+                    Interventions.parse(window);
+                } catch (IllegalArgumentException e) {
+                    problems.add("hookline.sources." + name + ".maintenance-windows: " + e.getMessage());
+                }
+            }
             Source source = new Source(name, kind, config.ack(), zone);
             List<String> tokens = new ArrayList<>();
             tokens.add(config.token());
@@ -111,18 +114,26 @@ public class SourceRegistry {
                 if (token.length() < MIN_TOKEN_LENGTH) {
                     LOG.warnf("source %s has a token shorter than %d characters: easy to guess", name, MIN_TOKEN_LENGTH);
                 }
-                String digest = digest(token);
-                String owner = ownerOfDigest.putIfAbsent(digest, name);
+                // Each endpoint belongs to one kind, so a token must be unique among the sources of a kind only
+                // (the local run gives every demo source the same token).
+                String key = key(kind, digest(token));
+                String owner = ownerOfDigest.putIfAbsent(key, name);
                 if (owner != null && !owner.equals(name)) {
                     problems.add("sources " + owner + " and " + name + " have the same token: give each its own");
                 }
-                index.put(digest, source);
+                index.put(key, source);
             }
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid source configuration: " + String.join("; ", problems));
         }
         return Map.copyOf(index);
+    }
+
+    private static String key(SourceKind kind, String digest) {
+        // CloudEvents and generic JSON share the /events endpoint.
+        SourceKind endpoint = kind == SourceKind.GENERIC ? SourceKind.CLOUDEVENTS : kind;
+        return endpoint.name() + ":" + digest;
     }
 
     static SourceKind kindOf(String configured) {
