@@ -144,7 +144,7 @@ public class EventsResource {
         Optional<EventType> type = typeOf(incoming.type(), text(data, "status"));
         if (type.isEmpty()) {
             return gate.refuse(source, Rejection.badRequest("unknown-status", "status must be started, succeeded, "
-                    + "warning, failed or log (or type io.hookline.backup.run.<...>), not '" + text(data, "status")
+                    + "warning, failed, aborted or log (or type io.hookline.backup.run.<...>), not '" + text(data, "status")
                     + "'"), request);
         }
         Instant occurred = null;
@@ -169,10 +169,10 @@ public class EventsResource {
         List<String> errors = new ArrayList<>();
         data.path("errors").forEach(e -> errors.add(SecretScrubber.scrub(e.asText())));
         String message = SecretScrubber.scrub(text(data, "message"));
-        String status = text(data, "status");
+        String status = text(data, "status") == null ? "" : normalized(text(data, "status"));
         RunOutcome outcome = switch (type) {
-            case RUN_SUCCEEDED -> "warning".equalsIgnoreCase(status) ? RunOutcome.WARNING : RunOutcome.SUCCEEDED;
-            case RUN_FAILED -> RunOutcome.FAILED;
+            case RUN_SUCCEEDED -> status.equals("warning") ? RunOutcome.WARNING : RunOutcome.SUCCEEDED;
+            case RUN_FAILED -> status.equals("aborted") ? RunOutcome.ABORTED : RunOutcome.FAILED;
             default -> null;
         };
         if (outcome == RunOutcome.FAILED && errors.isEmpty() && message != null) {
@@ -259,12 +259,28 @@ public class EventsResource {
         if (status == null) {
             return ceType != null ? Optional.of(EventType.OTHER) : Optional.empty();
         }
-        return switch (status.toLowerCase(Locale.ROOT)) {
-            case "started", "start" -> Optional.of(EventType.RUN_STARTED);
-            case "succeeded", "success", "ok", "warning" -> Optional.of(EventType.RUN_SUCCEEDED);
-            case "failed", "failure", "error", "fail" -> Optional.of(EventType.RUN_FAILED);
+        return switch (normalized(status)) {
+            case "started" -> Optional.of(EventType.RUN_STARTED);
+            case "succeeded", "warning" -> Optional.of(EventType.RUN_SUCCEEDED);
+            case "failed", "aborted" -> Optional.of(EventType.RUN_FAILED);
             case "log" -> Optional.of(EventType.RUN_LOG);
             default -> Optional.empty();
+        };
+    }
+
+    /** The status words of common tools, Bacula/Bareos' %e among them ("OK -- with warnings", "Fatal Error"). */
+    static String normalized(String status) {
+        String lower = status.strip().toLowerCase(Locale.ROOT);
+        if (lower.contains("warning")) {
+            return "warning";
+        }
+        return switch (lower) {
+            case "started", "start", "running" -> "started";
+            case "succeeded", "success", "successful", "ok", "done" -> "succeeded";
+            case "failed", "failure", "fail", "error", "fatal error", "fatal" -> "failed";
+            case "canceled", "cancelled", "aborted", "abort" -> "aborted";
+            case "log" -> "log";
+            default -> lower;
         };
     }
 
