@@ -91,13 +91,11 @@ public class EventsResource {
     }
 
     private Uni<Response> handle(String token, String body, HttpServerRequest http) {
-        Instant receivedAt = Instant.now();
-        HookRequest request = HookRequest.of(http, token, body);
-        HookGate.Admission admission = gate.admit(SourceKind.CLOUDEVENTS, token, request);
-        if (!admission.admitted()) {
-            return admission.refusal();
-        }
-        Source source = admission.source();
+        return gate.handle(SourceKind.CLOUDEVENTS, token, http, body, this::handle);
+    }
+
+    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+        String body = request.body();
         Optional<String> secret = config.sources().get(source.name()).signingSecret();
         if (secret.isPresent()) {
             Optional<String> problem = WebhookSignature.problem(secret.get(), request, body, receivedAt.getEpochSecond());

@@ -37,6 +37,24 @@ public class HookGate {
         }
     }
 
+    /** What an endpoint does with an admitted hook: parse it and answer. */
+    @FunctionalInterface
+    public interface Handler {
+        Uni<Response> handle(Source source, HookRequest request, java.time.Instant receivedAt);
+    }
+
+    /**
+     * Admits the request as a hook of this kind and hands it to the endpoint's handler, or answers the refusal.
+     * The token comes from the path ({@code pathToken}) or, when that is null, from Authorization: Bearer.
+     */
+    public Uni<Response> handle(SourceKind kind, String pathToken, io.vertx.core.http.HttpServerRequest http, String body,
+            Handler handler) {
+        java.time.Instant receivedAt = java.time.Instant.now();
+        HookRequest request = HookRequest.of(http, pathToken, body);
+        Admission admission = admit(kind, pathToken, request);
+        return admission.admitted() ? handler.handle(admission.source(), request, receivedAt) : admission.refusal();
+    }
+
     public Admission admit(SourceKind kind, String pathToken, HookRequest request) {
         String token = pathToken != null && !pathToken.isEmpty() ? pathToken : bearer(request);
         Optional<Source> found = sources.authenticate(kind, token);

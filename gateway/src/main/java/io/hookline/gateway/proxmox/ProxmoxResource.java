@@ -70,14 +70,11 @@ public class ProxmoxResource {
     }
 
     private Uni<Response> handle(String token, String body, HttpServerRequest http) {
-        Instant receivedAt = Instant.now();
-        HookRequest request = HookRequest.of(http, token, body);
-        HookGate.Admission admission = gate.admit(SourceKind.PROXMOX, token, request);
-        if (!admission.admitted()) {
-            return admission.refusal();
-        }
-        Source source = admission.source();
-        FormBody form = FormBody.parse(body);
+        return gate.handle(SourceKind.PROXMOX, token, http, body, this::handle);
+    }
+
+    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+        FormBody form = FormBody.parse(request.body());
         String phase = value(form, "phase");
         if (phase == null) {
             return gate.refuse(source, Rejection.badRequest("missing-field",

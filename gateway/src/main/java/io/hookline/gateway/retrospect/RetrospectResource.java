@@ -67,14 +67,11 @@ public class RetrospectResource {
     }
 
     private Uni<Response> handle(String token, String body, HttpServerRequest http) {
-        Instant receivedAt = Instant.now();
-        HookRequest request = HookRequest.of(http, token, body);
-        HookGate.Admission admission = gate.admit(SourceKind.RETROSPECT, token, request);
-        if (!admission.admitted()) {
-            return admission.refusal();
-        }
-        Source source = admission.source();
-        FormBody form = FormBody.parse(body);
+        return gate.handle(SourceKind.RETROSPECT, token, http, body, this::handle);
+    }
+
+    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+        FormBody form = FormBody.parse(request.body());
         String eventName = form.first("event");
         if (eventName == null || eventName.isBlank()) {
             return gate.refuse(source, Rejection.badRequest("missing-field",

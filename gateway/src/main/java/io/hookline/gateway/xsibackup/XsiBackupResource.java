@@ -53,13 +53,11 @@ public class XsiBackupResource {
     public Uni<Response> hook(@PathParam("token") String token,
             @Parameter(description = "success or error") @PathParam("hook") String hook,
             @Context HttpServerRequest http) {
-        Instant receivedAt = Instant.now();
-        HookRequest request = HookRequest.of(http, token, null);
-        HookGate.Admission admission = gate.admit(SourceKind.XSIBACKUP, token, request);
-        if (!admission.admitted()) {
-            return admission.refusal();
-        }
-        Source source = admission.source();
+        return gate.handle(SourceKind.XSIBACKUP, token, http, null,
+                (source, request, receivedAt) -> hook(source, hook, request, receivedAt));
+    }
+
+    private Uni<Response> hook(Source source, String hook, HookRequest request, Instant receivedAt) {
         int captureBytes = gate.captureBytes();
         if (!hook.equals("success") && !hook.equals("error")) {
             return gate.refuse(source, Rejection.badRequest("unknown-hook",
