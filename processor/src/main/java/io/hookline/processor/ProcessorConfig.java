@@ -9,6 +9,17 @@ public interface ProcessorConfig {
 
     TopicsConfig topics();
 
+    Alerts alerts();
+
+    /** The alert rules file (YAML); without one, failures alert and nothing is scheduled. */
+    java.util.Optional<String> rules();
+
+    interface Alerts {
+        /** How often deadlines (missed and stuck runs) are checked. */
+        @WithDefault("1s")
+        java.time.Duration checkInterval();
+    }
+
     /** Where Kafka Streams keeps its local state (a cache: the changelog topics in Kafka are the truth). */
     java.util.Optional<String> stateDir();
 

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.devstack.SharedKafka;
+import io.hookline.processor.rules.Rules;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.JobState;
 import io.hookline.schema.topics.TopicBootstrap;
@@ -70,7 +71,7 @@ class ProcessorRestartTest {
         // Static membership, as a StatefulSet pod (or ./hookline up) runs it: the replacement takes the same
         // identity, so it does not wait for the old member's session to expire.
         props.put(StreamsConfig.mainConsumerPrefix("group.instance.id"), "processor-0");
-        KafkaStreams streams = new KafkaStreams(TopologyProducer.build(topics), props);
+        KafkaStreams streams = new KafkaStreams(TopologyProducer.build(topics, Rules.NONE, Duration.ofSeconds(1)), props);
         streams.start();
         return streams;
     }

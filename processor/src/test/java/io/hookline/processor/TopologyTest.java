@@ -4,6 +4,7 @@ import static io.hookline.processor.Events.failed;
 import static io.hookline.processor.Events.succeeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.hookline.processor.rules.Rules;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.JobState;
@@ -39,7 +41,7 @@ class TopologyTest {
         // As in application.properties: a poison record is skipped, not allowed to stop every job's state.
         props.put("deserialization.exception.handler", LogAndContinueExceptionHandler.class.getName());
         Topics topics = new Topics("acme.");
-        driver = new TopologyTestDriver(TopologyProducer.build(topics), props);
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, Rules.NONE, Duration.ofSeconds(1)), props);
         events = driver.createInputTopic(topics.events(), Serdes.String().serializer(),
                 AvroSerde.of(BackupEvent.class));
         states = driver.createOutputTopic(topics.jobState(), Serdes.String().deserializer(),
@@ -59,7 +61,7 @@ class TopologyTest {
         events.pipeInput("esxi-prod/04", failed("esxi-prod/04", "3", t0.plusSeconds(60), "disk full"));
 
         var out = states.readRecordsToList();
-        assertEquals(3, out.size());
+        assertEquals(3, out.size(), "one state per event");
         TestRecord<String, JobState> last = out.get(2);
         assertEquals("esxi-prod/04", last.key());
         assertEquals(2, last.value().getConsecutiveFailures());

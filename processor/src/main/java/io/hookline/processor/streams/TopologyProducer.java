@@ -1,21 +1,32 @@
 package io.hookline.processor.streams;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 import io.hookline.processor.ProcessorConfig;
+import io.hookline.processor.alerts.AlertLogic;
+import io.hookline.processor.rules.JobRule;
+import io.hookline.processor.rules.Rules;
 import io.hookline.processor.state.JobStateFold;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.JobState;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
@@ -23,56 +34,122 @@ import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
 
 /**
- * hookline.events, keyed by job -> fold into the job-state store -> hookline.job-state (compacted).
- * Runs exactly-once (v2): the fold, its changelog and its output commit in one transaction.
+ * hookline.events, keyed by job -> fold into the job-state store -> hookline.job-state (compacted), and in the same
+ * task the alert conditions -> the alerts store -> hookline.alerts. A wall-clock punctuator raises missed and stuck
+ * runs. Exactly-once (v2): the fold, the alert steps, their changelogs and outputs commit in one transaction, so a
+ * crash never loses or doubles an alert.
  */
 @ApplicationScoped
 public class TopologyProducer {
 
     public static final String JOB_STATE_STORE = "job-state";
+    public static final String ALERT_STORE = "alerts";
     public static final String JOB_STATE_CE_TYPE = CloudEventHeaders.TYPE_PREFIX + "job.state";
+    static final String SOURCE = "events";
+    static final String JOBS = "jobs";
+    static final String JOB_STATE_SINK = "job-state-sink";
+    static final String ALERT_SINK = "alert-sink";
+    /** Resolved alerts stay readable in /api/alerts this long. */
+    static final Duration KEEP_RESOLVED = Duration.ofDays(7);
 
     @Produces
-    public Topology topology(ProcessorConfig config) {
-        return build(new Topics(config.topics().prefix()));
+    public Topology topology(ProcessorConfig config, Rules rules) {
+        return build(new Topics(config.topics().prefix()), rules, config.alerts().checkInterval());
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
-    public static Topology build(Topics topics) {
+    public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
         AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
         AvroSerde<JobState> states = AvroSerde.of(JobState.class);
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(JOB_STATE_STORE), Serdes.String(), states));
-
-        builder.stream(topics.events(), Consumed.with(Serdes.String(), events))
-                .filter((jobKey, event) -> jobKey != null && event != null)
-                .processValues(JobStateFolder::new, JOB_STATE_STORE)
-                .to(topics.jobState(), Produced.with(Serdes.String(), states));
-        return builder.build();
+        AvroSerde<AlertEvent> alerts = AvroSerde.of(AlertEvent.class);
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), events, topics.events());
+        topology.addProcessor(JOBS, () -> new JobProcessor(rules, checkInterval), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STATE_STORE),
+                Serdes.String(), states), JOBS);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
+                Serdes.String(), alerts), JOBS);
+        topology.addSink(JOB_STATE_SINK, topics.jobState(), Serdes.String().serializer(), states, JOBS);
+        topology.addSink(ALERT_SINK, topics.alerts(), Serdes.String().serializer(), alerts, JOBS);
+        return topology;
     }
 
-    /** Applies {@link JobStateFold} to the stored state and forwards the new state with its own CloudEvents headers. */
-    static final class JobStateFolder implements FixedKeyProcessor<String, BackupEvent, JobState> {
+    /** Folds each event into its job's state, derives the alert steps, and checks deadlines as time passes. */
+    static final class JobProcessor implements Processor<String, BackupEvent, String, Object> {
 
-        private FixedKeyProcessorContext<String, JobState> context;
-        private KeyValueStore<String, JobState> store;
+        private final Rules rules;
+        private final Duration checkInterval;
+        private ProcessorContext<String, Object> context;
+        private KeyValueStore<String, JobState> jobs;
+        private KeyValueStore<String, AlertEvent> alerts;
 
-        @Override
-        public void init(FixedKeyProcessorContext<String, JobState> context) {
-            this.context = context;
-            this.store = context.getStateStore(JOB_STATE_STORE);
+        JobProcessor(Rules rules, Duration checkInterval) {
+            this.rules = rules;
+            this.checkInterval = checkInterval;
         }
 
         @Override
-        public void process(FixedKeyRecord<String, BackupEvent> record) {
+        public void init(ProcessorContext<String, Object> context) {
+            this.context = context;
+            this.jobs = context.getStateStore(JOB_STATE_STORE);
+            this.alerts = context.getStateStore(ALERT_STORE);
+            context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkDeadlines);
+        }
+
+        @Override
+        public void process(Record<String, BackupEvent> record) {
+            if (record.key() == null || record.value() == null) {
+                return;
+            }
             BackupEvent event = record.value();
-            JobState next = JobStateFold.apply(store.get(record.key()), event);
-            store.put(record.key(), next);
+            JobState before = jobs.get(record.key());
+            JobState after = JobStateFold.apply(before, event);
+            jobs.put(record.key(), after);
             // The input's headers describe the event; the state record gets its own.
-            var headers = CloudEventHeaders.of(event.getEventId() + ":state",
-                    "/hookline/processor", JOB_STATE_CE_TYPE, event.getReceivedAt(), record.key());
-            context.forward(record.withValue(next).withHeaders(headers));
+            Headers headers = CloudEventHeaders.of(event.getEventId() + ":state", "/hookline/processor",
+                    JOB_STATE_CE_TYPE, event.getReceivedAt(), record.key());
+            context.forward(new Record<String, Object>(record.key(), after, record.timestamp(), headers), JOB_STATE_SINK);
+            if (after.getDuplicateCount() > (before == null ? 0 : before.getDuplicateCount())) {
+                return;
+            }
+            record(AlertLogic.onEvent(before, after, event.getEventId(), rules.forJob(record.key()), alerts::get,
+                    event.getReceivedAt()), record.timestamp());
+        }
+
+        private void checkDeadlines(long wallClockMs) {
+            Instant now = Instant.ofEpochMilli(wallClockMs);
+            List<AlertEvent> steps = new ArrayList<>();
+            try (KeyValueIterator<String, JobState> all = jobs.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, JobState> job = all.next();
+                    JobRule rule = rules.forJob(job.key);
+                    if (rule.schedule() != null || rule.maxDuration() != null) {
+                        steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));
+                    }
+                }
+            }
+            record(steps, wallClockMs);
+            List<String> expired = new ArrayList<>();
+            try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
+                all.forEachRemaining(entry -> {
+                    if (entry.value.getStatus() == AlertStatus.RESOLVED
+                            && entry.value.getUpdatedAt().plus(KEEP_RESOLVED).isBefore(now)) {
+                        expired.add(entry.key);
+                    }
+                });
+            }
+            expired.forEach(alerts::delete);
+        }
+
+        private void record(List<AlertEvent> steps, long timestamp) {
+            for (AlertEvent step : steps) {
+                alerts.put(step.getAlertKey(), step);
+                Headers headers = CloudEventHeaders.of(step.getAlertKey() + "#" + step.getSequence(),
+                        "/hookline/processor", CloudEventHeaders.TYPE_PREFIX + "alert."
+                                + step.getStatus().name().toLowerCase(java.util.Locale.ROOT),
+                        step.getUpdatedAt(), step.getJobKey());
+                context.forward(new Record<String, Object>(step.getAlertKey(), step, timestamp, headers), ALERT_SINK);
+            }
         }
     }
 }

@@ -1,0 +1,221 @@
+package io.hookline.processor.alerts;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.hookline.processor.rules.JobRule;
+import io.hookline.schema.AlertCondition;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
+import io.hookline.schema.JobState;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.RunSummary;
+import io.hookline.schema.Severity;
+
+/**
+ * The alert conditions, as pure functions of job state: what changes when an event was folded
+ * ({@link #onEvent}) and when time passes ({@link #onClock}). A failed run is critical; a missed or stuck run,
+ * or an anomaly, is a warning. Each returns the alert steps (firing, repeated, resolved) to record.
+ */
+public final class AlertLogic {
+
+    /** Previous successful runs needed before a run can be called unusually short or small. */
+    static final int ANOMALY_HISTORY = 5;
+    static final int EVENT_IDS = 20;
+
+    private AlertLogic() {
+    }
+
+    public static String key(String jobKey, AlertCondition condition) {
+        return jobKey + "/" + condition.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** @param current the alert now recorded under a key (firing, repeated or resolved), or null */
+    public static List<AlertEvent> onEvent(JobState before, JobState after, String eventId, JobRule rule,
+            Function<String, AlertEvent> current, Instant now) {
+        List<AlertEvent> steps = new ArrayList<>();
+        long runsBefore = before == null ? 0 : before.getRunCount();
+        if (after.getRunCount() == runsBefore || after.getLastRun() == null) {
+            return steps;
+        }
+        RunSummary run = after.getLastRun();
+        boolean failed = run.getOutcome() == RunOutcome.FAILED || run.getOutcome() == RunOutcome.ABORTED;
+        String when = run.getFinishedAt().toString();
+
+        if (failed) {
+            String error = run.getErrorMessage() == null ? "no error message" : run.getErrorMessage();
+            steps.add(fireOrRepeat(after, AlertCondition.FAILED, Severity.CRITICAL,
+                    name(after) + " failed at " + when + ": " + error, eventId, current, now));
+        } else {
+            resolve(after, AlertCondition.FAILED, name(after) + " recovered: the run that finished at " + when
+                    + " succeeded", eventId, current, now, steps);
+            resolve(after, AlertCondition.MISSED, name(after) + " ran again: a run succeeded at " + when, eventId,
+                    current, now, steps);
+        }
+        resolve(after, AlertCondition.STUCK, name(after) + "'s run finished at " + when, eventId, current, now, steps);
+
+        long recentFailures = after.getRecentRuns().stream().limit(rule.outOf())
+                .filter(r -> r.getOutcome() == RunOutcome.FAILED || r.getOutcome() == RunOutcome.ABORTED).count();
+        if (recentFailures >= rule.failures() && rule.failures() > 1) {
+            if (!firing(current.apply(key(after.getJobKey(), AlertCondition.FAILURE_RATE)))) {
+                steps.add(fire(after, AlertCondition.FAILURE_RATE, Severity.CRITICAL, name(after) + " failed "
+                        + recentFailures + " of its last " + Math.min(rule.outOf(), after.getRecentRuns().size())
+                        + " runs", eventId, now));
+            }
+        } else {
+            resolve(after, AlertCondition.FAILURE_RATE, name(after) + " fails less than " + rule.failures() + " of "
+                    + rule.outOf() + " runs again", eventId, current, now, steps);
+        }
+
+        if (rule.anomaly() && !failed) {
+            String anomaly = anomaly(after);
+            if (anomaly != null) {
+                steps.add(fireOrRepeat(after, AlertCondition.ANOMALY, Severity.WARNING, name(after) + ": " + anomaly,
+                        eventId, current, now));
+            } else {
+                resolve(after, AlertCondition.ANOMALY, name(after) + "'s last run looks usual again", eventId, current,
+                        now, steps);
+            }
+        }
+        return steps;
+    }
+
+    /** Deadlines: no success within the schedule (missed), a run not finished within its maximum (stuck). */
+    public static List<AlertEvent> onClock(JobState state, JobRule rule, Function<String, AlertEvent> current, Instant now) {
+        List<AlertEvent> steps = new ArrayList<>();
+        if (rule.schedule() != null) {
+            Instant reference = state.getLastSuccessAt() != null ? state.getLastSuccessAt() : state.getFirstSeenAt();
+            Instant deadline = rule.schedule().deadlineAfter(reference);
+            if (!now.isBefore(deadline) && !firing(current.apply(key(state.getJobKey(), AlertCondition.MISSED)))) {
+                String since = state.getLastSuccessAt() != null ? "no successful run since " + reference
+                        : "no successful run since it was first seen at " + reference;
+                steps.add(fire(state, AlertCondition.MISSED, Severity.WARNING, name(state) + " missed its schedule ("
+                        + rule.schedule().describe() + "): " + since + "; it was due by " + deadline, null, now));
+            }
+        }
+        if (rule.maxDuration() != null && state.getCurrentRun() != null) {
+            Instant started = state.getCurrentRun().getStartedAt();
+            if (!now.isBefore(started.plus(rule.maxDuration()))
+                    && !firing(current.apply(key(state.getJobKey(), AlertCondition.STUCK)))) {
+                steps.add(fire(state, AlertCondition.STUCK, Severity.WARNING, name(state) + " has been running since "
+                        + started + ", longer than its maximum of " + rule.maxDuration().toMinutes() + " minutes",
+                        state.getCurrentRun().getEventId(), now));
+            }
+        }
+        return steps;
+    }
+
+    /** Much shorter or much smaller than the median of the previous successful runs. */
+    static String anomaly(JobState state) {
+        List<RunSummary> runs = state.getRecentRuns();
+        if (runs.isEmpty()) {
+            return null;
+        }
+        RunSummary last = runs.get(0);
+        List<RunSummary> history = runs.stream().skip(1)
+                .filter(r -> r.getOutcome() == RunOutcome.SUCCEEDED || r.getOutcome() == RunOutcome.WARNING).toList();
+        if (history.size() < ANOMALY_HISTORY) {
+            return null;
+        }
+        Long duration = median(history.stream().map(RunSummary::getDurationMs).toList());
+        if (duration != null && last.getDurationMs() != null && duration > 60_000 && last.getDurationMs() < duration / 5) {
+            return "the last run took " + Duration.ofMillis(last.getDurationMs()).toSeconds() + " s, the usual is "
+                    + Duration.ofMillis(duration).toSeconds() + " s";
+        }
+        Long bytes = median(history.stream().map(RunSummary::getBytes).toList());
+        if (bytes != null && last.getBytes() != null && last.getBytes() < bytes / 2) {
+            return "the last run saved " + last.getBytes() + " bytes, the usual is " + bytes;
+        }
+        Long files = median(history.stream().map(RunSummary::getFiles).toList());
+        if (files != null && last.getFiles() != null && last.getFiles() < files / 2) {
+            return "the last run saved " + last.getFiles() + " files, the usual is " + files;
+        }
+        return null;
+    }
+
+    private static Long median(List<Long> values) {
+        List<Long> present = values.stream().filter(v -> v != null).sorted().toList();
+        return present.size() < ANOMALY_HISTORY ? null : present.get(present.size() / 2);
+    }
+
+    static boolean firing(AlertEvent alert) {
+        return alert != null && alert.getStatus() != AlertStatus.RESOLVED;
+    }
+
+    private static AlertEvent fireOrRepeat(JobState state, AlertCondition condition, Severity severity, String summary,
+            String eventId, Function<String, AlertEvent> current, Instant now) {
+        AlertEvent open = current.apply(key(state.getJobKey(), condition));
+        if (!firing(open)) {
+            return fire(state, condition, severity, summary, eventId, now);
+        }
+        return step(open, AlertStatus.REPEATED, summary, eventId, null, now);
+    }
+
+    private static void resolve(JobState state, AlertCondition condition, String summary, String eventId,
+            Function<String, AlertEvent> current, Instant now, List<AlertEvent> steps) {
+        AlertEvent open = current.apply(key(state.getJobKey(), condition));
+        if (firing(open)) {
+            steps.add(step(open, AlertStatus.RESOLVED, summary, eventId, now, now));
+        }
+    }
+
+    private static AlertEvent fire(JobState state, AlertCondition condition, Severity severity, String summary,
+            String eventId, Instant now) {
+        return AlertEvent.newBuilder()
+                .setAlertKey(key(state.getJobKey(), condition))
+                .setStatus(AlertStatus.FIRING)
+                .setCondition(condition)
+                .setSeverity(severity)
+                .setJobKey(state.getJobKey())
+                .setSourceName(state.getSourceName())
+                .setSourceKind(state.getSourceKind())
+                .setHost(state.getHost())
+                .setJob(state.getJob())
+                .setJobName(state.getJobName())
+                .setSummary(summary)
+                .setStartsAt(now)
+                .setEndsAt(null)
+                .setUpdatedAt(now)
+                .setSequence(0)
+                .setEventIds(eventId == null ? List.of() : List.of(eventId))
+                .setLabels(Map.of())
+                .build();
+    }
+
+    private static AlertEvent step(AlertEvent open, AlertStatus status, String summary, String eventId, Instant endsAt,
+            Instant now) {
+        List<String> ids = new ArrayList<>();
+        if (eventId != null) {
+            ids.add(eventId);
+        }
+        open.getEventIds().stream().filter(id -> !id.equals(eventId)).limit(EVENT_IDS - 1).forEach(ids::add);
+        return AlertEvent.newBuilder()
+                .setAlertKey(open.getAlertKey())
+                .setStatus(status)
+                .setCondition(open.getCondition())
+                .setSeverity(open.getSeverity())
+                .setJobKey(open.getJobKey())
+                .setSourceName(open.getSourceName())
+                .setSourceKind(open.getSourceKind())
+                .setHost(open.getHost())
+                .setJob(open.getJob())
+                .setJobName(open.getJobName())
+                .setSummary(summary)
+                .setStartsAt(open.getStartsAt())
+                .setEndsAt(endsAt)
+                .setUpdatedAt(now)
+                .setSequence(open.getSequence() + 1)
+                .setEventIds(ids)
+                .setLabels(open.getLabels())
+                .build();
+    }
+
+    private static String name(JobState state) {
+        return state.getJobName() != null && !state.getJobName().equals(state.getJob())
+                ? state.getJobKey() + " (" + state.getJobName() + ")" : state.getJobKey();
+    }
+}

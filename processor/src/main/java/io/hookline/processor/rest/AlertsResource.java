@@ -1,0 +1,85 @@
+package io.hookline.processor.rest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
+
+/** The alerts as the processor holds them: firing ones first, then resolved ones of the last 7 days. */
+@Path("/api/alerts")
+@Produces(MediaType.APPLICATION_JSON)
+public class AlertsResource {
+
+    /** An alert as the API shows it. */
+    public record AlertView(String alertKey, String status, String condition, String severity, String jobKey,
+            String host, String summary, Instant startsAt, Instant endsAt, Instant updatedAt, long sequence,
+            List<String> eventIds) {
+
+        static AlertView of(AlertEvent alert) {
+            return new AlertView(alert.getAlertKey(), lower(alert.getStatus().name()), lower(alert.getCondition().name()),
+                    lower(alert.getSeverity().name()), alert.getJobKey(), alert.getHost(), alert.getSummary(),
+                    alert.getStartsAt(), alert.getEndsAt(), alert.getUpdatedAt(), alert.getSequence(), alert.getEventIds());
+        }
+
+        private static String lower(String name) {
+            return name.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final KafkaStreams streams;
+
+    public AlertsResource(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    @GET
+    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter")
+    public Response alerts(@QueryParam("status") String status) {
+        if (status != null && !List.of("firing", "resolved").contains(status)) {
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(Map.of("error", "status must be firing or resolved, not '" + status + "'")).build();
+        }
+        List<AlertView> views = new ArrayList<>();
+        try {
+            ReadOnlyKeyValueStore<String, AlertEvent> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    TopologyProducer.ALERT_STORE, QueryableStoreTypes.keyValueStore()));
+            try (KeyValueIterator<String, AlertEvent> all = store.all()) {
+                all.forEachRemaining(entry -> {
+                    boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;
+                    if (status == null || status.equals("resolved") == resolved) {
+                        views.add(AlertView.of(entry.value));
+                    }
+                });
+            }
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2")
+                    .entity(Map.of("error", "the processor's alert state is not available (Kafka Streams is "
+                            + streams.state() + "); try again in a few seconds"))
+                    .build();
+        }
+        views.sort(Comparator.comparing((AlertView v) -> v.status().equals("resolved"))
+                .thenComparing(AlertView::updatedAt, Comparator.reverseOrder()));
+        return Response.ok(views).build();
+    }
+}

@@ -1,0 +1,246 @@
+package io.hookline.processor.rules;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+
+/**
+ * The alert rules: what is expected of which jobs. Parsed and validated at start; every problem names its line.
+ *
+ * <pre>
+ * defaults:
+ *   failures: {count: 3, of: 5}
+ *   anomaly: true
+ * jobs:
+ *   - match: "esxi-prod/*"
+ *     schedule: {every: 24h, grace: 2h}
+ *     max-duration: 6h
+ *   - match: "demo-pings/nightly-db"
+ *     schedule: {cron: "0 2 * * *", time-zone: Europe/Berlin, grace: 1h}
+ * </pre>
+ */
+public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly) {
+
+    public static final Rules NONE = new Rules(List.of(), 3, 5, true);
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(s|m|h|d|w)");
+    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+    /** The first rule whose pattern matches, or the defaults. */
+    public JobRule forJob(String jobKey) {
+        for (JobRule rule : jobs) {
+            if (rule.matches(jobKey)) {
+                return rule;
+            }
+        }
+        return new JobRule("*", JobRule.glob("*"), null, null, defaultFailures, defaultOutOf, defaultAnomaly, 0);
+    }
+
+    public static Rules load(Path file) throws RulesException {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new RulesException(List.of("cannot read rules file " + file + ": " + e.getMessage()));
+        }
+    }
+
+    public static Rules parse(String yaml) throws RulesException {
+        YamlTree root = YamlTree.parse(yaml);
+        List<String> problems = new ArrayList<>();
+        Map<String, YamlTree> top = root.map();
+        if (top == null) {
+            throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
+        }
+        unknownKeys(top, Set.of("defaults", "jobs"), problems);
+        int failures = 3;
+        int outOf = 5;
+        boolean anomaly = true;
+        YamlTree defaults = top.get("defaults");
+        if (defaults != null) {
+            Map<String, YamlTree> d = mapping(defaults, "defaults", problems);
+            if (d != null) {
+                unknownKeys(d, Set.of("failures", "anomaly"), problems);
+                int[] rate = failureRate(d.get("failures"), problems, 3, 5);
+                failures = rate[0];
+                outOf = rate[1];
+                anomaly = bool(d.get("anomaly"), true, problems);
+            }
+        }
+        List<JobRule> jobs = new ArrayList<>();
+        YamlTree jobList = top.get("jobs");
+        if (jobList != null) {
+            if (jobList.list() == null) {
+                problems.add("line " + jobList.line() + ": jobs must be a list of rules (- match: ...)");
+            } else {
+                for (YamlTree entry : jobList.list()) {
+                    JobRule rule = jobRule(entry, failures, outOf, anomaly, problems);
+                    if (rule != null) {
+                        jobs.add(rule);
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RulesException(problems);
+        }
+        return new Rules(List.copyOf(jobs), failures, outOf, anomaly);
+    }
+
+    private static JobRule jobRule(YamlTree entry, int failures, int outOf, boolean anomaly, List<String> problems) {
+        Map<String, YamlTree> job = mapping(entry, "a job rule", problems);
+        if (job == null) {
+            return null;
+        }
+        unknownKeys(job, Set.of("match", "schedule", "max-duration", "failures", "anomaly"), problems);
+        YamlTree match = job.get("match");
+        if (match == null || match.text() == null || match.text().isBlank()) {
+            problems.add("line " + entry.line() + ": a job rule needs match: <job key pattern>, e.g. \"esxi-prod/*\"");
+            return null;
+        }
+        Schedule schedule = null;
+        YamlTree scheduleNode = job.get("schedule");
+        if (scheduleNode != null) {
+            schedule = schedule(scheduleNode, problems);
+        }
+        Duration maxDuration = job.get("max-duration") == null ? null : duration(job.get("max-duration"), problems);
+        int[] rate = failureRate(job.get("failures"), problems, failures, outOf);
+        return new JobRule(match.text(), JobRule.glob(match.text()), schedule, maxDuration, rate[0], rate[1],
+                bool(job.get("anomaly"), anomaly, problems), entry.line());
+    }
+
+    private static Schedule schedule(YamlTree node, List<String> problems) {
+        Map<String, YamlTree> s = mapping(node, "schedule", problems);
+        if (s == null) {
+            return null;
+        }
+        unknownKeys(s, Set.of("every", "cron", "time-zone", "grace"), problems);
+        Duration grace = s.get("grace") == null ? Duration.ofHours(1) : duration(s.get("grace"), problems);
+        YamlTree every = s.get("every");
+        YamlTree cron = s.get("cron");
+        if ((every == null) == (cron == null)) {
+            problems.add("line " + node.line() + ": a schedule has either every: <duration> or cron: \"<expression>\"");
+            return null;
+        }
+        if (every != null) {
+            Duration period = duration(every, problems);
+            return period == null || grace == null ? null : new Schedule(period, null, null, ZoneId.of("UTC"), grace);
+        }
+        ZoneId zone = ZoneId.of("UTC");
+        YamlTree zoneNode = s.get("time-zone");
+        if (zoneNode != null) {
+            try {
+                zone = ZoneId.of(String.valueOf(zoneNode.text()));
+            } catch (DateTimeException e) {
+                problems.add("line " + zoneNode.line() + ": '" + zoneNode.text() + "' is not a time zone (e.g. Europe/Berlin)");
+                return null;
+            }
+        }
+        try {
+            ExecutionTime time = ExecutionTime.forCron(CRON.parse(String.valueOf(cron.text())));
+            return grace == null ? null : new Schedule(null, time, cron.text(), zone, grace);
+        } catch (IllegalArgumentException e) {
+            problems.add("line " + cron.line() + ": '" + cron.text() + "' is not a cron expression (minute hour day "
+                    + "month weekday): " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static int[] failureRate(YamlTree node, List<String> problems, int failures, int outOf) {
+        if (node == null) {
+            return new int[] {failures, outOf};
+        }
+        Map<String, YamlTree> f = mapping(node, "failures", problems);
+        if (f == null) {
+            return new int[] {failures, outOf};
+        }
+        unknownKeys(f, Set.of("count", "of"), problems);
+        int count = integer(f.get("count"), failures, problems);
+        int of = integer(f.get("of"), outOf, problems);
+        if (count < 1 || of < count || of > 20) {
+            problems.add("line " + node.line() + ": failures needs 1 <= count <= of <= 20, not count " + count + " of " + of);
+        }
+        return new int[] {count, of};
+    }
+
+    static Duration duration(YamlTree node, List<String> problems) {
+        Matcher matcher = DURATION.matcher(String.valueOf(node.text()).strip());
+        if (node.text() == null || !matcher.matches()) {
+            problems.add("line " + node.line() + ": '" + node.text() + "' is not a duration like 30m, 6h, 1d or 1w");
+            return null;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofDays(7 * amount);
+        };
+    }
+
+    static String format(Duration duration) {
+        long seconds = duration.getSeconds();
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3600 == 0) {
+            return seconds / 3600 + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+
+    private static int integer(YamlTree node, int fallback, List<String> problems) {
+        if (node == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(String.valueOf(node.text()).strip());
+        } catch (NumberFormatException e) {
+            problems.add("line " + node.line() + ": '" + node.text() + "' is not a whole number");
+            return fallback;
+        }
+    }
+
+    private static boolean bool(YamlTree node, boolean fallback, List<String> problems) {
+        if (node == null) {
+            return fallback;
+        }
+        String text = String.valueOf(node.text());
+        if (!text.equals("true") && !text.equals("false")) {
+            problems.add("line " + node.line() + ": '" + text + "' is not true or false");
+            return fallback;
+        }
+        return Boolean.parseBoolean(text);
+    }
+
+    private static Map<String, YamlTree> mapping(YamlTree node, String what, List<String> problems) {
+        if (node.map() == null) {
+            problems.add("line " + node.line() + ": " + what + " must be a mapping (key: value)");
+        }
+        return node.map();
+    }
+
+    private static void unknownKeys(Map<String, YamlTree> map, Set<String> known, List<String> problems) {
+        map.forEach((key, value) -> {
+            if (!known.contains(key)) {
+                problems.add("line " + value.line() + ": unknown key '" + key + "' (expected one of "
+                        + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        });
+    }
+}

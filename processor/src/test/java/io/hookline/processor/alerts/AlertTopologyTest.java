@@ -1,0 +1,166 @@
+package io.hookline.processor.alerts;
+
+import static io.hookline.processor.Events.event;
+import static io.hookline.processor.Events.failed;
+import static io.hookline.processor.Events.succeeded;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.processor.rules.Rules;
+import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.schema.AlertCondition;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.Severity;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+
+/** The alert conditions, derived in the topology from the events a job sends and from time passing. */
+class AlertTopologyTest {
+
+    static final Instant START = Instant.parse("2026-11-21T02:00:00Z");
+    static final String JOB = "esxi-prod/esxi01/04";
+
+    TopologyTestDriver driver;
+    TestInputTopic<String, BackupEvent> events;
+    TestOutputTopic<String, AlertEvent> alerts;
+
+    @BeforeEach
+    void start() throws Exception {
+        Rules rules = Rules.parse("""
+                jobs:
+                  - match: "esxi-prod/*"
+                    schedule: {every: 24h, grace: 2h}
+                    max-duration: 6h
+                """);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Topics topics = Topics.withDefaultPrefix();
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, rules, Duration.ofSeconds(1)), props, START);
+        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void send(BackupEvent event) {
+        events.pipeInput(event.getJobKey(), event, event.getReceivedAt());
+    }
+
+    @Test
+    void aFailedRunFiresCriticalRepeatsOnTheNextFailureAndResolvesOnSuccess() {
+        send(failed(JOB, "1", START, "VM1: snapshot failed"));
+        send(failed(JOB, "2", START.plusSeconds(600), "VM1: snapshot failed again"));
+        send(succeeded(JOB, "3", START.plusSeconds(1200), 1000));
+
+        List<TestRecord<String, AlertEvent>> out = alerts.readRecordsToList();
+        assertEquals(3, out.size(), out.toString());
+        AlertEvent firing = out.get(0).value();
+        assertEquals(JOB + "/failed", out.get(0).key());
+        assertEquals(AlertStatus.FIRING, firing.getStatus());
+        assertEquals(Severity.CRITICAL, firing.getSeverity());
+        assertEquals(JOB + " failed at " + START + ": VM1: snapshot failed", firing.getSummary());
+        assertEquals("io.hookline.alert.firing", CloudEventHeaders.header(out.get(0).headers(), "ce_type"));
+        assertEquals(AlertStatus.REPEATED, out.get(1).value().getStatus());
+        assertEquals(2, out.get(1).value().getEventIds().size());
+        AlertEvent resolved = out.get(2).value();
+        assertEquals(AlertStatus.RESOLVED, resolved.getStatus());
+        assertEquals(START, resolved.getStartsAt());
+        assertEquals(START.plusSeconds(1200), resolved.getEndsAt());
+        assertEquals(2, resolved.getSequence());
+    }
+
+    @Test
+    void threeFailuresInFiveRunsRaiseAFailureRateAlertThatOutlivesASingleSuccess() {
+        send(failed(JOB, "1", START, "x"));
+        send(succeeded(JOB, "2", START.plusSeconds(60), 1000));
+        send(failed(JOB, "3", START.plusSeconds(120), "x"));
+        send(failed(JOB, "4", START.plusSeconds(180), "x"));
+        send(succeeded(JOB, "5", START.plusSeconds(240), 1000));
+
+        List<AlertEvent> rate = alerts.readValuesToList().stream()
+                .filter(a -> a.getCondition() == AlertCondition.FAILURE_RATE).toList();
+        assertEquals(1, rate.size(), rate.toString());
+        assertEquals(AlertStatus.FIRING, rate.get(0).getStatus());
+        assertEquals(JOB + " failed 3 of its last 4 runs", rate.get(0).getSummary());
+    }
+
+    @Test
+    void aMissedScheduleFiresWithinASecondOfTheDeadlineAsAWarningAndResolvesWithTheNextSuccess() {
+        send(succeeded(JOB, "1", START, 1000));
+        alerts.readRecordsToList();
+
+        driver.advanceWallClockTime(Duration.ofHours(26).minusSeconds(2));
+        assertTrue(alerts.isEmpty(), "not yet due");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        AlertEvent missed = alerts.readValue();
+        assertEquals(AlertCondition.MISSED, missed.getCondition());
+        assertEquals(Severity.WARNING, missed.getSeverity());
+        assertTrue(missed.getSummary().contains("missed its schedule (every 1d + 2h grace)"), missed.getSummary());
+
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertTrue(alerts.isEmpty(), "fired once, not every second");
+
+        send(succeeded(JOB, "2", START.plus(Duration.ofHours(27)), 1000));
+        assertEquals(AlertStatus.RESOLVED, alerts.readValue().getStatus());
+    }
+
+    @Test
+    void aRunThatDoesNotFinishWithinItsMaximumIsStuckUntilItEnds() {
+        send(event(JOB, EventType.RUN_STARTED, "9", START).build());
+        driver.advanceWallClockTime(Duration.ofHours(6).plusSeconds(1));
+        AlertEvent stuck = alerts.readValue();
+        assertEquals(AlertCondition.STUCK, stuck.getCondition());
+
+        send(event(JOB, EventType.RUN_SUCCEEDED, "9", START.plus(Duration.ofHours(7))).setOutcome(RunOutcome.SUCCEEDED).build());
+        AlertEvent resolved = alerts.readValuesToList().stream()
+                .filter(a -> a.getCondition() == AlertCondition.STUCK).findFirst().orElseThrow();
+        assertEquals(AlertStatus.RESOLVED, resolved.getStatus());
+    }
+
+    @Test
+    void aRunMuchSmallerThanUsualIsAnAnomaly() {
+        for (int i = 0; i < 5; i++) {
+            send(event(JOB, EventType.RUN_SUCCEEDED, "n" + i, START.plusSeconds(i * 60L)).setOutcome(RunOutcome.SUCCEEDED)
+                    .setDurationMs(600_000L).setBytes(10_000_000L).build());
+        }
+        send(event(JOB, EventType.RUN_SUCCEEDED, "tiny", START.plusSeconds(600)).setOutcome(RunOutcome.SUCCEEDED)
+                .setDurationMs(590_000L).setBytes(1_000L).build());
+
+        AlertEvent anomaly = alerts.readValuesToList().stream()
+                .filter(a -> a.getCondition() == AlertCondition.ANOMALY).findFirst().orElseThrow();
+        assertEquals(Severity.WARNING, anomaly.getSeverity());
+        assertEquals(JOB + ": the last run saved 1000 bytes, the usual is 10000000", anomaly.getSummary());
+    }
+
+    @Test
+    void aRetriedHookDoesNotRepeatTheAlert() {
+        BackupEvent once = failed(JOB, "1", START, "x");
+        send(once);
+        send(once);
+        assertEquals(1, alerts.readRecordsToList().size());
+    }
+}

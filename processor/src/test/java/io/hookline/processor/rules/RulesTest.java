@@ -1,0 +1,80 @@
+package io.hookline.processor.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class RulesTest {
+
+    @Test
+    void theExampleInTheRepositoryIsValidAndMeansWhatItsCommentsSay() throws Exception {
+        Rules rules = Rules.load(Path.of("../rules.example.yaml"));
+
+        JobRule xsi = rules.forJob("demo-xsibackup/esxi01/04");
+        assertEquals(Duration.ofHours(6), xsi.maxDuration());
+        assertEquals(Instant.parse("2026-11-22T04:00:00Z"), xsi.schedule().deadlineAfter(Instant.parse("2026-11-21T02:00:00Z")));
+
+        JobRule db = rules.forJob("demo-pings/nightly-db");
+        assertEquals(2, db.failures());
+        assertEquals(3, db.outOf());
+        // Last success 2026-11-21 02:10 Berlin; next due 2026-11-22 02:00 Berlin (01:00Z) + 1 h grace.
+        assertEquals(Instant.parse("2026-11-22T02:00:00Z"), db.schedule().deadlineAfter(Instant.parse("2026-11-21T01:10:00Z")));
+
+        JobRule other = rules.forJob("somewhere/else");
+        assertNull(other.schedule());
+        assertEquals(3, other.failures());
+        assertEquals(5, other.outOf());
+    }
+
+    @Test
+    void everyMistakeIsReportedWithItsLine() {
+        String yaml = """
+                defaults:
+                  failures: {count: 9, of: 5}
+                jobs:
+                  - match: "a/*"
+                    schedule: {every: 1 day}
+                  - schedule: {cron: "0 2 * *"}
+                  - match: "b/*"
+                    schedule: {cron: "61 2 * * *", time-zone: Mars/Base}
+                    max-duration: soon
+                  - match: "c/*"
+                    shedule: {every: 1h}
+                receivers: []
+                """;
+        RulesException e = assertThrows(RulesException.class, () -> Rules.parse(yaml));
+        List<String> problems = e.problems();
+        assertEquals(List.of(
+                "line 2: failures needs 1 <= count <= of <= 20, not count 9 of 5",
+                "line 5: '1 day' is not a duration like 30m, 6h, 1d or 1w",
+                "line 6: a job rule needs match: <job key pattern>, e.g. \"esxi-prod/*\"",
+                "line 8: 'Mars/Base' is not a time zone (e.g. Europe/Berlin)",
+                "line 9: 'soon' is not a duration like 30m, 6h, 1d or 1w",
+                "line 11: unknown key 'shedule' (expected one of anomaly, failures, match, max-duration, schedule)",
+                "line 12: unknown key 'receivers' (expected one of defaults, jobs)"),
+                problems.stream().sorted((a, b) -> Integer.compare(line(a), line(b))).toList());
+    }
+
+    @Test
+    void aBadCronExpressionAndBrokenYamlNameTheirLine() {
+        RulesException cron = assertThrows(RulesException.class, () -> Rules.parse("""
+                jobs:
+                  - match: "x"
+                    schedule: {cron: "61 2 * * *"}
+                """));
+        assertEquals(3, line(cron.problems().get(0)), cron.problems().toString());
+        RulesException yaml = assertThrows(RulesException.class, () -> Rules.parse("jobs:\n  - match: [unclosed\n"));
+        assertEquals(true, yaml.problems().get(0).contains("not valid YAML"), yaml.problems().toString());
+    }
+
+    private static int line(String problem) {
+        return Integer.parseInt(problem.substring(5, problem.indexOf(':')));
+    }
+}
