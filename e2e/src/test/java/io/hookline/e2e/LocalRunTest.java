@@ -221,6 +221,19 @@ class LocalRunTest {
     }
 
     @Test
+    void aWrongRulesFileStopsEverythingAndNamesTheLine() throws Exception {
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, "jobs:\n  - match: \"x/*\"\n    schedule: {every: soon}\n");
+        Run run = up(Map.of("HOOKLINE_RULES", rules.toString(), "HOOKLINE_KAFKA_PORT", Integer.toString(freePortPair()),
+                "HOOKLINE_GATEWAY_PORT", Integer.toString(LocalKafka.freePort()),
+                "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort())));
+        assertTrue(run.process().waitFor(180, TimeUnit.SECONDS), run.text());
+        assertEquals(1, run.process().exitValue());
+        assertTrue(run.text().contains("hookline: invalid rules file " + rules + ":\n  line 3: 'soon' is not a duration"
+                + " like 30m, 6h, 1d or 1w"), run.text());
+    }
+
+    @Test
     void aTooOldJavaEndsWithOneSentence() throws Exception {
         Path fakeJdk = home.resolve("jdk11");
         Files.createDirectories(fakeJdk.resolve("bin"));
