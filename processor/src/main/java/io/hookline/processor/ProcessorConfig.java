@@ -14,6 +14,24 @@ public interface ProcessorConfig {
     /** The alert rules file (YAML); without one, failures alert and nothing is scheduled. */
     java.util.Optional<String> rules();
 
+    Delivery delivery();
+
+    interface Delivery {
+        /** Off: alerts stay on hookline.alerts and in /api/alerts, nothing is sent. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The consumer group of the dispatcher: one per installation. */
+        @WithDefault("hookline-dispatcher")
+        String group();
+
+        @WithDefault("1s")
+        java.time.Duration initialBackoff();
+
+        @WithDefault("5m")
+        java.time.Duration maxBackoff();
+    }
+
     interface Alerts {
         /** How often deadlines (missed and stuck runs) are checked. */
         @WithDefault("1s")

@@ -14,8 +14,40 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
+            // Receivers for every processor test: local HTTP servers standing in for a webhook endpoint and Slack.
+            io.hookline.processor.notify.TestReceivers receivers = io.hookline.processor.notify.TestReceivers.get();
+            java.nio.file.Path rules = Files.createTempFile("hookline-rules-", ".yaml");
+            Files.writeString(rules, """
+                    receivers:
+                      - name: ops-webhook
+                        type: webhook
+                        url: %s
+                        secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                      - name: team-slack
+                        type: slack
+                        url: %s
+                      - name: flaky
+                        type: webhook
+                        url: %s
+                        max-attempts: 5
+                      - name: gone
+                        type: webhook
+                        url: %s
+                    routes:
+                      - match: {job: "*flaky*"}
+                        receiver: flaky
+                      - match: {job: "*gone*"}
+                        receiver: gone
+                      - match: {severity: critical}
+                        receiver: team-slack
+                        continue: true
+                      - receiver: ops-webhook
+                    """.formatted(receivers.url("/hook"), receivers.url("/slack"), receivers.url("/flaky"),
+                    receivers.url("/gone")));
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
-                    "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString());
+                    "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString(),
+                    "hookline.rules", rules.toString(),
+                    "hookline.delivery.initial-backoff", "100ms");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

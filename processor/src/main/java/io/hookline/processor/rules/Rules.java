@@ -34,9 +34,31 @@ import com.cronutils.parser.CronParser;
  *     schedule: {cron: "0 2 * * *", time-zone: Europe/Berlin, grace: 1h}
  * </pre>
  */
-public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly) {
+public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly,
+        List<Receiver> receivers, List<Route> routes, String defaultReceiver) {
 
-    public static final Rules NONE = new Rules(List.of(), 3, 5, true);
+    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null);
+
+    /** The receivers an alert goes to: matching routes in order (until one without continue), else the default. */
+    public List<Receiver> receiversFor(io.hookline.schema.AlertEvent alert) {
+        List<Receiver> chosen = new ArrayList<>();
+        for (Route route : routes) {
+            if (route.matches(alert)) {
+                receiver(route.receiver()).filter(r -> !chosen.contains(r)).ifPresent(chosen::add);
+                if (!route.continueMatching()) {
+                    return chosen;
+                }
+            }
+        }
+        if (chosen.isEmpty() && defaultReceiver != null) {
+            receiver(defaultReceiver).ifPresent(chosen::add);
+        }
+        return chosen;
+    }
+
+    public java.util.Optional<Receiver> receiver(String name) {
+        return receivers.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(s|m|h|d|w)");
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
@@ -66,7 +88,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (top == null) {
             throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
         }
-        unknownKeys(top, Set.of("defaults", "jobs"), problems);
+        unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver"), problems);
         int failures = 3;
         int outOf = 5;
         boolean anomaly = true;
@@ -95,10 +117,23 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                 }
             }
         }
+        List<Receiver> receivers = receivers(top.get("receivers"), problems);
+        Set<String> names = new java.util.HashSet<>();
+        receivers.forEach(r -> names.add(r.name()));
+        List<Route> routes = routes(top.get("routes"), names, problems);
+        String defaultReceiver = null;
+        YamlTree fallback = top.get("default-receiver");
+        if (fallback != null) {
+            defaultReceiver = fallback.text();
+            if (defaultReceiver == null || !names.contains(defaultReceiver)) {
+                problems.add("line " + fallback.line() + ": default-receiver '" + defaultReceiver
+                        + "' is not one of the receivers " + names.stream().sorted().toList());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }
-        return new Rules(List.copyOf(jobs), failures, outOf, anomaly);
+        return new Rules(List.copyOf(jobs), failures, outOf, anomaly, receivers, routes, defaultReceiver);
     }
 
     private static JobRule jobRule(YamlTree entry, int failures, int outOf, boolean anomaly, List<String> problems) {
@@ -121,6 +156,98 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         int[] rate = failureRate(job.get("failures"), problems, failures, outOf);
         return new JobRule(match.text(), JobRule.glob(match.text()), schedule, maxDuration, rate[0], rate[1],
                 bool(job.get("anomaly"), anomaly, problems), entry.line());
+    }
+
+    private static List<Receiver> receivers(YamlTree node, List<String> problems) {
+        List<Receiver> receivers = new ArrayList<>();
+        if (node == null) {
+            return receivers;
+        }
+        if (node.list() == null) {
+            problems.add("line " + node.line() + ": receivers must be a list (- name: ..., type: ...)");
+            return receivers;
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        for (YamlTree entry : node.list()) {
+            Map<String, YamlTree> r = mapping(entry, "a receiver", problems);
+            if (r == null) {
+                continue;
+            }
+            unknownKeys(r, Set.of("name", "type", "url", "secret", "timeout", "max-attempts"), problems);
+            String name = r.get("name") == null ? null : r.get("name").text();
+            String type = r.get("type") == null ? null : r.get("type").text();
+            if (name == null || name.isBlank()) {
+                problems.add("line " + entry.line() + ": a receiver needs a name");
+                continue;
+            }
+            if (!seen.add(name)) {
+                problems.add("line " + entry.line() + ": a second receiver is named '" + name + "'");
+            }
+            if (type == null || !Receiver.TYPES.contains(type)) {
+                problems.add("line " + entry.line() + ": receiver " + name + " needs type: one of "
+                        + Receiver.TYPES.stream().sorted().toList() + (type == null ? "" : ", not '" + type + "'"));
+                continue;
+            }
+            java.net.URI url = null;
+            YamlTree urlNode = r.get("url");
+            if (!type.equals("console")) {
+                String text = urlNode == null ? null : urlNode.text();
+                if (text == null || !(text.startsWith("http://") || text.startsWith("https://"))) {
+                    problems.add("line " + (urlNode == null ? entry.line() : urlNode.line()) + ": receiver " + name
+                            + " (" + type + ") needs url: http(s)://...");
+                    continue;
+                }
+                try {
+                    url = java.net.URI.create(text);
+                } catch (IllegalArgumentException e) {
+                    problems.add("line " + urlNode.line() + ": receiver " + name + " has a malformed url");
+                    continue;
+                }
+            }
+            Duration timeout = r.get("timeout") == null ? Duration.ofSeconds(10) : duration(r.get("timeout"), problems);
+            int attempts = integer(r.get("max-attempts"), 8, problems);
+            if (attempts < 1 || attempts > 30) {
+                problems.add("line " + r.get("max-attempts").line() + ": max-attempts must be between 1 and 30");
+            }
+            receivers.add(new Receiver(name, type, url, r.get("secret") == null ? null : r.get("secret").text(),
+                    timeout == null ? Duration.ofSeconds(10) : timeout, attempts, entry.line()));
+        }
+        return List.copyOf(receivers);
+    }
+
+    private static List<Route> routes(YamlTree node, Set<String> receivers, List<String> problems) {
+        List<Route> routes = new ArrayList<>();
+        if (node == null) {
+            return routes;
+        }
+        if (node.list() == null) {
+            problems.add("line " + node.line() + ": routes must be a list (- match: {...}, receiver: ...)");
+            return routes;
+        }
+        for (YamlTree entry : node.list()) {
+            Map<String, YamlTree> r = mapping(entry, "a route", problems);
+            if (r == null) {
+                continue;
+            }
+            unknownKeys(r, Set.of("match", "receiver", "continue"), problems);
+            String receiver = r.get("receiver") == null ? null : r.get("receiver").text();
+            if (receiver == null || !receivers.contains(receiver)) {
+                problems.add("line " + entry.line() + ": route receiver '" + receiver + "' is not one of the receivers "
+                        + receivers.stream().sorted().toList());
+                continue;
+            }
+            Map<String, java.util.regex.Pattern> match = new java.util.LinkedHashMap<>();
+            YamlTree matchNode = r.get("match");
+            if (matchNode != null) {
+                Map<String, YamlTree> m = mapping(matchNode, "match", problems);
+                if (m != null) {
+                    unknownKeys(m, Route.KEYS, problems);
+                    m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
+                }
+            }
+            routes.add(new Route(Map.copyOf(match), receiver, bool(r.get("continue"), false, problems), entry.line()));
+        }
+        return List.copyOf(routes);
     }
 
     private static Schedule schedule(YamlTree node, List<String> problems) {

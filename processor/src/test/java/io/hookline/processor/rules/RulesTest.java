@@ -47,7 +47,7 @@ class RulesTest {
                     max-duration: soon
                   - match: "c/*"
                     shedule: {every: 1h}
-                receivers: []
+                recievers: []
                 """;
         RulesException e = assertThrows(RulesException.class, () -> Rules.parse(yaml));
         List<String> problems = e.problems();
@@ -58,7 +58,7 @@ class RulesTest {
                 "line 8: 'Mars/Base' is not a time zone (e.g. Europe/Berlin)",
                 "line 9: 'soon' is not a duration like 30m, 6h, 1d or 1w",
                 "line 11: unknown key 'shedule' (expected one of anomaly, failures, match, max-duration, schedule)",
-                "line 12: unknown key 'receivers' (expected one of defaults, jobs)"),
+                "line 12: unknown key 'recievers' (expected one of default-receiver, defaults, jobs, receivers, routes)"),
                 problems.stream().sorted((a, b) -> Integer.compare(line(a), line(b))).toList());
     }
 
@@ -72,6 +72,60 @@ class RulesTest {
         assertEquals(3, line(cron.problems().get(0)), cron.problems().toString());
         RulesException yaml = assertThrows(RulesException.class, () -> Rules.parse("jobs:\n  - match: [unclosed\n"));
         assertEquals(true, yaml.problems().get(0).contains("not valid YAML"), yaml.problems().toString());
+    }
+
+    @Test
+    void routesPickReceiversInOrderUntilOneWithoutContinueAndTheDefaultCatchesTheRest() throws Exception {
+        Rules rules = Rules.parse("""
+                receivers:
+                  - {name: pager, type: webhook, url: "https://pager.example.org/hook"}
+                  - {name: chat, type: slack, url: "https://hooks.slack.example/T0/B0/x"}
+                  - {name: log, type: console}
+                routes:
+                  - match: {severity: critical, source: "esxi-*"}
+                    receiver: pager
+                    continue: true
+                  - match: {condition: "failed"}
+                    receiver: chat
+                default-receiver: log
+                """);
+        assertEquals(List.of("pager", "chat"), names(rules, alert("esxi-prod/04", "CRITICAL", "FAILED")));
+        assertEquals(List.of("pager"), names(rules, alert("esxi-prod/04", "CRITICAL", "FAILURE_RATE")));
+        assertEquals(List.of("log"), names(rules, alert("borg/home", "WARNING", "MISSED")));
+    }
+
+    @Test
+    void receiverAndRouteMistakesNameTheirLine() {
+        RulesException e = assertThrows(RulesException.class, () -> Rules.parse("""
+                receivers:
+                  - {name: a, type: pigeon}
+                  - {name: b, type: webhook}
+                routes:
+                  - {receiver: nobody}
+                  - {receiver: b, match: {colour: red}}
+                default-receiver: zed
+                """));
+        assertEquals(List.of(
+                "line 2: receiver a needs type: one of [console, slack, webhook], not 'pigeon'",
+                "line 3: receiver b (webhook) needs url: http(s)://...",
+                "line 5: route receiver 'nobody' is not one of the receivers []",
+                "line 6: route receiver 'b' is not one of the receivers []",
+                "line 7: default-receiver 'zed' is not one of the receivers []"), e.problems());
+    }
+
+    static io.hookline.schema.AlertEvent alert(String jobKey, String severity, String condition) {
+        java.time.Instant now = java.time.Instant.now();
+        return io.hookline.schema.AlertEvent.newBuilder().setAlertKey(jobKey + "/x")
+                .setStatus(io.hookline.schema.AlertStatus.FIRING)
+                .setCondition(io.hookline.schema.AlertCondition.valueOf(condition))
+                .setSeverity(io.hookline.schema.Severity.valueOf(severity)).setJobKey(jobKey)
+                .setSourceName(jobKey.split("/")[0]).setSourceKind(io.hookline.schema.SourceKind.XSIBACKUP)
+                .setJob("x").setSummary("s").setStartsAt(now).setUpdatedAt(now)
+                .setEventIds(List.of()).setLabels(java.util.Map.of()).build();
+    }
+
+    static List<String> names(Rules rules, io.hookline.schema.AlertEvent alert) {
+        return rules.receiversFor(alert).stream().map(Receiver::name).toList();
     }
 
     private static int line(String problem) {

@@ -1,0 +1,245 @@
+package io.hookline.processor.notify;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import io.hookline.processor.ProcessorConfig;
+import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.rules.Rules;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.DeliveryAttempt;
+import io.hookline.schema.DeliveryOutcome;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Delivers alert steps to receivers: its own consumer of hookline.alerts, so delivery never slows the fold.
+ * Each notification is retried with exponential backoff and jitter, honouring Retry-After, until delivered or
+ * not worth retrying (410, other 4xx) or out of attempts (then it is a dead letter on hookline.deliveries). Every
+ * attempt is recorded there. Offsets are committed only once all notifications of a record are finished, so a
+ * restart sends unfinished ones again, with the same idempotency key.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+
+    private final Map<String, Notifier> channels = new HashMap<>();
+    private final AvroSerde<AlertEvent> alerts = AvroSerde.of(AlertEvent.class);
+    private final AvroSerde<DeliveryAttempt> attempts = AvroSerde.of(DeliveryAttempt.class);
+    private Rules rules;
+    private ProcessorConfig.Delivery settings;
+    private Topics topics;
+    private KafkaProducer<String, byte[]> producer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private ScheduledExecutorService retries;
+    private Thread loop;
+    private volatile boolean running;
+
+    void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        notifiers.forEach(n -> channels.put(n.type(), n));
+        this.rules = rules;
+        this.settings = config.delivery();
+        this.topics = new Topics(config.topics().prefix());
+        if (!settings.enabled() || rules.receivers().isEmpty()) {
+            LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
+            return;
+        }
+        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
+        producerConfig.put("client.id", "hookline-deliveries");
+        producerConfig.put("acks", "all");
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-dispatcher");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        retries = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
+        running = true;
+        loop = new Thread(() -> run(consumerConfig), "hookline-dispatcher");
+        loop.start();
+    }
+
+    /** Sends a test message to a receiver once, now, and says what happened. */
+    public Notifier.Result test(Receiver receiver, AlertEvent sample) {
+        Notification notification = new Notification("msg_test_" + Instant.now().toEpochMilli(), receiver, sample, true);
+        Notifier channel = channels.get(receiver.type());
+        return channel.send(notification);
+    }
+
+    private void run(Map<String, Object> consumerConfig) {
+        Map<TopicPartition, ArrayDeque<Pending>> pending = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer = kafka;
+            kafka.subscribe(List.of(topics.alerts()));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
+                    CompletableFuture<Void> done = dispatch(record);
+                    pending.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayDeque<>())
+                            .add(new Pending(record.offset(), done));
+                }
+                commitFinished(kafka, pending);
+            }
+        } catch (WakeupException stopping) {
+            // shutdown
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "alert delivery stopped: %s", e.getMessage());
+        }
+    }
+
+    private record Pending(long offset, CompletableFuture<Void> done) {
+    }
+
+    private void commitFinished(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, ArrayDeque<Pending>> pending) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        pending.forEach((partition, queue) -> {
+            long next = -1;
+            while (!queue.isEmpty() && queue.peek().done().isDone()) {
+                next = queue.poll().offset() + 1;
+            }
+            if (next >= 0) {
+                commit.put(partition, new OffsetAndMetadata(next));
+            }
+        });
+        if (!commit.isEmpty()) {
+            kafka.commitSync(commit);
+        }
+    }
+
+    private CompletableFuture<Void> dispatch(ConsumerRecord<String, byte[]> record) {
+        AlertEvent alert;
+        try {
+            alert = alerts.decode(record.value());
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping a record on %s that is not an alert (offset %d): %s", record.topic(), record.offset(),
+                    e.getMessage());
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        // Routing depends only on the alert's own fields, so a resolve reaches every receiver that saw the firing.
+        for (Receiver receiver : rules.receiversFor(alert)) {
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            retries.execute(() -> attempt(Notification.of(receiver, alert), 1, finished));
+            all.add(finished);
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    private void attempt(Notification notification, int attempt, CompletableFuture<Void> finished) {
+        Notifier channel = channels.get(notification.receiver().type());
+        Notifier.Result result;
+        try {
+            result = channel.send(notification);
+        } catch (RuntimeException e) {
+            result = Notifier.Result.retry(null, null, "channel error: " + e.getClass().getSimpleName());
+        }
+        Instant now = Instant.now();
+        boolean again = result.retry() && attempt < notification.receiver().maxAttempts();
+        Duration wait = again ? backoff(attempt, result.retryAfter()) : null;
+        DeliveryOutcome outcome = result.delivered() ? DeliveryOutcome.DELIVERED
+                : again ? DeliveryOutcome.RETRYING : DeliveryOutcome.GAVE_UP;
+        record(notification, attempt, now, outcome, result, wait);
+        if (again) {
+            retries.schedule(() -> attempt(notification, attempt + 1, finished), wait.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            if (outcome == DeliveryOutcome.GAVE_UP) {
+                LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
+                        notification.alert().getAlertKey(), attempt, result.message());
+            }
+            finished.complete(null);
+        }
+    }
+
+    /** Exponential from the initial backoff, capped, with jitter; a longer Retry-After wins. */
+    Duration backoff(int attempt, Duration retryAfter) {
+        long base = settings.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(base, settings.maxBackoff().toMillis());
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        long wait = retryAfter == null ? jittered : Math.max(jittered, retryAfter.toMillis());
+        return Duration.ofMillis(wait);
+    }
+
+    private void record(Notification notification, int attempt, Instant at, DeliveryOutcome outcome,
+            Notifier.Result result, Duration wait) {
+        AlertEvent alert = notification.alert();
+        DeliveryAttempt delivery = DeliveryAttempt.newBuilder()
+                .setNotificationId(notification.id())
+                .setAlertKey(alert.getAlertKey())
+                .setAlertSequence(alert.getSequence())
+                .setAlertStatus(alert.getStatus())
+                .setReceiver(notification.receiver().name())
+                .setChannel(notification.receiver().type())
+                .setAttempt(attempt)
+                .setAt(at)
+                .setOutcome(outcome)
+                .setHttpStatus(result.httpStatus())
+                .setMessage(result.message())
+                .setNextAttemptAt(wait == null ? null : at.plus(wait))
+                .build();
+        var headers = CloudEventHeaders.of(notification.id() + "#" + attempt, "/hookline/processor",
+                CloudEventHeaders.TYPE_PREFIX + "delivery." + outcome.name().toLowerCase(java.util.Locale.ROOT), at,
+                alert.getJobKey());
+        producer.send(new ProducerRecord<>(topics.deliveries(), null, alert.getAlertKey(), attempts.encode(delivery), headers),
+                (metadata, error) -> {
+                    if (error != null) {
+                        LOG.warnf("cannot record a delivery attempt on %s: %s", topics.deliveries(), error.getMessage());
+                    }
+                });
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        running = false;
+        KafkaConsumer<String, byte[]> kafka = consumer;
+        if (kafka != null) {
+            kafka.wakeup();
+        }
+        if (loop != null) {
+            try {
+                loop.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (retries != null) {
+            retries.shutdownNow();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}

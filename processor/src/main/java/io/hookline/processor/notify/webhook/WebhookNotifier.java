@@ -1,0 +1,102 @@
+package io.hookline.processor.notify.webhook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.processor.notify.HttpPost;
+import io.hookline.processor.notify.Messages;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.schema.AlertEvent;
+
+/**
+ * A generic webhook per Standard Webhooks: {@code {"type", "timestamp", "data"}}, with {@code webhook-id} (the
+ * idempotency key), {@code webhook-timestamp} and, when the receiver has a secret, {@code webhook-signature}
+ * ({@code v1,} base64 HMAC-SHA256 of {@code id.timestamp.body}).
+ */
+@ApplicationScoped
+public class WebhookNotifier implements Notifier {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String type() {
+        return "webhook";
+    }
+
+    @Override
+    public Result send(Notification notification) {
+        long timestamp = Instant.now().getEpochSecond();
+        String body = body(notification, timestamp);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("webhook-id", notification.id());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        String secret = notification.receiver().secret();
+        if (secret != null && !secret.isBlank()) {
+            headers.put("webhook-signature", "v1," + Base64.getEncoder().encodeToString(
+                    sign(secret, notification.id() + "." + timestamp + "." + body)));
+        }
+        return HttpPost.json(notification.receiver().url(), body, headers, notification.receiver().timeout());
+    }
+
+    static String body(Notification notification, long timestamp) {
+        AlertEvent alert = notification.alert();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("alertKey", alert.getAlertKey());
+        data.put("status", alert.getStatus().name().toLowerCase(Locale.ROOT));
+        data.put("condition", alert.getCondition().name().toLowerCase(Locale.ROOT));
+        data.put("severity", alert.getSeverity().name().toLowerCase(Locale.ROOT));
+        data.put("jobKey", alert.getJobKey());
+        data.put("source", alert.getSourceName());
+        data.put("host", alert.getHost());
+        data.put("job", alert.getJob());
+        data.put("jobName", alert.getJobName());
+        data.put("summary", alert.getSummary());
+        data.put("headline", Messages.headline(notification));
+        data.put("startsAt", alert.getStartsAt().toString());
+        data.put("endsAt", alert.getEndsAt() == null ? null : alert.getEndsAt().toString());
+        data.put("sequence", alert.getSequence());
+        data.put("eventIds", alert.getEventIds());
+        data.put("test", notification.test());
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("type", "alert." + alert.getStatus().name().toLowerCase(Locale.ROOT));
+        envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
+        envelope.put("data", data);
+        try {
+            return JSON.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] sign(String secret, String content) {
+        String key = secret.startsWith("whsec_") ? secret.substring(6) : secret;
+        byte[] keyBytes;
+        try {
+            keyBytes = Base64.getDecoder().decode(key);
+        } catch (IllegalArgumentException notBase64) {
+            keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
+            return mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

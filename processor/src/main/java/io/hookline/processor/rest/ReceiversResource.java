@@ -1,0 +1,63 @@
+package io.hookline.processor.rest;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.hookline.processor.notify.Dispatcher;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.rules.Rules;
+import io.hookline.schema.AlertCondition;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
+import io.hookline.schema.Severity;
+import io.hookline.schema.SourceKind;
+
+/** Lets an operator check a receiver with a test message before a real alert depends on it. */
+@Path("/api/receivers")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReceiversResource {
+
+    private final Rules rules;
+    private final Dispatcher dispatcher;
+
+    public ReceiversResource(Rules rules, Dispatcher dispatcher) {
+        this.rules = rules;
+        this.dispatcher = dispatcher;
+    }
+
+    @POST
+    @Path("{name}/test")
+    @Operation(summary = "Send a test message to a receiver, once, now; answers what happened")
+    public Response test(@PathParam("name") String name) {
+        Receiver receiver = rules.receiver(name).orElse(null);
+        if (receiver == null) {
+            return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no receiver '" + name
+                    + "' in the rules; receivers: " + rules.receivers().stream().map(Receiver::name).toList())).build();
+        }
+        Instant now = Instant.now();
+        AlertEvent sample = AlertEvent.newBuilder().setAlertKey("hookline/test/" + name).setStatus(AlertStatus.FIRING)
+                .setCondition(AlertCondition.OTHER).setSeverity(Severity.INFO).setJobKey("hookline/test")
+                .setSourceName("hookline").setSourceKind(SourceKind.GENERIC).setJob("test")
+                .setSummary("a test message from Hookline to receiver " + name + "; nothing is wrong")
+                .setStartsAt(now).setUpdatedAt(now).setEventIds(List.of()).setLabels(Map.of()).build();
+        Notifier.Result result = dispatcher.test(receiver, sample);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("receiver", name);
+        answer.put("delivered", result.delivered());
+        answer.put("httpStatus", result.httpStatus());
+        answer.put("message", result.message());
+        return Response.status(result.delivered() ? 200 : 502).entity(answer).build();
+    }
+}

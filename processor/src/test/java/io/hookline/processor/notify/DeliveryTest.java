@@ -1,0 +1,143 @@
+package io.hookline.processor.notify;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.devstack.SharedKafka;
+import io.hookline.processor.EventWriter;
+import io.hookline.processor.Events;
+import io.hookline.processor.KafkaTestResource;
+import io.hookline.processor.notify.webhook.WebhookNotifier;
+import io.hookline.schema.DeliveryAttempt;
+import io.hookline.schema.DeliveryOutcome;
+import io.hookline.schema.serde.AvroSerde;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Alerts delivered to real local HTTP receivers, routed, signed, retried, recorded on hookline.deliveries. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class DeliveryTest {
+
+    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    final ObjectMapper json = new ObjectMapper();
+
+    List<JsonNode> webhookBodies(String path, String jobKey) throws Exception {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (TestReceivers.Request request : TestReceivers.get().requests(path)) {
+            JsonNode body = json.readTree(request.body());
+            if (jobKey.equals(body.path("data").path("jobKey").asText())) {
+                bodies.add(body);
+            }
+        }
+        return bodies;
+    }
+
+    List<DeliveryAttempt> attemptsFor(String alertKey, int atLeast) {
+        AvroSerde<DeliveryAttempt> serde = AvroSerde.of(DeliveryAttempt.class);
+        List<DeliveryAttempt> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                SharedKafka.bootstrapServers(), "group.id", "deliveries-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("hookline.deliveries"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+                    if (alertKey.equals(record.key())) {
+                        found.add(serde.decode(record.value()));
+                    }
+                }
+                return found.size() >= atLeast;
+            });
+        }
+        return found;
+    }
+
+    @Test
+    void aCriticalAlertReachesSlackAndTheSignedWebhookAndItsResolveReachesBoth() throws Exception {
+        String job = "esxi-prod/esxi01/" + UUID.randomUUID().toString().substring(0, 8);
+        Instant t0 = Instant.now().minusSeconds(120);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", t0, "disk full"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/hook", job).size() == 1);
+            writer.write("hookline.events", Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
+            await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/hook", job).size() == 2);
+        }
+        List<JsonNode> hooks = webhookBodies("/hook", job);
+        assertEquals("alert.firing", hooks.get(0).path("type").asText());
+        assertEquals("critical", hooks.get(0).path("data").path("severity").asText());
+        assertEquals("alert.resolved", hooks.get(1).path("type").asText());
+
+        TestReceivers.Request firing = TestReceivers.get().requests("/hook").stream()
+                .filter(r -> r.body().contains(job) && r.body().contains("alert.firing")).findFirst().orElseThrow();
+        String expected = "v1," + Base64.getEncoder().encodeToString(WebhookNotifier.sign(SECRET,
+                firing.headers().get("webhook-id") + "." + firing.headers().get("webhook-timestamp") + "." + firing.body()));
+        assertEquals(expected, firing.headers().get("webhook-signature"));
+
+        List<String> slack = TestReceivers.get().requests("/slack").stream().map(TestReceivers.Request::body)
+                .filter(b -> b.contains(job)).toList();
+        assertEquals(2, slack.size(), slack.toString());
+        assertTrue(slack.get(0).contains(":red_circle: FIRING critical failed: " + job + " failed at"), slack.get(0));
+        assertTrue(slack.get(1).contains(":large_green_circle: RESOLVED"), slack.get(1));
+    }
+
+    @Test
+    void aFailingReceiverIsRetriedWithTheSameIdempotencyKeyAndEveryAttemptIsRecorded() throws Exception {
+        String job = "borg/flaky-" + UUID.randomUUID().toString().substring(0, 8);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "lock timeout"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/flaky", job).size() == 3);
+        List<String> ids = TestReceivers.get().requests("/flaky").stream().filter(r -> r.body().contains(job))
+                .map(r -> r.headers().get("webhook-id")).distinct().toList();
+        assertEquals(1, ids.size(), "one idempotency key for all tries: " + ids);
+
+        List<DeliveryAttempt> attempts = attemptsFor(job + "/failed", 3);
+        assertEquals(List.of(DeliveryOutcome.RETRYING, DeliveryOutcome.RETRYING, DeliveryOutcome.DELIVERED),
+                attempts.stream().map(DeliveryAttempt::getOutcome).toList());
+        assertEquals(ids.get(0), attempts.get(2).getNotificationId());
+        assertEquals(503, attempts.get(0).getHttpStatus());
+        assertTrue(Duration.between(attempts.get(0).getAt(), attempts.get(1).getAt()).toMillis() >= 900,
+                "Retry-After: 1 was honoured");
+    }
+
+    @Test
+    void aReceiverThatIsGoneIsNotRetried() throws Exception {
+        String job = "borg/gone-" + UUID.randomUUID().toString().substring(0, 8);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
+        }
+        List<DeliveryAttempt> attempts = attemptsFor(job + "/failed", 1);
+        assertEquals(DeliveryOutcome.GAVE_UP, attempts.get(0).getOutcome());
+        assertEquals(410, attempts.get(0).getHttpStatus());
+        assertEquals(1, webhookBodies("/gone", job).size());
+    }
+
+    @Test
+    void anOperatorCanSendATestMessageToAnyReceiver() throws Exception {
+        given().post("/api/receivers/team-slack/test").then().statusCode(200).body("delivered", equalTo(true));
+        assertTrue(TestReceivers.get().requests("/slack").stream()
+                .anyMatch(r -> r.body().contains("[TEST] FIRING info other: a test message from Hookline to receiver team-slack")));
+        given().post("/api/receivers/gone/test").then().statusCode(502).body("httpStatus", equalTo(410));
+        given().post("/api/receivers/nobody/test").then().statusCode(404);
+    }
+}
