@@ -170,6 +170,8 @@ class LocalRunTest {
 
             JsonNode job = jobWithin(processor, "demo-xsibackup/esxi-e2e/e2e", Duration.ofSeconds(60));
             assertEquals("failing", job.get("status").asText());
+            // The example rules' console receiver: the alert shows in the terminal of ./hookline up.
+            awaitOutput(run, "ALERT FIRING critical failed: demo-xsibackup/esxi-e2e/e2e", Duration.ofSeconds(60));
             assertEquals(pid, job.get("lastRun").get("runId").asText());
             assertEquals("DC01: snapshot failed", job.get("lastRun").get("errorMessage").asText());
         } finally {
