@@ -33,7 +33,35 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                       - name: gone
                         type: webhook
                         url: %s
+                      - name: ops-ntfy
+                        type: ntfy
+                        url: %s
+                      - name: pager
+                        type: pagerduty
+                        routing-key: R0UT1NGKEY0123456789
+                        url: %s
+                      - name: teams
+                        type: teams
+                        url: %s
+                      - name: sms
+                        type: sms
+                        url: "%s?to={{to}}"
+                        to: "+4915112345678"
+                        body: '{"to":"{{to}}","text":"{{text_json}}"}'
+                        headers: {Authorization: "Basic dGVzdDp0ZXN0"}
+                        max-length: 160
+                      - name: oncall-mail
+                        type: email
+                        host: 127.0.0.1
+                        port: %d
+                        from: hookline@example.org
+                        to: oncall@example.org, backup-team@example.org
                     routes:
+                      - {match: {job: "*fanout*"}, receiver: ops-ntfy, continue: true}
+                      - {match: {job: "*fanout*"}, receiver: pager, continue: true}
+                      - {match: {job: "*fanout*"}, receiver: teams, continue: true}
+                      - {match: {job: "*fanout*"}, receiver: sms, continue: true}
+                      - {match: {job: "*fanout*"}, receiver: oncall-mail}
                       - match: {job: "*flaky*"}
                         receiver: flaky
                       - match: {job: "*gone*"}
@@ -43,7 +71,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         continue: true
                       - receiver: ops-webhook
                     """.formatted(receivers.url("/hook"), receivers.url("/slack"), receivers.url("/flaky"),
-                    receivers.url("/gone")));
+                    receivers.url("/gone"), receivers.url("/ntfy"), receivers.url("/pagerduty"), receivers.url("/teams"),
+                    receivers.url("/sms"), receivers.smtpPort()));
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString(),
                     "hookline.rules", rules.toString(),

@@ -173,7 +173,6 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             if (r == null) {
                 continue;
             }
-            unknownKeys(r, Set.of("name", "type", "url", "secret", "timeout", "max-attempts"), problems);
             String name = r.get("name") == null ? null : r.get("name").text();
             String type = r.get("type") == null ? null : r.get("type").text();
             if (name == null || name.isBlank()) {
@@ -183,34 +182,52 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             if (!seen.add(name)) {
                 problems.add("line " + entry.line() + ": a second receiver is named '" + name + "'");
             }
-            if (type == null || !Receiver.TYPES.contains(type)) {
+            if (type == null || !Receiver.REQUIRED.containsKey(type)) {
                 problems.add("line " + entry.line() + ": receiver " + name + " needs type: one of "
-                        + Receiver.TYPES.stream().sorted().toList() + (type == null ? "" : ", not '" + type + "'"));
+                        + Receiver.REQUIRED.keySet().stream().sorted().toList() + (type == null ? "" : ", not '" + type + "'"));
                 continue;
             }
-            java.net.URI url = null;
-            YamlTree urlNode = r.get("url");
-            if (!type.equals("console")) {
-                String text = urlNode == null ? null : urlNode.text();
-                if (text == null || !(text.startsWith("http://") || text.startsWith("https://"))) {
-                    problems.add("line " + (urlNode == null ? entry.line() : urlNode.line()) + ": receiver " + name
-                            + " (" + type + ") needs url: http(s)://...");
+            Map<String, String> options = new java.util.LinkedHashMap<>();
+            boolean valid = true;
+            for (var option : r.entrySet()) {
+                String key = option.getKey();
+                if (Set.of("name", "type", "timeout", "max-attempts").contains(key)) {
                     continue;
                 }
-                try {
-                    url = java.net.URI.create(text);
-                } catch (IllegalArgumentException e) {
-                    problems.add("line " + urlNode.line() + ": receiver " + name + " has a malformed url");
+                if (key.equals("headers") && type.equals("sms") && option.getValue().map() != null) {
+                    option.getValue().map().forEach((header, value) -> options.put("headers." + header, value.text()));
                     continue;
                 }
+                if (!Receiver.ALLOWED.get(type).contains(key)) {
+                    problems.add("line " + option.getValue().line() + ": receiver " + name + " (" + type
+                            + ") has no option '" + key + "' (it takes " + Receiver.ALLOWED.get(type).stream().sorted().toList()
+                            + (type.equals("sms") ? " and headers" : "") + ")");
+                    valid = false;
+                    continue;
+                }
+                options.put(key, option.getValue().text());
+            }
+            for (String required : Receiver.REQUIRED.get(type)) {
+                if (options.get(required) == null || options.get(required).isBlank()) {
+                    problems.add("line " + entry.line() + ": receiver " + name + " (" + type + ") needs " + required
+                            + (required.equals("url") ? ": http(s)://..." : ""));
+                    valid = false;
+                }
+            }
+            String url = options.get("url");
+            if (url != null && !(url.startsWith("http://") || url.startsWith("https://"))) {
+                problems.add("line " + r.get("url").line() + ": receiver " + name + " (" + type + ") needs url: http(s)://...");
+                valid = false;
             }
             Duration timeout = r.get("timeout") == null ? Duration.ofSeconds(10) : duration(r.get("timeout"), problems);
             int attempts = integer(r.get("max-attempts"), 8, problems);
             if (attempts < 1 || attempts > 30) {
                 problems.add("line " + r.get("max-attempts").line() + ": max-attempts must be between 1 and 30");
             }
-            receivers.add(new Receiver(name, type, url, r.get("secret") == null ? null : r.get("secret").text(),
-                    timeout == null ? Duration.ofSeconds(10) : timeout, attempts, entry.line()));
+            if (valid) {
+                receivers.add(new Receiver(name, type, Map.copyOf(options),
+                        timeout == null ? Duration.ofSeconds(10) : timeout, attempts, entry.line()));
+            }
         }
         return List.copyOf(receivers);
     }

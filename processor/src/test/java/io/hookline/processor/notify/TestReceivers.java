@@ -23,6 +23,7 @@ public final class TestReceivers {
     private static TestReceivers running;
 
     private final HttpServer server;
+    private final com.icegreen.greenmail.util.GreenMail smtp;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> flakyTries = new ConcurrentHashMap<>();
 
@@ -48,6 +49,18 @@ public final class TestReceivers {
             exchange.close();
         });
         server.start();
+        smtp = new com.icegreen.greenmail.util.GreenMail(new com.icegreen.greenmail.util.ServerSetup(
+                io.hookline.devstack.LocalKafka.freePort(), "127.0.0.1", "smtp"));
+        smtp.start();
+    }
+
+    /** The SMTP server in the test JVM (GreenMail). */
+    public com.icegreen.greenmail.util.GreenMail smtp() {
+        return smtp;
+    }
+
+    public int smtpPort() {
+        return smtp.getSmtp().getPort();
     }
 
     public static synchronized TestReceivers get() throws IOException {

@@ -106,7 +106,7 @@ class RulesTest {
                 default-receiver: zed
                 """));
         assertEquals(List.of(
-                "line 2: receiver a needs type: one of [console, slack, webhook], not 'pigeon'",
+                "line 2: receiver a needs type: one of [console, email, ntfy, pagerduty, slack, sms, teams, webhook], not 'pigeon'",
                 "line 3: receiver b (webhook) needs url: http(s)://...",
                 "line 5: route receiver 'nobody' is not one of the receivers []",
                 "line 6: route receiver 'b' is not one of the receivers []",

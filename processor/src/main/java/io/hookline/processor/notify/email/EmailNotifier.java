@@ -1,0 +1,97 @@
+package io.hookline.processor.notify.email;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.hookline.processor.notify.Messages;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.processor.rules.Receiver;
+import io.hookline.schema.AlertEvent;
+import io.vertx.core.Vertx;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+
+/** E-mail over SMTP, one client per receiver; SMTP 4xx answers and connection failures are retried, 5xx are not. */
+@ApplicationScoped
+public class EmailNotifier implements Notifier {
+
+    private final Vertx vertx;
+    private final ConcurrentHashMap<String, MailClient> clients = new ConcurrentHashMap<>();
+
+    public EmailNotifier(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    @Override
+    public String type() {
+        return "email";
+    }
+
+    @Override
+    public Result send(Notification notification) {
+        Receiver receiver = notification.receiver();
+        MailClient client = clients.computeIfAbsent(receiver.name(), name -> MailClient.create(vertx, config(receiver)));
+        List<String> to = Arrays.stream(receiver.option("to").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        String subject = Messages.headline(notification);
+        MailMessage message = new MailMessage()
+                .setFrom(receiver.option("from"))
+                .setTo(to)
+                .setSubject(subject.length() > 180 ? subject.substring(0, 177) + "..." : subject)
+                .setText(body(notification));
+        message.addHeader("X-Hookline-Id", notification.id());
+        try {
+            client.sendMail(message).toCompletionStage().toCompletableFuture()
+                    .get(receiver.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            return Result.delivered(null);
+        } catch (TimeoutException e) {
+            return Result.retry(null, null, "the SMTP server did not answer within " + receiver.timeout().toSeconds() + " s");
+        } catch (ExecutionException e) {
+            String why = String.valueOf(e.getCause().getMessage());
+            boolean permanent = why.matches("(?s).*\\b5\\d\\d\\b.*");
+            return permanent ? Result.giveUp(null, "SMTP refused: " + why) : Result.retry(null, null, "SMTP: " + why);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Result.retry(null, null, "interrupted");
+        }
+    }
+
+    static String body(Notification notification) {
+        AlertEvent alert = notification.alert();
+        return Messages.headline(notification) + "\n\n"
+                + "Job:       " + alert.getJobKey() + (alert.getJobName() == null ? "" : " (" + alert.getJobName() + ")") + "\n"
+                + "Host:      " + (alert.getHost() == null ? "-" : alert.getHost()) + "\n"
+                + "Since:     " + alert.getStartsAt() + "\n"
+                + (alert.getEndsAt() == null ? "" : "Ended:     " + alert.getEndsAt() + "\n")
+                + "Alert:     " + alert.getAlertKey() + " (step " + alert.getSequence() + ")\n"
+                + "Events:    " + String.join(", ", alert.getEventIds()) + "\n\n"
+                + "-- Hookline";
+    }
+
+    private static MailConfig config(Receiver receiver) {
+        MailConfig config = new MailConfig()
+                .setHostname(receiver.option("host"))
+                .setPort(Integer.parseInt(receiver.option("port", "25")))
+                .setStarttls(StartTLSOptions.valueOf(receiver.option("starttls", "optional").toUpperCase(java.util.Locale.ROOT)))
+                .setConnectTimeout((int) Duration.ofSeconds(5).toMillis());
+        if (receiver.option("username") != null) {
+            config.setUsername(receiver.option("username")).setPassword(receiver.option("password"));
+        }
+        return config;
+    }
+
+    @PreDestroy
+    void close() {
+        clients.values().forEach(MailClient::close);
+    }
+}

@@ -1,0 +1,53 @@
+package io.hookline.processor.notify.teams;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.processor.notify.HttpPost;
+import io.hookline.processor.notify.Messages;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+
+/** Microsoft Teams incoming webhook (workflow): an Adaptive Card with the headline and the alert key. */
+@ApplicationScoped
+public class TeamsNotifier implements Notifier {
+
+    static final int LIMIT = 4000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String type() {
+        return "teams";
+    }
+
+    @Override
+    public Result send(Notification notification) {
+        return HttpPost.json(notification.receiver().url(), body(notification), Map.of(), notification.receiver().timeout());
+    }
+
+    static String body(Notification notification) {
+        String headline = Messages.headline(notification);
+        if (headline.length() > LIMIT) {
+            headline = headline.substring(0, LIMIT - 60) + "... (cut; see /api/alerts)";
+        }
+        Map<String, Object> card = Map.of(
+                "type", "AdaptiveCard",
+                "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+                "version", "1.4",
+                "body", List.of(
+                        Map.of("type", "TextBlock", "text", headline, "wrap", true, "weight", "Bolder"),
+                        Map.of("type", "TextBlock", "text", notification.alert().getAlertKey(), "isSubtle", true, "wrap", true)));
+        Map<String, Object> message = Map.of("type", "message", "attachments", List.of(
+                Map.of("contentType", "application/vnd.microsoft.card.adaptive", "content", card)));
+        try {
+            return JSON.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
