@@ -18,7 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.hookline.gateway.GatewayConfig;
-import io.hookline.gateway.retrospect.Interventions;
+import io.hookline.schema.time.WeeklyWindow;
 import io.hookline.schema.SourceKind;
 
 /**
@@ -97,7 +97,7 @@ public class SourceRegistry {
             }
             for (String window : config.maintenanceWindows().orElse(List.of())) {
                 try {
-                    Interventions.parse(window);
+                    WeeklyWindow.parse(window);
                 } catch (IllegalArgumentException e) {
                     problems.add("hookline.sources." + name + ".maintenance-windows: " + e.getMessage());
                 }

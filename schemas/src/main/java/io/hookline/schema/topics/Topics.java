@@ -43,6 +43,11 @@ public record Topics(String prefix) {
         return prefix + "deliveries";
     }
 
+    /** Compacted: the active silences, keyed by id. */
+    public String silences() {
+        return prefix + "silences";
+    }
+
     public String commands() {
         return prefix + "commands";
     }
@@ -63,6 +68,7 @@ public record Topics(String prefix) {
                 new Spec(jobState(), compacted),
                 new Spec(alerts(), Map.of()),
                 new Spec(deliveries(), Map.of()),
+                new Spec(silences(), compacted),
                 new Spec(commands(), Map.of()));
     }
 }
