@@ -68,8 +68,12 @@ public class Dispatcher {
     private Thread loop;
     private volatile boolean running;
 
+    private io.hookline.processor.silences.Silences silences;
+
     void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
+            io.hookline.processor.silences.Silences silences,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.silences = silences;
         notifiers.forEach(n -> channels.put(n.type(), n));
         this.rules = rules;
         this.settings = config.delivery();
@@ -151,8 +155,19 @@ public class Dispatcher {
             return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<Void>> all = new ArrayList<>();
+        var silence = silences.muting(alert, Instant.now());
+        if (alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
+            silences.resolved(alert);
+        }
         // Routing depends only on the alert's own fields, so a resolve reaches every receiver that saw the firing.
         for (Receiver receiver : rules.receiversFor(alert)) {
+            if (silence.isPresent()) {
+                // Muted, and said so on hookline.deliveries; a silence never stops a resolve (muting() excludes them).
+                record(Notification.of(receiver, alert), 0, Instant.now(), DeliveryOutcome.SILENCED,
+                        Notifier.Result.giveUp(null, "silenced by " + silence.get().getId()
+                                + (silence.get().getComment().isEmpty() ? "" : ": " + silence.get().getComment())), null);
+                continue;
+            }
             CompletableFuture<Void> finished = new CompletableFuture<>();
             retries.execute(() -> attempt(Notification.of(receiver, alert), 1, finished));
             all.add(finished);

@@ -34,12 +34,13 @@ public class AlertsResource {
     /** An alert as the API shows it. */
     public record AlertView(String alertKey, String status, String condition, String severity, String jobKey,
             String host, String summary, Instant startsAt, Instant endsAt, Instant updatedAt, long sequence,
-            List<String> eventIds) {
+            List<String> eventIds, String silencedBy) {
 
-        static AlertView of(AlertEvent alert) {
+        static AlertView of(AlertEvent alert, String silencedBy) {
             return new AlertView(alert.getAlertKey(), lower(alert.getStatus().name()), lower(alert.getCondition().name()),
                     lower(alert.getSeverity().name()), alert.getJobKey(), alert.getHost(), alert.getSummary(),
-                    alert.getStartsAt(), alert.getEndsAt(), alert.getUpdatedAt(), alert.getSequence(), alert.getEventIds());
+                    alert.getStartsAt(), alert.getEndsAt(), alert.getUpdatedAt(), alert.getSequence(), alert.getEventIds(),
+                    silencedBy);
         }
 
         private static String lower(String name) {
@@ -48,13 +49,15 @@ public class AlertsResource {
     }
 
     private final KafkaStreams streams;
+    private final io.hookline.processor.silences.Silences silences;
 
-    public AlertsResource(KafkaStreams streams) {
+    public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences) {
         this.streams = streams;
+        this.silences = silences;
     }
 
     @GET
-    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter")
+    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter; silencedBy names a muting silence")
     public Response alerts(@QueryParam("status") String status) {
         if (status != null && !List.of("firing", "resolved").contains(status)) {
             return Response.status(Response.Status.BAD_REQUEST)
@@ -68,7 +71,8 @@ public class AlertsResource {
                 all.forEachRemaining(entry -> {
                     boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;
                     if (status == null || status.equals("resolved") == resolved) {
-                        views.add(AlertView.of(entry.value));
+                        views.add(AlertView.of(entry.value, resolved ? null : silences.muting(entry.value, Instant.now())
+                                .map(io.hookline.schema.Silence::getId).orElse(null)));
                     }
                 });
             }

@@ -14,7 +14,7 @@ public record JobRule(String pattern, Pattern regex, Schedule schedule, Duration
         return regex.matcher(jobKey).matches();
     }
 
-    static Pattern glob(String pattern) {
+    public static Pattern glob(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (char c : pattern.toCharArray()) {
             switch (c) {

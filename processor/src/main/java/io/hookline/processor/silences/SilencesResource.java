@@ -1,0 +1,167 @@
+package io.hookline.processor.silences;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.hookline.processor.rules.Route;
+import io.hookline.schema.Silence;
+import io.hookline.schema.time.WeeklyWindow;
+
+/**
+ * {@code POST /api/silences}: mute matching alerts for a while, inside a recurring maintenance window, or until
+ * one alert resolves. A silence never stops a resolve.
+ */
+@Path("/api/silences")
+@Produces(MediaType.APPLICATION_JSON)
+public class SilencesResource {
+
+    /** What an operator posts. {@code duration} (30m, 2h, 1d) or {@code endsAt}; neither means until deleted. */
+    public record NewSilence(Map<String, String> matchers, String duration, String startsAt, String endsAt,
+            String recurring, String timeZone, String untilResolved, String comment, String createdBy) {
+    }
+
+    private final Silences silences;
+
+    public SilencesResource(Silences silences) {
+        this.silences = silences;
+    }
+
+    @GET
+    @Operation(summary = "The silences, with whether each is active now")
+    public List<Map<String, Object>> list() {
+        Instant now = Instant.now();
+        List<Map<String, Object>> views = new ArrayList<>();
+        for (Silence silence : silences.all()) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", silence.getId());
+            view.put("matchers", silence.getMatchers());
+            view.put("startsAt", silence.getStartsAt().toString());
+            view.put("endsAt", silence.getEndsAt() == null ? null : silence.getEndsAt().toString());
+            view.put("recurring", silence.getRecurring());
+            view.put("timeZone", silence.getTimeZone());
+            view.put("untilResolved", silence.getUntilResolved());
+            view.put("comment", silence.getComment());
+            view.put("createdBy", silence.getCreatedBy());
+            view.put("activeNow", Silences.activeAt(silence, now));
+            view.put("expired", silence.getEndsAt() != null && !now.isBefore(silence.getEndsAt()));
+            views.add(view);
+        }
+        return views;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a silence; answers its id")
+    public Response create(NewSilence request) throws Exception {
+        if (request == null) {
+            return bad("the body must be a JSON silence: {\"matchers\": {\"job\": \"esxi-prod/*\"}, \"duration\": \"2h\"}");
+        }
+        Map<String, String> matchers = request.matchers() == null ? Map.of() : request.matchers();
+        for (String key : matchers.keySet()) {
+            if (!Route.KEYS.contains(key)) {
+                return bad("matcher '" + key + "' is not one of " + Route.KEYS.stream().sorted().toList());
+            }
+        }
+        if (matchers.isEmpty() && request.untilResolved() == null) {
+            return bad("a silence needs matchers (or untilResolved: <alert key>): it would mute everything");
+        }
+        Instant now = Instant.now();
+        Instant startsAt;
+        Instant endsAt = null;
+        try {
+            startsAt = request.startsAt() == null ? now : Instant.parse(request.startsAt());
+            if (request.endsAt() != null) {
+                endsAt = Instant.parse(request.endsAt());
+            }
+        } catch (DateTimeParseException e) {
+            return bad("startsAt and endsAt are RFC 3339 times like 2026-11-22T06:00:00Z");
+        }
+        if (request.duration() != null) {
+            Duration duration = parseDuration(request.duration());
+            if (duration == null) {
+                return bad("duration '" + request.duration() + "' is not like 30m, 2h or 1d");
+            }
+            endsAt = startsAt.plus(duration);
+        }
+        if (endsAt != null && !endsAt.isAfter(startsAt)) {
+            return bad("the silence ends before it starts");
+        }
+        String zone = request.timeZone() == null ? "UTC" : request.timeZone();
+        try {
+            ZoneId.of(zone);
+        } catch (DateTimeException e) {
+            return bad("timeZone '" + zone + "' is not a time zone (e.g. Europe/Berlin)");
+        }
+        if (request.recurring() != null) {
+            try {
+                WeeklyWindow.parse(request.recurring());
+            } catch (IllegalArgumentException e) {
+                return bad(e.getMessage());
+            }
+        }
+        Silence silence = Silence.newBuilder()
+                .setId("sil_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+                .setMatchers(matchers)
+                .setStartsAt(startsAt)
+                .setEndsAt(endsAt)
+                .setRecurring(request.recurring())
+                .setTimeZone(zone)
+                .setUntilResolved(request.untilResolved())
+                .setComment(request.comment() == null ? "" : request.comment())
+                .setCreatedBy(request.createdBy() == null ? "" : request.createdBy())
+                .setCreatedAt(now)
+                .build();
+        silences.put(silence);
+        return Response.status(Response.Status.CREATED).entity(Map.of("id", silence.getId())).build();
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "End a silence now")
+    public Response delete(@PathParam("id") String id) throws Exception {
+        if (silences.get(id).isEmpty()) {
+            return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no silence '" + id + "'")).build();
+        }
+        silences.delete(id);
+        return Response.noContent().build();
+    }
+
+    private static Response bad(String message) {
+        return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", message)).build();
+    }
+
+    static Duration parseDuration(String text) {
+        var matcher = java.util.regex.Pattern.compile("(\\d+)([smhdw])").matcher(text.strip());
+        if (!matcher.matches()) {
+            return null;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofDays(7 * amount);
+        };
+    }
+}

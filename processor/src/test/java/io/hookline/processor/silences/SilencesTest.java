@@ -1,0 +1,125 @@
+package io.hookline.processor.silences;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.devstack.SharedKafka;
+import io.hookline.processor.EventWriter;
+import io.hookline.processor.Events;
+import io.hookline.processor.KafkaTestResource;
+import io.hookline.processor.notify.TestReceivers;
+import io.hookline.schema.DeliveryAttempt;
+import io.hookline.schema.DeliveryOutcome;
+import io.hookline.schema.serde.AvroSerde;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Silences mute what matches, are recorded as such, and never stop the resolve of an alert that was sent. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class SilencesTest {
+
+    static long webhookCalls(String job, String type) throws Exception {
+        return TestReceivers.get().requests("/hook").stream()
+                .filter(r -> r.body().contains("\"jobKey\":\"" + job + "\"") && r.body().contains("\"type\":\"" + type + "\"")).count();
+    }
+
+    @Test
+    void aSilenceDuringAFailureMutesTheRepeatButNotTheResolveAfterIt() throws Exception {
+        String job = "borg/silenced-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant t0 = Instant.now().minusSeconds(300);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", t0, "lock timeout"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> webhookCalls(job, "alert.firing") == 1);
+
+            String id = given().contentType(ContentType.JSON)
+                    .body(Map.of("matchers", Map.of("job", job), "duration", "2h", "comment", "repo maintenance",
+                            "createdBy", "ops"))
+                    .post("/api/silences").then().statusCode(201).extract().path("id");
+            given().get("/api/alerts?status=firing").then()
+                    .body("find { it.alertKey == '" + job + "/failed' }.silencedBy", equalTo(id));
+
+            writer.write("hookline.events", Events.failed(job, "2", t0.plusSeconds(60), "lock timeout"));
+            List<DeliveryAttempt> silenced = deliveries(job + "/failed", DeliveryOutcome.SILENCED);
+            assertTrue(silenced.get(0).getMessage().startsWith("silenced by " + id + ": repo maintenance"),
+                    silenced.get(0).getMessage());
+
+            writer.write("hookline.events", Events.succeeded(job, "3", t0.plusSeconds(120), 1000));
+            await().atMost(Duration.ofSeconds(60)).until(() -> webhookCalls(job, "alert.resolved") == 1);
+        }
+        assertEquals(0, webhookCalls(job, "alert.repeated"), "the repeat was muted");
+    }
+
+    @Test
+    void aRecurringMaintenanceWindowMutesWhileItIsOpen() throws Exception {
+        String job = "esxi-lab/window-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("matchers", Map.of("job", job), "recurring", "daily 00:00-23:59", "timeZone", "Europe/Berlin"))
+                .post("/api/silences").then().statusCode(201);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
+        }
+        assertEquals(DeliveryOutcome.SILENCED, deliveries(job + "/failed", DeliveryOutcome.SILENCED).get(0).getOutcome());
+        assertEquals(0, webhookCalls(job, "alert.firing"));
+    }
+
+    @Test
+    void silencesAreListedDeletedAndRefusedWithASentenceWhenWrong() {
+        String id = given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("source", "esxi-*"), "duration", "30m"))
+                .post("/api/silences").then().statusCode(201).extract().path("id");
+        given().get("/api/silences").then().statusCode(200).body("id", hasItem(id))
+                .body("find { it.id == '" + id + "' }.activeNow", equalTo(true));
+        given().delete("/api/silences/" + id).then().statusCode(204);
+        given().get("/api/silences").then().body("id", not(hasItem(id)));
+        given().delete("/api/silences/" + id).then().statusCode(404);
+
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("colour", "red")))
+                .post("/api/silences").then().statusCode(400)
+                .body("error", equalTo("matcher 'colour' is not one of [condition, host, job, kind, severity, source]"));
+        given().contentType(ContentType.JSON).body(Map.of()).post("/api/silences").then().statusCode(400)
+                .body("error", equalTo("a silence needs matchers (or untilResolved: <alert key>): it would mute everything"));
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "duration", "soon"))
+                .post("/api/silences").then().statusCode(400).body("error", equalTo("duration 'soon' is not like 30m, 2h or 1d"));
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "recurring", "Caturday 1:00-2:00"))
+                .post("/api/silences").then().statusCode(400);
+    }
+
+    static List<DeliveryAttempt> deliveries(String alertKey, DeliveryOutcome outcome) {
+        AvroSerde<DeliveryAttempt> serde = AvroSerde.of(DeliveryAttempt.class);
+        List<DeliveryAttempt> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                SharedKafka.bootstrapServers(), "group.id", "silences-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("hookline.deliveries"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+                    DeliveryAttempt attempt = serde.decode(record.value());
+                    if (alertKey.equals(record.key()) && attempt.getOutcome() == outcome) {
+                        found.add(attempt);
+                    }
+                }
+                return !found.isEmpty();
+            });
+        }
+        return found;
+    }
+}
