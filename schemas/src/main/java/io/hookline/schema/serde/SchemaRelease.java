@@ -23,7 +23,8 @@ public final class SchemaRelease {
     /** The schemas that are topic values: the contracts other services consume. */
     public static final List<Schema> TOP_LEVEL = List.of(
             BackupEvent.getClassSchema(), RejectedHook.getClassSchema(), JobState.getClassSchema(),
-            io.hookline.schema.AlertEvent.getClassSchema(), io.hookline.schema.DeliveryAttempt.getClassSchema(), io.hookline.schema.Silence.getClassSchema());
+            io.hookline.schema.AlertEvent.getClassSchema(), io.hookline.schema.DeliveryAttempt.getClassSchema(), io.hookline.schema.Silence.getClassSchema(),
+            io.hookline.schema.DeadLetter.getClassSchema());
 
     private SchemaRelease() {
     }

@@ -48,6 +48,11 @@ public record Topics(String prefix) {
         return prefix + "silences";
     }
 
+    /** Compacted: notifications given up on, kept for replay. */
+    public String deadLetters() {
+        return prefix + "dead-letters";
+    }
+
     public String commands() {
         return prefix + "commands";
     }
@@ -69,6 +74,7 @@ public record Topics(String prefix) {
                 new Spec(alerts(), Map.of()),
                 new Spec(deliveries(), Map.of()),
                 new Spec(silences(), compacted),
+                new Spec(deadLetters(), compacted),
                 new Spec(commands(), Map.of()));
     }
 }
