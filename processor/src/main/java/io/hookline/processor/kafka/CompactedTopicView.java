@@ -1,0 +1,120 @@
+package io.hookline.processor.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.jboss.logging.Logger;
+
+import io.hookline.schema.serde.AvroSerde;
+
+/**
+ * A compacted topic held in memory: read from the beginning and followed for as long as the service runs, so that
+ * every instance and every restart sees the same entries; writes go to the topic (acknowledged) and into the view
+ * at once. Silences and dead letters are kept this way.
+ */
+public final class CompactedTopicView<T extends SpecificRecord> implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CompactedTopicView.class);
+
+    private final String topic;
+    private final AvroSerde<T> serde;
+    private final Map<String, T> entries = new ConcurrentHashMap<>();
+    private final KafkaProducer<String, byte[]> producer;
+    private final Thread reader;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
+        this.topic = topic;
+        this.serde = AvroSerde.of(type);
+        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
+        producerConfig.put("client.id", "hookline-" + topic + "-writer");
+        producerConfig.put("acks", "all");
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-" + topic + "-reader");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public Optional<T> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    public List<T> values() {
+        return List.copyOf(entries.values());
+    }
+
+    public void put(String key, T value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
+        entries.put(key, value);
+    }
+
+    public void delete(String key) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+        entries.remove(key);
+    }
+
+    private void follow(Map<String, Object> consumerConfig) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer = kafka;
+                List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                if (partitions.isEmpty()) {
+                    TimeUnit.SECONDS.sleep(5);
+                    continue;
+                }
+                kafka.assign(partitions);
+                kafka.seekToBeginning(partitions);
+                while (!Thread.currentThread().isInterrupted()) {
+                    kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
+                        if (record.value() == null) {
+                            entries.remove(record.key());
+                        } else {
+                            entries.put(record.key(), serde.decode(record.value()));
+                        }
+                    });
+                }
+            } catch (WakeupException | InterruptedException stop) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot read %s yet (%s); trying again", topic, e.getMessage());
+                try {
+                    TimeUnit.SECONDS.sleep(5);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.interrupt();
+        KafkaConsumer<String, byte[]> kafka = consumer;
+        if (kafka != null) {
+            kafka.wakeup();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}
