@@ -33,6 +33,10 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                       - name: gone
                         type: webhook
                         url: %s
+                      - name: switchable
+                        type: webhook
+                        url: %s
+                        max-attempts: 1
                       - name: ops-ntfy
                         type: ntfy
                         url: %s
@@ -57,6 +61,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         from: hookline@example.org
                         to: oncall@example.org, backup-team@example.org
                     routes:
+                      - {match: {job: "*switch*"}, receiver: switchable}
                       - {match: {job: "*fanout*"}, receiver: ops-ntfy, continue: true}
                       - {match: {job: "*fanout*"}, receiver: pager, continue: true}
                       - {match: {job: "*fanout*"}, receiver: teams, continue: true}
@@ -71,7 +76,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         continue: true
                       - receiver: ops-webhook
                     """.formatted(receivers.url("/hook"), receivers.url("/slack"), receivers.url("/flaky"),
-                    receivers.url("/gone"), receivers.url("/ntfy"), receivers.url("/pagerduty"), receivers.url("/teams"),
+                    receivers.url("/gone"), receivers.url("/switch"), receivers.url("/ntfy"), receivers.url("/pagerduty"), receivers.url("/teams"),
                     receivers.url("/sms"), receivers.smtpPort()));
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString(),

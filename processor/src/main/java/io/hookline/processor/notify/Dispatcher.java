@@ -69,6 +69,7 @@ public class Dispatcher {
     private volatile boolean running;
 
     private io.hookline.processor.silences.Silences silences;
+    private io.hookline.processor.kafka.CompactedTopicView<io.hookline.schema.DeadLetter> deadLetters;
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
             io.hookline.processor.silences.Silences silences,
@@ -78,6 +79,8 @@ public class Dispatcher {
         this.rules = rules;
         this.settings = config.delivery();
         this.topics = new Topics(config.topics().prefix());
+        this.deadLetters = new io.hookline.processor.kafka.CompactedTopicView<>(topics.deadLetters(),
+                io.hookline.schema.DeadLetter.class, kafkaConfig);
         if (!settings.enabled() || rules.receivers().isEmpty()) {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
@@ -195,8 +198,63 @@ public class Dispatcher {
             if (outcome == DeliveryOutcome.GAVE_UP) {
                 LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
                         notification.alert().getAlertKey(), attempt, result.message());
+                deadLetter(notification, attempt, result, now);
+            } else if (outcome == DeliveryOutcome.DELIVERED && deadLetters.get(notification.id()).isPresent()) {
+                forget(notification.id());
             }
             finished.complete(null);
+        }
+    }
+
+    /** The notifications given up on, oldest first. */
+    public List<io.hookline.schema.DeadLetter> deadLetters() {
+        return deadLetters.values().stream()
+                .sorted(java.util.Comparator.comparing(io.hookline.schema.DeadLetter::getDeadAt)).toList();
+    }
+
+    /**
+     * Sends a dead letter again, with the same idempotency key and a fresh round of attempts; delivered, it leaves
+     * the dead letters. Answers false when there is no such dead letter or its receiver is no longer in the rules.
+     */
+    public boolean replay(String notificationId) throws Exception {
+        var dead = deadLetters.get(notificationId).orElse(null);
+        Receiver receiver = dead == null ? null : rules.receiver(dead.getReceiver()).orElse(null);
+        if (receiver == null || retries == null) {
+            return false;
+        }
+        // A copy by Records, not the generated newBuilder(other): see Records.
+        io.hookline.schema.DeadLetter replayed = io.hookline.schema.serde.Records.deepCopy(dead);
+        replayed.setReplays(dead.getReplays() + 1);
+        deadLetters.put(notificationId, replayed);
+        retries.execute(() -> attempt(new Notification(notificationId, receiver, dead.getAlert(), false), 1,
+                new CompletableFuture<>()));
+        return true;
+    }
+
+    private void deadLetter(Notification notification, int attempts, Notifier.Result result, Instant at) {
+        var existing = deadLetters.get(notification.id());
+        try {
+            deadLetters.put(notification.id(), io.hookline.schema.DeadLetter.newBuilder()
+                    .setNotificationId(notification.id())
+                    .setReceiver(notification.receiver().name())
+                    .setChannel(notification.receiver().type())
+                    .setAlert(notification.alert())
+                    .setAttempts(attempts)
+                    .setLastStatus(result.httpStatus())
+                    .setLastMessage(result.message())
+                    .setDeadAt(at)
+                    .setReplays(existing.map(io.hookline.schema.DeadLetter::getReplays).orElse(0))
+                    .build());
+        } catch (Exception e) {
+            LOG.errorf("cannot keep dead letter %s on %s: %s", notification.id(), topics.deadLetters(), e.getMessage());
+        }
+    }
+
+    private void forget(String notificationId) {
+        try {
+            deadLetters.delete(notificationId);
+        } catch (Exception e) {
+            LOG.warnf("cannot remove replayed dead letter %s: %s", notificationId, e.getMessage());
         }
     }
 
@@ -255,6 +313,9 @@ public class Dispatcher {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
         }
     }
 }

@@ -26,6 +26,12 @@ public final class TestReceivers {
     private final com.icegreen.greenmail.util.GreenMail smtp;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> flakyTries = new ConcurrentHashMap<>();
+    private volatile boolean switchOn;
+
+    /** {@code /switch} answers 500 until switched on, then 200. */
+    public void switchOn() {
+        switchOn = true;
+    }
 
     private TestReceivers() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -38,6 +44,8 @@ public final class TestReceivers {
             int status = 200;
             if (path.equals("/gone")) {
                 status = 410;
+            } else if (path.equals("/switch") && !switchOn) {
+                status = 500;
             } else if (path.equals("/flaky")
                     && flakyTries.computeIfAbsent(headers.get("webhook-id"), id -> new AtomicInteger()).incrementAndGet() <= 2) {
                 exchange.getResponseHeaders().add("Retry-After", "1");
