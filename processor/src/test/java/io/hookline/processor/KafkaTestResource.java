@@ -60,6 +60,10 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         port: %d
                         from: hookline@example.org
                         to: oncall@example.org, backup-team@example.org
+                    inhibit:
+                      - source: {job: "*/hostcheck"}
+                        target: {job: "*"}
+                        equal: [host]
                     routes:
                       - {match: {job: "*switch*"}, receiver: switchable}
                       - {match: {job: "*fanout*"}, receiver: ops-ntfy, continue: true}

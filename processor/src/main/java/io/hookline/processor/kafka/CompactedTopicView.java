@@ -49,6 +49,8 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-" + topic + "-reader");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Kafka Streams writes some of these topics in transactions: never show an aborted record.
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
         reader.setDaemon(true);

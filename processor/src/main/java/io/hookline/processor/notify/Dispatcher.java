@@ -70,6 +70,10 @@ public class Dispatcher {
 
     private io.hookline.processor.silences.Silences silences;
     private io.hookline.processor.kafka.CompactedTopicView<io.hookline.schema.DeadLetter> deadLetters;
+    /** The latest step of every alert, from the start of hookline.alerts: what fires now, for inhibitions. */
+    private io.hookline.processor.kafka.CompactedTopicView<AlertEvent> currentAlerts;
+    /** The alerts this dispatcher has handled, newest step per key: known before the view catches up. */
+    private final Map<String, AlertEvent> handled = new java.util.concurrent.ConcurrentHashMap<>();
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
             io.hookline.processor.silences.Silences silences,
@@ -81,6 +85,9 @@ public class Dispatcher {
         this.topics = new Topics(config.topics().prefix());
         this.deadLetters = new io.hookline.processor.kafka.CompactedTopicView<>(topics.deadLetters(),
                 io.hookline.schema.DeadLetter.class, kafkaConfig);
+        if (!rules.inhibitions().isEmpty()) {
+            currentAlerts = new io.hookline.processor.kafka.CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig);
+        }
         if (!settings.enabled() || rules.receivers().isEmpty()) {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
@@ -158,7 +165,9 @@ public class Dispatcher {
             return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<Void>> all = new ArrayList<>();
+        handled.put(alert.getAlertKey(), alert);
         var silence = silences.muting(alert, Instant.now());
+        var inhibitor = inhibitor(alert);
         if (alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
             silences.resolved(alert);
         }
@@ -169,6 +178,12 @@ public class Dispatcher {
                 record(Notification.of(receiver, alert), 0, Instant.now(), DeliveryOutcome.SILENCED,
                         Notifier.Result.giveUp(null, "silenced by " + silence.get().getId()
                                 + (silence.get().getComment().isEmpty() ? "" : ": " + silence.get().getComment())), null);
+                continue;
+            }
+            if (inhibitor != null) {
+                record(Notification.of(receiver, alert), 0, Instant.now(), DeliveryOutcome.INHIBITED,
+                        Notifier.Result.giveUp(null, "inhibited while " + inhibitor.getAlertKey() + " fires: "
+                                + inhibitor.getSummary()), null);
                 continue;
             }
             CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -204,6 +219,27 @@ public class Dispatcher {
             }
             finished.complete(null);
         }
+    }
+
+    /** A firing alert that inhibits this one, or null. A resolve is never inhibited. */
+    private AlertEvent inhibitor(AlertEvent alert) {
+        if (currentAlerts == null || alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
+            return null;
+        }
+        Map<String, AlertEvent> current = new HashMap<>();
+        currentAlerts.values().forEach(a -> current.put(a.getAlertKey(), a));
+        current.putAll(handled);
+        for (AlertEvent other : current.values()) {
+            if (other.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
+                continue;
+            }
+            for (var inhibition : rules.inhibitions()) {
+                if (inhibition.inhibits(other, alert)) {
+                    return other;
+                }
+            }
+        }
+        return null;
     }
 
     /** The notifications given up on, oldest first. */
@@ -316,6 +352,9 @@ public class Dispatcher {
         }
         if (deadLetters != null) {
             deadLetters.close();
+        }
+        if (currentAlerts != null) {
+            currentAlerts.close();
         }
     }
 }

@@ -35,9 +35,9 @@ import com.cronutils.parser.CronParser;
  * </pre>
  */
 public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly,
-        List<Receiver> receivers, List<Route> routes, String defaultReceiver) {
+        List<Receiver> receivers, List<Route> routes, String defaultReceiver, List<Inhibition> inhibitions) {
 
-    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null);
+    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of());
 
     /** The receivers an alert goes to: matching routes in order (until one without continue), else the default. */
     public List<Receiver> receiversFor(io.hookline.schema.AlertEvent alert) {
@@ -88,7 +88,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (top == null) {
             throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
         }
-        unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver"), problems);
+        unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit"), problems);
         int failures = 3;
         int outOf = 5;
         boolean anomaly = true;
@@ -130,10 +130,11 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                         + "' is not one of the receivers " + names.stream().sorted().toList());
             }
         }
+        List<Inhibition> inhibitions = inhibitions(top.get("inhibit"), problems);
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }
-        return new Rules(List.copyOf(jobs), failures, outOf, anomaly, receivers, routes, defaultReceiver);
+        return new Rules(List.copyOf(jobs), failures, outOf, anomaly, receivers, routes, defaultReceiver, inhibitions);
     }
 
     private static JobRule jobRule(YamlTree entry, int failures, int outOf, boolean anomaly, List<String> problems) {
@@ -230,6 +231,61 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             }
         }
         return List.copyOf(receivers);
+    }
+
+    private static List<Inhibition> inhibitions(YamlTree node, List<String> problems) {
+        List<Inhibition> inhibitions = new ArrayList<>();
+        if (node == null) {
+            return inhibitions;
+        }
+        if (node.list() == null) {
+            problems.add("line " + node.line() + ": inhibit must be a list (- source: {...}, target: {...}, equal: [host])");
+            return inhibitions;
+        }
+        for (YamlTree entry : node.list()) {
+            Map<String, YamlTree> i = mapping(entry, "an inhibition", problems);
+            if (i == null) {
+                continue;
+            }
+            unknownKeys(i, Set.of("source", "target", "equal"), problems);
+            Route source = matcher(i.get("source"), entry, "source", problems);
+            Route target = matcher(i.get("target"), entry, "target", problems);
+            List<String> equal = new ArrayList<>();
+            YamlTree equalNode = i.get("equal");
+            if (equalNode != null) {
+                if (equalNode.list() == null) {
+                    problems.add("line " + equalNode.line() + ": equal must be a list such as [host]");
+                } else {
+                    for (YamlTree field : equalNode.list()) {
+                        if (!Inhibition.EQUAL_KEYS.contains(String.valueOf(field.text()))) {
+                            problems.add("line " + field.line() + ": equal takes " + Inhibition.EQUAL_KEYS.stream().sorted().toList()
+                                    + ", not '" + field.text() + "'");
+                        } else {
+                            equal.add(field.text());
+                        }
+                    }
+                }
+            }
+            if (source != null && target != null) {
+                inhibitions.add(new Inhibition(source, target, List.copyOf(equal), entry.line()));
+            }
+        }
+        return List.copyOf(inhibitions);
+    }
+
+    private static Route matcher(YamlTree node, YamlTree entry, String what, List<String> problems) {
+        if (node == null) {
+            problems.add("line " + entry.line() + ": an inhibition needs " + what + ": {condition: ..., host: ...}");
+            return null;
+        }
+        Map<String, YamlTree> m = mapping(node, what, problems);
+        if (m == null) {
+            return null;
+        }
+        unknownKeys(m, Route.KEYS, problems);
+        Map<String, java.util.regex.Pattern> match = new java.util.LinkedHashMap<>();
+        m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
+        return new Route(Map.copyOf(match), "", false, node.line());
     }
 
     private static List<Route> routes(YamlTree node, Set<String> receivers, List<String> problems) {

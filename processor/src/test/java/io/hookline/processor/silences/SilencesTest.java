@@ -10,25 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import io.hookline.devstack.SharedKafka;
 import io.hookline.processor.EventWriter;
 import io.hookline.processor.Events;
+import io.hookline.processor.Deliveries;
 import io.hookline.processor.KafkaTestResource;
-import io.hookline.processor.notify.TestReceivers;
 import io.hookline.schema.DeliveryAttempt;
 import io.hookline.schema.DeliveryOutcome;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -38,18 +31,13 @@ import io.restassured.http.ContentType;
 @QuarkusTestResource(KafkaTestResource.class)
 class SilencesTest {
 
-    static long webhookCalls(String job, String type) throws Exception {
-        return TestReceivers.get().requests("/hook").stream()
-                .filter(r -> r.body().contains("\"jobKey\":\"" + job + "\"") && r.body().contains("\"type\":\"" + type + "\"")).count();
-    }
-
     @Test
     void aSilenceDuringAFailureMutesTheRepeatButNotTheResolveAfterIt() throws Exception {
         String job = "borg/silenced-" + UUID.randomUUID().toString().substring(0, 8);
         Instant t0 = Instant.now().minusSeconds(300);
         try (EventWriter writer = new EventWriter()) {
             writer.write("hookline.events", Events.failed(job, "1", t0, "lock timeout"));
-            await().atMost(Duration.ofSeconds(60)).until(() -> webhookCalls(job, "alert.firing") == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.firing") == 1);
 
             String id = given().contentType(ContentType.JSON)
                     .body(Map.of("matchers", Map.of("job", job), "duration", "2h", "comment", "repo maintenance",
@@ -59,14 +47,14 @@ class SilencesTest {
                     .body("find { it.alertKey == '" + job + "/failed' }.silencedBy", equalTo(id));
 
             writer.write("hookline.events", Events.failed(job, "2", t0.plusSeconds(60), "lock timeout"));
-            List<DeliveryAttempt> silenced = deliveries(job + "/failed", DeliveryOutcome.SILENCED);
+            List<DeliveryAttempt> silenced = Deliveries.deliveries(job + "/failed", DeliveryOutcome.SILENCED);
             assertTrue(silenced.get(0).getMessage().startsWith("silenced by " + id + ": repo maintenance"),
                     silenced.get(0).getMessage());
 
             writer.write("hookline.events", Events.succeeded(job, "3", t0.plusSeconds(120), 1000));
-            await().atMost(Duration.ofSeconds(60)).until(() -> webhookCalls(job, "alert.resolved") == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.resolved") == 1);
         }
-        assertEquals(0, webhookCalls(job, "alert.repeated"), "the repeat was muted");
+        assertEquals(0, Deliveries.webhookCalls(job, "alert.repeated"), "the repeat was muted");
     }
 
     @Test
@@ -78,8 +66,8 @@ class SilencesTest {
         try (EventWriter writer = new EventWriter()) {
             writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
         }
-        assertEquals(DeliveryOutcome.SILENCED, deliveries(job + "/failed", DeliveryOutcome.SILENCED).get(0).getOutcome());
-        assertEquals(0, webhookCalls(job, "alert.firing"));
+        assertEquals(DeliveryOutcome.SILENCED, Deliveries.deliveries(job + "/failed", DeliveryOutcome.SILENCED).get(0).getOutcome());
+        assertEquals(0, Deliveries.webhookCalls(job, "alert.firing"));
     }
 
     @Test
@@ -101,25 +89,5 @@ class SilencesTest {
                 .post("/api/silences").then().statusCode(400).body("error", equalTo("duration 'soon' is not like 30m, 2h or 1d"));
         given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "recurring", "Caturday 1:00-2:00"))
                 .post("/api/silences").then().statusCode(400);
-    }
-
-    static List<DeliveryAttempt> deliveries(String alertKey, DeliveryOutcome outcome) {
-        AvroSerde<DeliveryAttempt> serde = AvroSerde.of(DeliveryAttempt.class);
-        List<DeliveryAttempt> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                SharedKafka.bootstrapServers(), "group.id", "silences-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("hookline.deliveries"));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
-                    DeliveryAttempt attempt = serde.decode(record.value());
-                    if (alertKey.equals(record.key()) && attempt.getOutcome() == outcome) {
-                        found.add(attempt);
-                    }
-                }
-                return !found.isEmpty();
-            });
-        }
-        return found;
     }
 }
