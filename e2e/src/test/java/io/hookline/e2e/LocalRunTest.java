@@ -211,6 +211,65 @@ class LocalRunTest {
     }
 
     @Test
+    void aNotificationStillBeingRetriedWhenTheProcessorStopsIsDeliveredAfterTheRestartWithTheSameKey() throws Exception {
+        java.util.List<String[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(false);
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = up.get() ? 200 : 503;
+            received.add(new String[] {exchange.getRequestHeaders().getFirst("webhook-id"), body, Integer.toString(status)});
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            Path rules = home.resolve("rules.yaml");
+            Files.writeString(rules, "receivers:\n  - name: ops\n    type: webhook\n    url: http://127.0.0.1:"
+                    + receiver.getAddress().getPort() + "/hook\n    max-attempts: 30\ndefault-receiver: ops\n");
+            int kafka = freePortPair();
+            int gateway = LocalKafka.freePort();
+            Map<String, String> env = Map.of("HOOKLINE_RULES", rules.toString(), "HOOKLINE_DEMO_TOKEN", TOKEN,
+                    "HOOKLINE_KAFKA_PORT", Integer.toString(kafka), "HOOKLINE_GATEWAY_PORT", Integer.toString(gateway),
+                    "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort()));
+            Run run = up(env);
+            try {
+                awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
+                String query = b64("PID=777|t=5|hostname=esxi-retry|cmd=" + b64("--backup-id=retry") + "|err=" + b64("disk full"));
+                assertEquals("OK", get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/error?" + query).body());
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (received.stream().noneMatch(r -> r[1].contains("esxi-retry")) && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(200);
+                }
+            } finally {
+                assertEquals(0, interrupt(run), run.text());
+            }
+            String[] first = received.stream().filter(r -> r[1].contains("esxi-retry")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the receiver was never called"));
+            assertEquals("503", first[2]);
+
+            up.set(true);
+            Run again = up(env);
+            try {
+                awaitOutput(again, "Hookline is up.", Duration.ofMinutes(2));
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (received.stream().noneMatch(r -> r[1].contains("esxi-retry") && r[2].equals("200"))
+                        && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(200);
+                }
+            } finally {
+                assertEquals(0, interrupt(again), again.text());
+            }
+            String[] delivered = received.stream().filter(r -> r[1].contains("esxi-retry") && r[2].equals("200"))
+                    .findFirst().orElseThrow(() -> new AssertionError("not delivered after the restart"));
+            assertEquals(first[0], delivered[0], "the same idempotency key before and after the restart");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
     void aTakenPortEndsWithOneSentence() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             Run run = up(Map.of("HOOKLINE_GATEWAY_PORT", Integer.toString(taken.getLocalPort()),
