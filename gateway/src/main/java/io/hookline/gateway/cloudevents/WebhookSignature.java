@@ -1,16 +1,11 @@
 package io.hookline.gateway.cloudevents;
 
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Optional;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import io.hookline.gateway.hook.HookRequest;
+import io.hookline.schema.webhooks.StandardWebhooks;
 
 /**
  * Standard Webhooks signatures: {@code webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>} with the
@@ -41,7 +36,7 @@ final class WebhookSignature {
         if (Math.abs(nowSeconds - sent) > TOLERANCE_SECONDS) {
             return Optional.of("webhook-timestamp is more than 5 minutes away from now (replay or clock skew)");
         }
-        byte[] expected = sign(secret, id + "." + timestamp.strip() + "." + (body == null ? "" : body));
+        byte[] expected = StandardWebhooks.sign(secret, id, timestamp.strip(), body);
         for (String candidate : signatures.split(" ")) {
             int comma = candidate.indexOf(',');
             if (comma < 0 || !candidate.substring(0, comma).equals("v1")) {
@@ -57,22 +52,5 @@ final class WebhookSignature {
             }
         }
         return Optional.of("webhook-signature does not match the body signed with this source's secret");
-    }
-
-    static byte[] sign(String secret, String content) {
-        String key = secret.startsWith("whsec_") ? secret.substring(6) : secret;
-        byte[] keyBytes;
-        try {
-            keyBytes = Base64.getDecoder().decode(key);
-        } catch (IllegalArgumentException notBase64) {
-            keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
-            return mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

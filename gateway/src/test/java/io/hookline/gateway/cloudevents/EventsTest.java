@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -125,7 +124,7 @@ class EventsTest {
     }
 
     static String signature(String id, long timestamp, String body) {
-        return "v1," + Base64.getEncoder().encodeToString(WebhookSignature.sign(SECRET, id + "." + timestamp + "." + body));
+        return io.hookline.schema.webhooks.StandardWebhooks.signatureHeader(SECRET, id, Long.toString(timestamp), body);
     }
 
     @Test

@@ -378,9 +378,17 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
     }
 
     static Duration duration(YamlTree node, List<String> problems) {
-        Matcher matcher = DURATION.matcher(String.valueOf(node.text()).strip());
-        if (node.text() == null || !matcher.matches()) {
+        Duration duration = node.text() == null ? null : parseDuration(node.text());
+        if (duration == null) {
             problems.add("line " + node.line() + ": '" + node.text() + "' is not a duration like 30m, 6h, 1d or 1w");
+        }
+        return duration;
+    }
+
+    /** {@code 30s}, {@code 30m}, {@code 6h}, {@code 1d}, {@code 1w}; null when it is not one. */
+    public static Duration parseDuration(String text) {
+        Matcher matcher = DURATION.matcher(text.strip());
+        if (!matcher.matches()) {
             return null;
         }
         long amount = Long.parseLong(matcher.group(1));

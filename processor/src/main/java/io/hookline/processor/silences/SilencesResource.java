@@ -97,7 +97,7 @@ public class SilencesResource {
             return bad("startsAt and endsAt are RFC 3339 times like 2026-11-22T06:00:00Z");
         }
         if (request.duration() != null) {
-            Duration duration = parseDuration(request.duration());
+            Duration duration = io.hookline.processor.rules.Rules.parseDuration(request.duration());
             if (duration == null) {
                 return bad("duration '" + request.duration() + "' is not like 30m, 2h or 1d");
             }
@@ -148,20 +148,5 @@ public class SilencesResource {
 
     private static Response bad(String message) {
         return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", message)).build();
-    }
-
-    static Duration parseDuration(String text) {
-        var matcher = java.util.regex.Pattern.compile("(\\d+)([smhdw])").matcher(text.strip());
-        if (!matcher.matches()) {
-            return null;
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofDays(7 * amount);
-        };
     }
 }

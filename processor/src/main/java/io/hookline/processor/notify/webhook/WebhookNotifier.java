@@ -1,16 +1,10 @@
 package io.hookline.processor.notify.webhook;
 
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,6 +16,7 @@ import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.schema.AlertEvent;
+import io.hookline.schema.webhooks.StandardWebhooks;
 
 /**
  * A generic webhook per Standard Webhooks: {@code {"type", "timestamp", "data"}}, with {@code webhook-id} (the
@@ -47,8 +42,8 @@ public class WebhookNotifier implements Notifier {
         headers.put("webhook-timestamp", Long.toString(timestamp));
         String secret = notification.receiver().secret();
         if (secret != null && !secret.isBlank()) {
-            headers.put("webhook-signature", "v1," + Base64.getEncoder().encodeToString(
-                    sign(secret, notification.id() + "." + timestamp + "." + body)));
+            headers.put("webhook-signature",
+                    StandardWebhooks.signatureHeader(secret, notification.id(), Long.toString(timestamp), body));
         }
         return HttpPost.json(notification.receiver().url(), body, headers, notification.receiver().timeout());
     }
@@ -79,23 +74,6 @@ public class WebhookNotifier implements Notifier {
         try {
             return JSON.writeValueAsString(envelope);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static byte[] sign(String secret, String content) {
-        String key = secret.startsWith("whsec_") ? secret.substring(6) : secret;
-        byte[] keyBytes;
-        try {
-            keyBytes = Base64.getDecoder().decode(key);
-        } catch (IllegalArgumentException notBase64) {
-            keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
-            return mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
     }
