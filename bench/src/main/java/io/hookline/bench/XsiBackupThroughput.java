@@ -146,6 +146,8 @@ public final class XsiBackupThroughput {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.sources.bench.kind=xsibackup", "-Dhookline.sources.bench.token=" + TOKEN,
+                // The benchmark measures throughput, not the per-source flood protection.
+                "-Dhookline.sources.bench.rate-limit=1000000", "-Dhookline.sources.bench.rate-burst=1000000",
                 "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
         // Extra JVM options for the gateway only, e.g. a JFR recording: HOOKLINE_BENCH_GATEWAY_OPTS.
         String extra = System.getenv("HOOKLINE_BENCH_GATEWAY_OPTS");
