@@ -84,6 +84,23 @@ class ProxmoxHookShimTest {
     }
 
     @Test
+    void aCallWithoutAPhaseIsRefusedNamingWhatIsMissingAndRecorded() {
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + TOKEN)
+                .contentType("application/x-www-form-urlencoded").body("mode=snapshot&vmid=101")
+                .post("/hooks/proxmox").then().statusCode(400)
+                .body(org.hamcrest.Matchers.equalTo("hookline: the form has no phase=<job-start|job-end|backup-end|...>"));
+        AvroSerde<io.hookline.schema.RejectedHook> rejected = AvroSerde.of(io.hookline.schema.RejectedHook.class);
+        try (TopicReader refusals = new TopicReader("hookline.rejected")) {
+            var refusal = rejected.decode(refusals.await(r -> {
+                var hook = rejected.decode(r.value());
+                return "pve".equals(hook.getSourceName()) && hook.getReason().equals("missing-field");
+            }, Duration.ofSeconds(20)).value());
+            assertEquals(400, refusal.getStatus());
+            assertEquals("mode=snapshot&vmid=101", refusal.getRaw().getBody());
+        }
+    }
+
+    @Test
     void theHookNeverFailsABackupWhenHooklineIsDown() throws Exception {
         ShimRunner hook = new ShimRunner("proxmox/hookline-vzdump-hook", dir,
                 "http://127.0.0.1:" + LocalKafka.freePort(), TOKEN);
