@@ -69,10 +69,13 @@ public class Dispatcher {
     private volatile boolean running;
 
     private io.hookline.processor.silences.Silences silences;
-    private io.hookline.processor.kafka.CompactedTopicView<io.hookline.schema.DeadLetter> deadLetters;
+    private io.hookline.schema.topics.CompactedTopicView<io.hookline.schema.DeadLetter> deadLetters;
     /** The latest step of every alert, from the start of hookline.alerts: what fires now, for inhibitions. */
-    private io.hookline.processor.kafka.CompactedTopicView<AlertEvent> currentAlerts;
-    /** The alerts this dispatcher has handled, newest step per key: known before the view catches up. */
+    private io.hookline.schema.topics.CompactedTopicView<AlertEvent> currentAlerts;
+    /**
+     * The newest step of each alert this dispatcher handled, overriding the view, which may lag. Resolved ones are
+     * kept a while (so that a resolve the view has not seen yet still ends an inhibition), then pruned.
+     */
     private final Map<String, AlertEvent> handled = new java.util.concurrent.ConcurrentHashMap<>();
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
@@ -83,10 +86,10 @@ public class Dispatcher {
         this.rules = rules;
         this.settings = config.delivery();
         this.topics = new Topics(config.topics().prefix());
-        this.deadLetters = new io.hookline.processor.kafka.CompactedTopicView<>(topics.deadLetters(),
+        this.deadLetters = new io.hookline.schema.topics.CompactedTopicView<>(topics.deadLetters(),
                 io.hookline.schema.DeadLetter.class, kafkaConfig);
         if (!rules.inhibitions().isEmpty()) {
-            currentAlerts = new io.hookline.processor.kafka.CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig);
+            currentAlerts = new io.hookline.schema.topics.CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig);
         }
         if (!settings.enabled() || rules.receivers().isEmpty()) {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
@@ -166,6 +169,9 @@ public class Dispatcher {
         }
         List<CompletableFuture<Void>> all = new ArrayList<>();
         handled.put(alert.getAlertKey(), alert);
+        Instant forgetBefore = Instant.now().minus(Duration.ofMinutes(10));
+        handled.values().removeIf(a -> a.getStatus() == io.hookline.schema.AlertStatus.RESOLVED
+                && a.getUpdatedAt().isBefore(forgetBefore));
         var silence = silences.muting(alert, Instant.now());
         var inhibitor = inhibitor(alert);
         if (alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {

@@ -15,7 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
-import io.hookline.processor.kafka.CompactedTopicView;
+import io.hookline.schema.topics.CompactedTopicView;
 import io.hookline.processor.rules.JobRule;
 import io.hookline.processor.rules.Route;
 import io.hookline.schema.AlertEvent;

@@ -1,4 +1,4 @@
-package io.hookline.processor.kafka;
+package io.hookline.schema.topics;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,33 +19,32 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
-import org.jboss.logging.Logger;
 
 import io.hookline.schema.serde.AvroSerde;
 
 /**
  * A compacted topic held in memory: read from the beginning and followed for as long as the service runs, so that
  * every instance and every restart sees the same entries; writes go to the topic (acknowledged) and into the view
- * at once. Silences and dead letters are kept this way.
+ * at once. The processor keeps silences and dead letters this way; the gateway reads the existing jobs.
  */
 public final class CompactedTopicView<T extends SpecificRecord> implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(CompactedTopicView.class);
+    private static final System.Logger LOG = System.getLogger(CompactedTopicView.class.getName());
 
     private final String topic;
     private final AvroSerde<T> serde;
     private final Map<String, T> entries = new ConcurrentHashMap<>();
-    private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, Object> producerConfig;
+    private KafkaProducer<String, byte[]> producer;
     private final Thread reader;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
         this.topic = topic;
         this.serde = AvroSerde.of(type);
-        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
+        producerConfig = new HashMap<>(kafkaConfig);
         producerConfig.put("client.id", "hookline-" + topic + "-writer");
         producerConfig.put("acks", "all");
-        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-" + topic + "-reader");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -66,13 +65,21 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     }
 
     public void put(String key, T value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
+        writer().send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
         entries.put(key, value);
     }
 
     public void delete(String key) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+        writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
         entries.remove(key);
+    }
+
+    /** Opened on the first write, so that a view only read from never holds a producer. */
+    private synchronized KafkaProducer<String, byte[]> writer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
     }
 
     private void follow(Map<String, Object> consumerConfig) {
@@ -100,7 +107,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
             } catch (WakeupException | InterruptedException stop) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("cannot read %s yet (%s); trying again", topic, e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "cannot read " + topic + " yet (" + e.getMessage() + "); trying again");
                 try {
                     TimeUnit.SECONDS.sleep(5);
                 } catch (InterruptedException stop) {
@@ -117,6 +124,10 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         if (kafka != null) {
             kafka.wakeup();
         }
-        producer.close(Duration.ofSeconds(5));
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
     }
 }
