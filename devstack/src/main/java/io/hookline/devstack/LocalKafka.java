@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker and controller) in a child JVM, from the Kafka
@@ -162,7 +162,7 @@ public final class LocalKafka implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new DevstackException("the Kafka broker exited with code " + process.exitValue()
-                        + " during start-up; its log: " + logFile());
+                        + " during start-up; the end of its log (" + logFile() + "):\n" + logTail());
             }
             if (accepts(port)) {
                 try (Admin admin = Admin.create(config)) {
@@ -176,7 +176,17 @@ public final class LocalKafka implements AutoCloseable {
         }
         stop();
         throw new DevstackException("the Kafka broker did not become ready within " + timeout.toSeconds()
-                + " s; its log: " + logFile());
+                + " s; the end of its log (" + logFile() + "):\n" + logTail());
+    }
+
+    /** The last lines the broker wrote, so that a failed start says why where it is reported (a CI log). */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private void format(Path config) throws IOException {
@@ -205,10 +215,9 @@ public final class LocalKafka implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        // Kafka's own generator: a random base64 id may start with '-', which the storage tool would read as an
+        // option (about one start in 64 failed that way); Uuid.randomUuid() never returns one.
+        String id = Uuid.randomUuid().toString();
         Files.writeString(file, id);
         return id;
     }
