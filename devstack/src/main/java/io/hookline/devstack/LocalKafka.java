@@ -179,6 +179,14 @@ public final class LocalKafka implements AutoCloseable {
                 + " s; the end of its log (" + logFile() + "):\n" + logTail());
     }
 
+    /**
+     * Kafka's own generator: a random base64 id may start with '-', which the storage tool reads as an option (one
+     * fresh broker in 64 failed to format that way); {@link Uuid#randomUuid()} never returns one.
+     */
+    static String newClusterId() {
+        return Uuid.randomUuid().toString();
+    }
+
     /** The last lines the broker wrote, so that a failed start says why where it is reported (a CI log). */
     private String logTail() {
         try {
@@ -215,9 +223,7 @@ public final class LocalKafka implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }
-        // Kafka's own generator: a random base64 id may start with '-', which the storage tool would read as an
-        // option (about one start in 64 failed that way); Uuid.randomUuid() never returns one.
-        String id = Uuid.randomUuid().toString();
+        String id = newClusterId();
         Files.writeString(file, id);
         return id;
     }

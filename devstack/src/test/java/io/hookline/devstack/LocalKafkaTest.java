@@ -67,6 +67,16 @@ class LocalKafkaTest {
     }
 
     @Test
+    void clusterIdsNeverLookLikeAnOptionToTheStorageTool() {
+        // kafka-storage format -t -abc... fails: about one random base64 id in 64 starts with '-'.
+        for (int i = 0; i < 20_000; i++) {
+            String id = LocalKafka.newClusterId();
+            assertFalse(id.startsWith("-"), id);
+            assertEquals(22, id.length(), id);
+        }
+    }
+
+    @Test
     void aTakenPortIsRefusedWithOneSentence() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             LocalKafka kafka = new LocalKafka(dir, taken.getLocalPort(), LocalKafka.freePort());
