@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,10 +47,11 @@ import io.smallrye.common.annotation.Identifier;
 
 /**
  * Delivers alert steps to receivers: its own consumer of hookline.alerts, so delivery never slows the fold.
- * Each notification is retried with exponential backoff and jitter, honouring Retry-After, until delivered or
- * not worth retrying (410, other 4xx) or out of attempts (then it is a dead letter on hookline.deliveries). Every
- * attempt is recorded there. Offsets are committed only once all notifications of a record are finished, so a
- * restart sends unfinished ones again, with the same idempotency key.
+ * Steps are batched per receiver as the route groups them ({@link Groups}). Each notification is retried with
+ * exponential backoff and jitter, honouring Retry-After, until delivered or not worth retrying (410, other 4xx) or
+ * out of attempts (then it is a dead letter). Every attempt is recorded on hookline.deliveries. Offsets are
+ * committed only once every notification a record became part of is finished, so a restart sends unfinished ones
+ * again, with the same idempotency key.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -65,6 +67,7 @@ public class Dispatcher {
     private KafkaProducer<String, byte[]> producer;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private ScheduledExecutorService retries;
+    private Groups groups;
     private Thread loop;
     private volatile boolean running;
 
@@ -106,6 +109,24 @@ public class Dispatcher {
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         retries = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
+        groups = new Groups(new Groups.Channel() {
+            @Override
+            public Groups.Muted muted(AlertEvent alert) {
+                return Dispatcher.this.muted(alert);
+            }
+
+            @Override
+            public void recordMuted(Notification notification, Groups.Muted muted) {
+                record(notification, 0, Instant.now(), muted.outcome(), Notifier.Result.giveUp(null, muted.message()), null);
+            }
+
+            @Override
+            public CompletableFuture<Void> send(Notification notification) {
+                CompletableFuture<Void> finished = new CompletableFuture<>();
+                retries.execute(() -> attempt(notification, 1, finished));
+                return finished;
+            }
+        });
         running = true;
         loop = new Thread(() -> run(consumerConfig), "hookline-dispatcher");
         loop.start();
@@ -113,7 +134,8 @@ public class Dispatcher {
 
     /** Sends a test message to a receiver once, now, and says what happened. */
     public Notifier.Result test(Receiver receiver, AlertEvent sample) {
-        Notification notification = new Notification("msg_test_" + Instant.now().toEpochMilli(), receiver, sample, true);
+        Notification notification = new Notification("msg_test_" + Instant.now().toEpochMilli(), receiver,
+                sample.getAlertKey(), Map.of(), List.of(sample), true);
         Notifier channel = channels.get(receiver.type());
         return channel.send(notification);
     }
@@ -123,6 +145,9 @@ public class Dispatcher {
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer = kafka;
+            if (rules.repeats()) {
+                remindAfterRestart(consumerConfig);
+            }
             kafka.subscribe(List.of(topics.alerts()));
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
@@ -172,31 +197,84 @@ public class Dispatcher {
         Instant forgetBefore = Instant.now().minus(Duration.ofMinutes(10));
         handled.values().removeIf(a -> a.getStatus() == io.hookline.schema.AlertStatus.RESOLVED
                 && a.getUpdatedAt().isBefore(forgetBefore));
-        var silence = silences.muting(alert, Instant.now());
-        var inhibitor = inhibitor(alert);
         if (alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
             silences.resolved(alert);
         }
-        // Routing depends only on the alert's own fields, so a resolve reaches every receiver that saw the firing.
-        for (Receiver receiver : rules.receiversFor(alert)) {
-            if (silence.isPresent()) {
-                // Muted, and said so on hookline.deliveries; a silence never stops a resolve (muting() excludes them).
-                record(Notification.of(receiver, alert), 0, Instant.now(), DeliveryOutcome.SILENCED,
-                        Notifier.Result.giveUp(null, "silenced by " + silence.get().getId()
-                                + (silence.get().getComment().isEmpty() ? "" : ": " + silence.get().getComment())), null);
-                continue;
-            }
-            if (inhibitor != null) {
-                record(Notification.of(receiver, alert), 0, Instant.now(), DeliveryOutcome.INHIBITED,
-                        Notifier.Result.giveUp(null, "inhibited while " + inhibitor.getAlertKey() + " fires: "
-                                + inhibitor.getSummary()), null);
-                continue;
-            }
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            retries.execute(() -> attempt(Notification.of(receiver, alert), 1, finished));
-            all.add(finished);
+        for (Rules.Target target : rules.targetsFor(alert)) {
+            all.add(groups.add(target.receiver(), target.grouping(), alert));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Why an alert is not sent now: a silence or a maintenance window, or a firing alert that inhibits it. A
+     * resolve is never muted (silences and inhibitions exclude them), so it reaches every receiver that saw the firing.
+     */
+    private Groups.Muted muted(AlertEvent alert) {
+        var silence = silences.muting(alert, Instant.now());
+        if (silence.isPresent()) {
+            return new Groups.Muted(DeliveryOutcome.SILENCED, "silenced by " + silence.get().getId()
+                    + (silence.get().getComment().isEmpty() ? "" : ": " + silence.get().getComment()));
+        }
+        AlertEvent inhibitor = inhibitor(alert);
+        return inhibitor == null ? null : new Groups.Muted(DeliveryOutcome.INHIBITED,
+                "inhibited while " + inhibitor.getAlertKey() + " fires: " + inhibitor.getSummary());
+    }
+
+    /**
+     * Reminders survive a restart: the alerts that still fire and whose records were finished before it (offsets
+     * below the committed ones) are known to their groups as sent, so repeat-interval counts on from the restart.
+     * Records after the committed offsets are read by the dispatcher itself, as usual.
+     */
+    private void remindAfterRestart(Map<String, Object> consumerConfig) {
+        Map<String, Object> config = new HashMap<>(consumerConfig);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-dispatcher-reminders");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<String, AlertEvent> latest = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer()); Admin admin = Admin.create(consumerConfig.entrySet().stream()
+                        .filter(e -> org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(e.getKey()))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.group())
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            List<TopicPartition> partitions = committed.keySet().stream()
+                    .filter(p -> p.topic().equals(topics.alerts()) && committed.get(p) != null).toList();
+            if (partitions.isEmpty()) {
+                return;
+            }
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            java.util.Set<TopicPartition> reading = new java.util.HashSet<>(partitions);
+            reading.removeIf(p -> reader.position(p) >= committed.get(p).offset());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!reading.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(500))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < committed.get(partition).offset() && record.value() != null) {
+                        AlertEvent alert = alerts.decode(record.value());
+                        latest.put(alert.getAlertKey(), alert);
+                    }
+                }
+                reading.removeIf(p -> reader.position(p) >= committed.get(p).offset());
+            }
+        } catch (Exception e) {
+            LOG.warnf("cannot read which alerts still fire (%s): their reminders start with their next step", e.getMessage());
+            return;
+        }
+        int seeded = 0;
+        for (AlertEvent alert : latest.values()) {
+            if (alert.getStatus() == io.hookline.schema.AlertStatus.RESOLVED) {
+                continue;
+            }
+            handled.putIfAbsent(alert.getAlertKey(), alert);
+            for (Rules.Target target : rules.targetsFor(alert)) {
+                if (target.grouping().repeatInterval() != null) {
+                    groups.seed(target.receiver(), target.grouping(), alert);
+                    seeded++;
+                }
+            }
+        }
+        LOG.infof("%d firing alert(s) will be reminded of after their repeat-interval", seeded);
     }
 
     private void attempt(Notification notification, int attempt, CompletableFuture<Void> finished) {
@@ -218,7 +296,7 @@ public class Dispatcher {
         } else {
             if (outcome == DeliveryOutcome.GAVE_UP) {
                 LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
-                        notification.alert().getAlertKey(), attempt, result.message());
+                        notification.groupKey(), attempt, result.message());
                 deadLetter(notification, attempt, result, now);
             } else if (outcome == DeliveryOutcome.DELIVERED && deadLetters.get(notification.id()).isPresent()) {
                 forget(notification.id());
@@ -268,8 +346,10 @@ public class Dispatcher {
         io.hookline.schema.DeadLetter replayed = io.hookline.schema.serde.Records.deepCopy(dead);
         replayed.setReplays(dead.getReplays() + 1);
         deadLetters.put(notificationId, replayed);
-        retries.execute(() -> attempt(new Notification(notificationId, receiver, dead.getAlert(), false), 1,
-                new CompletableFuture<>()));
+        List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
+        String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
+        retries.execute(() -> attempt(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts,
+                false), 1, new CompletableFuture<>()));
         return true;
     }
 
@@ -280,7 +360,10 @@ public class Dispatcher {
                     .setNotificationId(notification.id())
                     .setReceiver(notification.receiver().name())
                     .setChannel(notification.receiver().type())
-                    .setAlert(notification.alert())
+                    .setAlert(notification.lead())
+                    .setAlerts(notification.alerts())
+                    .setGroupKey(notification.groupKey())
+                    .setGroupLabels(notification.groupLabels())
                     .setAttempts(attempts)
                     .setLastStatus(result.httpStatus())
                     .setLastMessage(result.message())
@@ -311,7 +394,7 @@ public class Dispatcher {
 
     private void record(Notification notification, int attempt, Instant at, DeliveryOutcome outcome,
             Notifier.Result result, Duration wait) {
-        AlertEvent alert = notification.alert();
+        AlertEvent alert = notification.lead();
         DeliveryAttempt delivery = DeliveryAttempt.newBuilder()
                 .setNotificationId(notification.id())
                 .setAlertKey(alert.getAlertKey())
@@ -325,11 +408,13 @@ public class Dispatcher {
                 .setHttpStatus(result.httpStatus())
                 .setMessage(result.message())
                 .setNextAttemptAt(wait == null ? null : at.plus(wait))
+                .setGroupKey(notification.groupKey())
+                .setAlertKeys(notification.alerts().stream().map(AlertEvent::getAlertKey).toList())
                 .build();
         var headers = CloudEventHeaders.of(notification.id() + "#" + attempt, "/hookline/processor",
                 CloudEventHeaders.TYPE_PREFIX + "delivery." + outcome.name().toLowerCase(java.util.Locale.ROOT), at,
                 alert.getJobKey());
-        producer.send(new ProducerRecord<>(topics.deliveries(), null, alert.getAlertKey(), attempts.encode(delivery), headers),
+        producer.send(new ProducerRecord<>(topics.deliveries(), null, notification.groupKey(), attempts.encode(delivery), headers),
                 (metadata, error) -> {
                     if (error != null) {
                         LOG.warnf("cannot record a delivery attempt on %s: %s", topics.deliveries(), error.getMessage());
@@ -349,6 +434,9 @@ public class Dispatcher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (groups != null) {
+            groups.close();
         }
         if (retries != null) {
             retries.shutdownNow();

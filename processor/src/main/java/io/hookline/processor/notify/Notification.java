@@ -3,23 +3,68 @@ package io.hookline.processor.notify;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
 import io.hookline.processor.rules.Receiver;
 import io.hookline.schema.AlertEvent;
+import io.hookline.schema.AlertStatus;
 
-/** One alert step for one receiver. Its id is the idempotency key: the same on every retry, and after a restart. */
-public record Notification(String id, Receiver receiver, AlertEvent alert, boolean test) {
+/**
+ * One message to one receiver about a group of alerts (a single alert unless its route groups): the firing ones
+ * first, most severe first, then the resolved ones. Its id is the idempotency key: derived from what it says, so
+ * it is the same on every retry and when a restart sends it again.
+ */
+public record Notification(String id, Receiver receiver, String groupKey, Map<String, String> groupLabels,
+        List<AlertEvent> alerts, boolean test) {
 
-    public static Notification of(Receiver receiver, AlertEvent alert) {
-        return new Notification(idOf(receiver, alert), receiver, alert, false);
+    /** Firing (and repeated) before resolved; then critical before warning before info; then the oldest first. */
+    static final Comparator<AlertEvent> ORDER = Comparator
+            .comparing((AlertEvent a) -> a.getStatus() == AlertStatus.RESOLVED)
+            .thenComparing(AlertEvent::getSeverity)
+            .thenComparing(AlertEvent::getStartsAt)
+            .thenComparing(AlertEvent::getAlertKey);
+
+    public Notification {
+        if (alerts.isEmpty()) {
+            throw new IllegalArgumentException("a notification needs at least one alert");
+        }
+        alerts = alerts.stream().sorted(ORDER).toList();
+        groupLabels = Map.copyOf(groupLabels);
     }
 
-    static String idOf(Receiver receiver, AlertEvent alert) {
+    public static Notification of(Receiver receiver, String groupKey, Map<String, String> groupLabels,
+            List<AlertEvent> alerts) {
+        return new Notification(idOf(receiver, groupKey, alerts), receiver, groupKey, groupLabels, alerts, false);
+    }
+
+    /** The alert a one-line message is about: the most severe firing one, or else a resolved one. */
+    public AlertEvent lead() {
+        return alerts.get(0);
+    }
+
+    public boolean grouped() {
+        return alerts.size() > 1 || !groupKey.equals(lead().getAlertKey());
+    }
+
+    public long firingCount() {
+        return alerts.stream().filter(a -> a.getStatus() != AlertStatus.RESOLVED).count();
+    }
+
+    /** FIRING while any alert of it fires (REPEATED when the lead is a repeat), else RESOLVED. */
+    public AlertStatus status() {
+        return lead().getStatus();
+    }
+
+    static String idOf(Receiver receiver, String groupKey, List<AlertEvent> alerts) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest((alert.getAlertKey() + "\u0000"
-                    + alert.getSequence() + "\u0000" + receiver.name()).getBytes(StandardCharsets.UTF_8));
-            return "msg_" + HexFormat.of().formatHex(hash, 0, 16);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((receiver.name() + "\u0000" + groupKey).getBytes(StandardCharsets.UTF_8));
+            alerts.stream().sorted(Comparator.comparing(AlertEvent::getAlertKey)).forEach(a -> digest.update(
+                    ("\u0000" + a.getAlertKey() + "\u0000" + a.getSequence()).getBytes(StandardCharsets.UTF_8)));
+            return "msg_" + HexFormat.of().formatHex(digest.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -35,25 +35,45 @@ import com.cronutils.parser.CronParser;
  * </pre>
  */
 public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly,
-        List<Receiver> receivers, List<Route> routes, String defaultReceiver, List<Inhibition> inhibitions) {
+        List<Receiver> receivers, List<Route> routes, String defaultReceiver, List<Inhibition> inhibitions,
+        Grouping grouping) {
 
-    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of());
+    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of(), Grouping.NONE);
 
-    /** The receivers an alert goes to: matching routes in order (until one without continue), else the default. */
-    public List<Receiver> receiversFor(io.hookline.schema.AlertEvent alert) {
-        List<Receiver> chosen = new ArrayList<>();
+    /** A receiver an alert goes to, and how the route that chose it groups. */
+    public record Target(Receiver receiver, Grouping grouping) {
+    }
+
+    /**
+     * Where an alert goes: matching routes in order (until one without continue), else the default receiver with
+     * the top-level grouping. A receiver is chosen once, by the first route that names it. Routing depends only on
+     * the alert's own fields, so a resolve reaches every receiver that saw the firing.
+     */
+    public List<Target> targetsFor(io.hookline.schema.AlertEvent alert) {
+        List<Target> chosen = new ArrayList<>();
         for (Route route : routes) {
             if (route.matches(alert)) {
-                receiver(route.receiver()).filter(r -> !chosen.contains(r)).ifPresent(chosen::add);
+                receiver(route.receiver()).filter(r -> chosen.stream().noneMatch(t -> t.receiver().equals(r)))
+                        .ifPresent(r -> chosen.add(new Target(r, route.grouping())));
                 if (!route.continueMatching()) {
                     return chosen;
                 }
             }
         }
         if (chosen.isEmpty() && defaultReceiver != null) {
-            receiver(defaultReceiver).ifPresent(chosen::add);
+            receiver(defaultReceiver).ifPresent(r -> chosen.add(new Target(r, grouping)));
         }
         return chosen;
+    }
+
+    /** The receivers an alert goes to; see {@link #targetsFor}. */
+    public List<Receiver> receiversFor(io.hookline.schema.AlertEvent alert) {
+        return targetsFor(alert).stream().map(Target::receiver).toList();
+    }
+
+    /** True when some route (or the default) groups or repeats, so that firing alerts outlive their record. */
+    public boolean repeats() {
+        return grouping.repeatInterval() != null || routes.stream().anyMatch(r -> r.grouping().repeatInterval() != null);
     }
 
     public java.util.Optional<Receiver> receiver(String name) {
@@ -88,7 +108,8 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (top == null) {
             throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
         }
-        unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit"), problems);
+        unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit", "grouping"),
+                problems);
         int failures = 3;
         int outOf = 5;
         boolean anomaly = true;
@@ -120,7 +141,16 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         List<Receiver> receivers = receivers(top.get("receivers"), problems);
         Set<String> names = new java.util.HashSet<>();
         receivers.forEach(r -> names.add(r.name()));
-        List<Route> routes = routes(top.get("routes"), names, problems);
+        GroupingSpec groupingDefaults = GroupingSpec.NONE;
+        YamlTree groupingNode = top.get("grouping");
+        if (groupingNode != null) {
+            Map<String, YamlTree> g = mapping(groupingNode, "grouping", problems);
+            if (g != null) {
+                unknownKeys(g, GroupingSpec.KEYS, problems);
+                groupingDefaults = GroupingSpec.parse(g, problems);
+            }
+        }
+        List<Route> routes = routes(top.get("routes"), names, groupingDefaults, problems);
         String defaultReceiver = null;
         YamlTree fallback = top.get("default-receiver");
         if (fallback != null) {
@@ -134,7 +164,8 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }
-        return new Rules(List.copyOf(jobs), failures, outOf, anomaly, receivers, routes, defaultReceiver, inhibitions);
+        return new Rules(List.copyOf(jobs), failures, outOf, anomaly, receivers, routes, defaultReceiver, inhibitions,
+                groupingDefaults.resolve(GroupingSpec.NONE));
     }
 
     private static JobRule jobRule(YamlTree entry, int failures, int outOf, boolean anomaly, List<String> problems) {
@@ -285,10 +316,10 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         unknownKeys(m, Route.KEYS, problems);
         Map<String, java.util.regex.Pattern> match = new java.util.LinkedHashMap<>();
         m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
-        return new Route(Map.copyOf(match), "", false, node.line());
+        return new Route(Map.copyOf(match), "", false, Grouping.NONE, node.line());
     }
 
-    private static List<Route> routes(YamlTree node, Set<String> receivers, List<String> problems) {
+    private static List<Route> routes(YamlTree node, Set<String> receivers, GroupingSpec defaults, List<String> problems) {
         List<Route> routes = new ArrayList<>();
         if (node == null) {
             return routes;
@@ -302,7 +333,9 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             if (r == null) {
                 continue;
             }
-            unknownKeys(r, Set.of("match", "receiver", "continue"), problems);
+            Set<String> keys = new java.util.HashSet<>(GroupingSpec.KEYS);
+            keys.addAll(Set.of("match", "receiver", "continue"));
+            unknownKeys(r, keys, problems);
             String receiver = r.get("receiver") == null ? null : r.get("receiver").text();
             if (receiver == null || !receivers.contains(receiver)) {
                 problems.add("line " + entry.line() + ": route receiver '" + receiver + "' is not one of the receivers "
@@ -318,9 +351,75 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                     m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
                 }
             }
-            routes.add(new Route(Map.copyOf(match), receiver, bool(r.get("continue"), false, problems), entry.line()));
+            Grouping grouping = GroupingSpec.parse(r, problems).resolve(defaults);
+            routes.add(new Route(Map.copyOf(match), receiver, bool(r.get("continue"), false, problems), grouping,
+                    entry.line()));
         }
         return List.copyOf(routes);
+    }
+
+    /**
+     * The grouping keys as written, at the top level or on a route; what a route leaves out it takes from the top
+     * level, and what neither says takes Alertmanager's timings when alerts are grouped, none when each is alone.
+     */
+    private record GroupingSpec(List<String> by, Duration groupWait, Duration groupInterval, Duration repeat,
+            boolean neverRepeat) {
+
+        static final GroupingSpec NONE = new GroupingSpec(null, null, null, null, false);
+        static final Set<String> KEYS = Set.of("group-by", "group-wait", "group-interval", "repeat-interval");
+        static final String EACH_ALERT = "...";
+
+        static GroupingSpec parse(Map<String, YamlTree> node, List<String> problems) {
+            List<String> by = null;
+            YamlTree byNode = node.get("group-by");
+            if (byNode != null) {
+                if (byNode.list() == null) {
+                    problems.add("line " + byNode.line() + ": group-by must be a list such as [host, condition], or ['...']"
+                            + " for every alert on its own");
+                } else {
+                    by = new ArrayList<>();
+                    for (YamlTree label : byNode.list()) {
+                        String text = String.valueOf(label.text());
+                        if (!Route.KEYS.contains(text) && !text.equals(EACH_ALERT)) {
+                            problems.add("line " + label.line() + ": group-by takes " + Route.KEYS.stream().sorted().toList()
+                                    + " or '...', not '" + text + "'");
+                        } else if (by.contains(text)) {
+                            problems.add("line " + label.line() + ": group-by names '" + text + "' twice");
+                        } else {
+                            by.add(text);
+                        }
+                    }
+                    if (by.contains(EACH_ALERT) && by.size() > 1) {
+                        problems.add("line " + byNode.line() + ": group-by ['...'] puts every alert on its own: it takes"
+                                + " no other label");
+                    }
+                    by = List.copyOf(by);
+                }
+            }
+            YamlTree repeatNode = node.get("repeat-interval");
+            boolean never = repeatNode != null && "never".equals(repeatNode.text());
+            return new GroupingSpec(by, optionalDuration(node.get("group-wait"), problems),
+                    optionalDuration(node.get("group-interval"), problems),
+                    never ? null : optionalDuration(repeatNode, problems), never);
+        }
+
+        private static Duration optionalDuration(YamlTree node, List<String> problems) {
+            return node == null ? null : duration(node, problems);
+        }
+
+        Grouping resolve(GroupingSpec defaults) {
+            List<String> labels = by != null ? by : defaults.by != null ? defaults.by : List.of(EACH_ALERT);
+            boolean perAlert = labels.contains(EACH_ALERT);
+            Duration waitFor = first(groupWait, defaults.groupWait, perAlert ? Duration.ZERO : Grouping.WAIT);
+            Duration batchEvery = first(groupInterval, defaults.groupInterval, perAlert ? Duration.ZERO : Grouping.INTERVAL);
+            Duration repeatEvery = neverRepeat ? null : repeat != null ? repeat
+                    : defaults.neverRepeat ? null : first(null, defaults.repeat, perAlert ? null : Grouping.REPEAT);
+            return new Grouping(perAlert ? List.of() : labels, perAlert, waitFor, batchEvery, repeatEvery);
+        }
+
+        private static Duration first(Duration own, Duration inherited, Duration fallback) {
+            return own != null ? own : inherited != null ? inherited : fallback;
+        }
     }
 
     private static Schedule schedule(YamlTree node, List<String> problems) {

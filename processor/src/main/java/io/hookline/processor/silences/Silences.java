@@ -90,7 +90,7 @@ public class Silences {
         Map<String, java.util.regex.Pattern> patterns = new HashMap<>();
         silence.getMatchers().forEach((key, glob) -> patterns.put(key, JobRule.glob(glob)));
         boolean keyMatches = silence.getUntilResolved() == null || silence.getUntilResolved().equals(alert.getAlertKey());
-        return keyMatches && new Route(patterns, "", false, 0).matches(alert);
+        return keyMatches && new Route(patterns, "", false, io.hookline.processor.rules.Grouping.NONE, 0).matches(alert);
     }
 
     static boolean activeAt(Silence silence, Instant now) {

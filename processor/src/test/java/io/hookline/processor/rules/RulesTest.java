@@ -58,7 +58,7 @@ class RulesTest {
                 "line 8: 'Mars/Base' is not a time zone (e.g. Europe/Berlin)",
                 "line 9: 'soon' is not a duration like 30m, 6h, 1d or 1w",
                 "line 11: unknown key 'shedule' (expected one of anomaly, failures, match, max-duration, schedule)",
-                "line 12: unknown key 'recievers' (expected one of default-receiver, defaults, inhibit, jobs, receivers, routes)"),
+                "line 12: unknown key 'recievers' (expected one of default-receiver, defaults, grouping, inhibit, jobs, receivers, routes)"),
                 problems.stream().sorted((a, b) -> Integer.compare(line(a), line(b))).toList());
     }
 
@@ -111,6 +111,77 @@ class RulesTest {
                 "line 5: route receiver 'nobody' is not one of the receivers []",
                 "line 6: route receiver 'b' is not one of the receivers []",
                 "line 7: default-receiver 'zed' is not one of the receivers []"), e.problems());
+    }
+
+    @Test
+    void routesGroupAsTheySayAndTakeWhatTheyLeaveOutFromTheTopLevelGrouping() throws Exception {
+        Rules rules = Rules.parse("""
+                receivers:
+                  - {name: chat, type: slack, url: "https://hooks.slack.example/T0/B0/x"}
+                  - {name: pager, type: pagerduty, routing-key: R0123}
+                  - {name: log, type: console}
+                grouping:
+                  group-interval: 10m
+                  repeat-interval: 12h
+                routes:
+                  - match: {severity: critical}
+                    receiver: pager
+                    group-by: ['...']
+                    continue: true
+                  - match: {source: "esxi-*"}
+                    receiver: chat
+                    group-by: [host, condition]
+                    group-wait: 1m
+                  - match: {source: "borg"}
+                    receiver: chat
+                    repeat-interval: never
+                default-receiver: log
+                """);
+        var esxi = rules.targetsFor(alert("esxi-prod/04", "CRITICAL", "FAILED"));
+        assertEquals(new Grouping(List.of(), true, Duration.ZERO, Duration.ofMinutes(10), Duration.ofHours(12)),
+                esxi.get(0).grouping());
+        assertEquals(new Grouping(List.of("host", "condition"), false, Duration.ofMinutes(1), Duration.ofMinutes(10),
+                Duration.ofHours(12)), esxi.get(1).grouping());
+        assertEquals("chat{host=,condition=failed}", esxi.get(1).grouping().groupKey("chat",
+                alert("esxi-prod/04", "CRITICAL", "FAILED")));
+        // No group-by anywhere: every alert on its own, with the top-level timings; this route never repeats.
+        assertEquals(new Grouping(List.of(), true, Duration.ZERO, Duration.ofMinutes(10), null),
+                rules.targetsFor(alert("borg/home", "WARNING", "MISSED")).get(0).grouping());
+        assertEquals(new Grouping(List.of(), true, Duration.ZERO, Duration.ofMinutes(10), Duration.ofHours(12)),
+                rules.targetsFor(alert("restic/home", "WARNING", "MISSED")).get(0).grouping());
+
+        Rules plain = Rules.parse("""
+                receivers: [{name: chat, type: slack, url: "https://hooks.slack.example/T0/B0/x"}]
+                routes: [{receiver: chat, group-by: [source]}]
+                default-receiver: chat
+                """);
+        assertEquals(new Grouping(List.of("source"), false, Grouping.WAIT, Grouping.INTERVAL, Grouping.REPEAT),
+                plain.routes().get(0).grouping(), "Alertmanager's timings when a route groups and says no more");
+        assertEquals(Grouping.NONE, plain.grouping(), "without grouping every step goes out at once, alone");
+    }
+
+    @Test
+    void groupingMistakesNameTheirLine() {
+        RulesException e = assertThrows(RulesException.class, () -> Rules.parse("""
+                receivers: [{name: chat, type: console}]
+                grouping:
+                  group-by: host
+                routes:
+                  - receiver: chat
+                    group-by: [host, colour, host]
+                    group-wait: soon
+                  - receiver: chat
+                    group-by: ['...', job]
+                    repeat-intervall: 1h
+                """));
+        assertEquals(List.of(
+                "line 3: group-by must be a list such as [host, condition], or ['...'] for every alert on its own",
+                "line 6: group-by takes [condition, host, job, kind, severity, source] or '...', not 'colour'",
+                "line 6: group-by names 'host' twice",
+                "line 7: 'soon' is not a duration like 30m, 6h, 1d or 1w",
+                "line 9: group-by ['...'] puts every alert on its own: it takes no other label",
+                "line 10: unknown key 'repeat-intervall' (expected one of continue, group-by, group-interval, group-wait, match, receiver, repeat-interval)"),
+                e.problems().stream().sorted((a, b) -> Integer.compare(line(a), line(b))).toList());
     }
 
     static io.hookline.schema.AlertEvent alert(String jobKey, String severity, String condition) {

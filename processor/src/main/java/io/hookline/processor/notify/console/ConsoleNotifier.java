@@ -21,7 +21,12 @@ public class ConsoleNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        ALERTS.infof("ALERT %s (%s)", Messages.headline(notification), notification.alert().getAlertKey());
+        ALERTS.infof("ALERT %s (%s)", Messages.headline(notification), notification.groupKey());
+        if (notification.grouped()) {
+            for (var alert : notification.alerts()) {
+                ALERTS.infof("  - %s (%s)", Messages.describe(alert), alert.getAlertKey());
+            }
+        }
         return Result.delivered(null);
     }
 }

@@ -66,16 +66,23 @@ public class EmailNotifier implements Notifier {
         }
     }
 
+    /** The headline, then one block per alert (a single block unless the route groups). */
     static String body(Notification notification) {
-        AlertEvent alert = notification.alert();
-        return Messages.headline(notification) + "\n\n"
-                + "Job:       " + alert.getJobKey() + (alert.getJobName() == null ? "" : " (" + alert.getJobName() + ")") + "\n"
-                + "Host:      " + (alert.getHost() == null ? "-" : alert.getHost()) + "\n"
-                + "Since:     " + alert.getStartsAt() + "\n"
-                + (alert.getEndsAt() == null ? "" : "Ended:     " + alert.getEndsAt() + "\n")
-                + "Alert:     " + alert.getAlertKey() + " (step " + alert.getSequence() + ")\n"
-                + "Events:    " + String.join(", ", alert.getEventIds()) + "\n\n"
-                + "-- Hookline";
+        StringBuilder body = new StringBuilder(Messages.headline(notification)).append("\n");
+        for (AlertEvent alert : notification.alerts()) {
+            body.append("\n");
+            if (notification.grouped()) {
+                body.append(Messages.describe(alert)).append("\n");
+            }
+            body.append("Job:       ").append(alert.getJobKey())
+                    .append(alert.getJobName() == null ? "" : " (" + alert.getJobName() + ")").append("\n")
+                    .append("Host:      ").append(alert.getHost() == null ? "-" : alert.getHost()).append("\n")
+                    .append("Since:     ").append(alert.getStartsAt()).append("\n")
+                    .append(alert.getEndsAt() == null ? "" : "Ended:     " + alert.getEndsAt() + "\n")
+                    .append("Alert:     ").append(alert.getAlertKey()).append(" (step ").append(alert.getSequence()).append(")\n")
+                    .append("Events:    ").append(String.join(", ", alert.getEventIds())).append("\n");
+        }
+        return body.append("\n-- Hookline").toString();
     }
 
     private static MailConfig config(Receiver receiver) {

@@ -27,7 +27,7 @@ public class NtfyNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        var alert = notification.alert();
+        var alert = notification.lead();
         boolean resolved = alert.getStatus() == AlertStatus.RESOLVED;
         String priority = notification.receiver().option("priority",
                 resolved ? "default" : alert.getSeverity() == Severity.CRITICAL ? "urgent" : "high");
@@ -37,7 +37,7 @@ public class NtfyNotifier implements Notifier {
                 .header("Priority", priority)
                 .header("Tags", resolved ? "white_check_mark" : alert.getSeverity() == Severity.CRITICAL ? "rotating_light" : "warning")
                 .header("X-Hookline-Id", notification.id())
-                .POST(HttpRequest.BodyPublishers.ofString(alert.getSummary()));
+                .POST(HttpRequest.BodyPublishers.ofString(body(notification)));
         String token = notification.receiver().option("token");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -51,6 +51,11 @@ public class NtfyNotifier implements Notifier {
             Thread.currentThread().interrupt();
             return Result.retry(null, null, "interrupted");
         }
+    }
+
+    /** The summary of one alert; a line per alert for a group. */
+    static String body(Notification notification) {
+        return notification.grouped() ? String.join("\n", Messages.lines(notification)) : notification.lead().getSummary();
     }
 
     /** HTTP header values must be ASCII; ntfy titles are short anyway. */

@@ -15,12 +15,12 @@ import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.schema.AlertEvent;
-import io.hookline.schema.AlertStatus;
 import io.hookline.schema.Severity;
 
 /**
- * PagerDuty Events API v2: trigger on firing and repeats, resolve on resolved, with the alert key as
- * dedup_key so that PagerDuty folds them into one incident and closes it.
+ * PagerDuty Events API v2: trigger while anything in the notification fires, resolve once nothing does, with the
+ * group's key (the alert key unless the route groups) as dedup_key, so that PagerDuty folds them into one incident
+ * and closes it.
  */
 @ApplicationScoped
 public class PagerDutyNotifier implements Notifier {
@@ -40,22 +40,23 @@ public class PagerDutyNotifier implements Notifier {
     }
 
     static String body(Notification notification) {
-        AlertEvent alert = notification.alert();
+        AlertEvent alert = notification.lead();
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("routing_key", notification.receiver().option("routing-key"));
-        event.put("event_action", alert.getStatus() == AlertStatus.RESOLVED ? "resolve" : "trigger");
-        event.put("dedup_key", alert.getAlertKey());
-        if (alert.getStatus() != AlertStatus.RESOLVED) {
+        event.put("event_action", notification.firingCount() == 0 ? "resolve" : "trigger");
+        event.put("dedup_key", notification.groupKey());
+        if (notification.firingCount() > 0) {
             Map<String, Object> payload = new LinkedHashMap<>();
-            String summary = Messages.headline(notification);
-            payload.put("summary", summary.length() > 1024 ? summary.substring(0, 1021) + "..." : summary);
+            payload.put("summary", Messages.cut(Messages.headline(notification), 1024, "..."));
             payload.put("source", alert.getHost() != null ? alert.getHost() : alert.getSourceName());
             payload.put("severity", alert.getSeverity() == Severity.CRITICAL ? "critical"
                     : alert.getSeverity() == Severity.WARNING ? "warning" : "info");
             payload.put("component", alert.getJobKey());
             payload.put("class", alert.getCondition().name().toLowerCase(Locale.ROOT));
             payload.put("timestamp", alert.getStartsAt().toString());
-            payload.put("custom_details", Map.of("jobName", String.valueOf(alert.getJobName()), "eventIds", alert.getEventIds()));
+            payload.put("custom_details", notification.grouped()
+                    ? Map.of("groupLabels", notification.groupLabels(), "alerts", Messages.lines(notification))
+                    : Map.of("jobName", String.valueOf(alert.getJobName()), "eventIds", alert.getEventIds()));
             event.put("payload", payload);
         }
         try {

@@ -11,11 +11,13 @@ import io.hookline.processor.notify.HttpPost;
 import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
+import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
 /**
- * A Slack incoming webhook. The text is cut to Slack's 3,000 characters per section with a pointer to the full
- * alert, so that a long error list never gets the message rejected.
+ * A Slack incoming webhook: the headline, then a line per alert when the route groups. The text is cut to Slack's
+ * 3,000 characters per section with a pointer to the full alerts, so that a long list never gets the message
+ * rejected.
  */
 @ApplicationScoped
 public class SlackNotifier implements Notifier {
@@ -33,19 +35,25 @@ public class SlackNotifier implements Notifier {
         return HttpPost.json(notification.receiver().url(), body(notification), Map.of(), notification.receiver().timeout());
     }
 
+    private static String icon(AlertEvent alert) {
+        return alert.getStatus() == AlertStatus.RESOLVED ? ":large_green_circle:"
+                : alert.getSeverity() == io.hookline.schema.Severity.CRITICAL ? ":red_circle:" : ":large_yellow_circle:";
+    }
+
     static String body(Notification notification) {
-        String icon = notification.alert().getStatus() == AlertStatus.RESOLVED ? ":large_green_circle:"
-                : switch (notification.alert().getSeverity()) {
-                    case CRITICAL -> ":red_circle:";
-                    default -> ":large_yellow_circle:";
-                };
-        String text = icon + " " + Messages.headline(notification) + "\n`" + notification.alert().getAlertKey() + "`";
-        if (text.length() > LIMIT) {
-            String more = "... (cut; the whole alert is in /api/alerts: " + notification.alert().getAlertKey() + ")";
-            text = text.substring(0, LIMIT - more.length()) + more;
+        StringBuilder text = new StringBuilder(icon(notification.lead()) + " " + Messages.headline(notification));
+        if (notification.grouped()) {
+            for (AlertEvent alert : notification.alerts()) {
+                text.append("\n").append(icon(alert)).append(' ').append(Messages.describe(alert))
+                        .append(" `").append(alert.getAlertKey()).append('`');
+            }
+        } else {
+            text.append("\n`").append(notification.lead().getAlertKey()).append('`');
         }
+        String cut = Messages.cut(text.toString(), LIMIT,
+                "... (cut; every alert is in /api/alerts: " + notification.groupKey() + ")");
         try {
-            return JSON.writeValueAsString(Map.of("text", text));
+            return JSON.writeValueAsString(Map.of("text", cut));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

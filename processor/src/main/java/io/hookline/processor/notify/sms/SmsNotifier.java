@@ -18,7 +18,8 @@ import io.hookline.processor.rules.Receiver;
 
 /**
  * SMS through any HTTP gateway: the receiver's method, URL, headers and body template, in which {{to}},
- * {{text}}, {{text_url}} (URL-encoded), {{text_json}} (JSON-escaped) and {{alert_key}} are replaced. The text is cut
+ * {{text}}, {{text_url}} (URL-encoded), {{text_json}} (JSON-escaped) and {{alert_key}} (the group's key: the alert key unless the route groups) are
+ * replaced. The text is cut
  * to {@code max-length} (default 320) so that the gateway never refuses it.
  */
 @ApplicationScoped
@@ -40,7 +41,7 @@ public class SmsNotifier implements Notifier {
                 "{{text}}", text,
                 "{{text_url}}", URLEncoder.encode(text, StandardCharsets.UTF_8),
                 "{{text_json}}", text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"),
-                "{{alert_key}}", notification.alert().getAlertKey());
+                "{{alert_key}}", notification.groupKey());
         String url = fill(receiver.option("url"), values, true);
         String body = fill(receiver.option("body"), values, false);
         String method = receiver.option("method", "POST").toUpperCase(java.util.Locale.ROOT);
@@ -59,12 +60,7 @@ public class SmsNotifier implements Notifier {
     }
 
     static String text(Notification notification, int maxLength) {
-        String text = Messages.headline(notification);
-        if (text.length() <= maxLength) {
-            return text;
-        }
-        String more = "... see /api/alerts";
-        return text.substring(0, Math.max(0, maxLength - more.length())) + more;
+        return Messages.cut(Messages.headline(notification), maxLength, "... see /api/alerts");
     }
 
     private static String fill(String template, Map<String, String> values, boolean inUrl) {

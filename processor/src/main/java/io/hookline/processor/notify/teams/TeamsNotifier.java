@@ -31,17 +31,18 @@ public class TeamsNotifier implements Notifier {
     }
 
     static String body(Notification notification) {
-        String headline = Messages.headline(notification);
-        if (headline.length() > LIMIT) {
-            headline = headline.substring(0, LIMIT - 60) + "... (cut; see /api/alerts)";
-        }
+        String headline = Messages.cut(Messages.headline(notification), LIMIT, "... (cut; see /api/alerts)");
+        String details = notification.grouped()
+                ? Messages.cut(String.join("\n\n", Messages.lines(notification)), LIMIT,
+                        "... (cut; every alert is in /api/alerts: " + notification.groupKey() + ")")
+                : notification.lead().getAlertKey();
         Map<String, Object> card = Map.of(
                 "type", "AdaptiveCard",
                 "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
                 "version", "1.4",
                 "body", List.of(
                         Map.of("type", "TextBlock", "text", headline, "wrap", true, "weight", "Bolder"),
-                        Map.of("type", "TextBlock", "text", notification.alert().getAlertKey(), "isSubtle", true, "wrap", true)));
+                        Map.of("type", "TextBlock", "text", details, "isSubtle", true, "wrap", true)));
         Map<String, Object> message = Map.of("type", "message", "attachments", List.of(
                 Map.of("contentType", "application/vnd.microsoft.card.adaptive", "content", card)));
         try {

@@ -48,8 +48,31 @@ public class WebhookNotifier implements Notifier {
         return HttpPost.json(notification.receiver().url(), body, headers, notification.receiver().timeout());
     }
 
+    /**
+     * {@code data} describes the lead alert (the most severe firing one) with the fields of every alert, and adds
+     * {@code alerts} (every alert of the notification: one unless the route groups), {@code groupKey} and
+     * {@code groupLabels}.
+     */
     static String body(Notification notification, long timestamp) {
-        AlertEvent alert = notification.alert();
+        AlertEvent lead = notification.lead();
+        Map<String, Object> data = fields(lead);
+        data.put("headline", Messages.headline(notification));
+        data.put("test", notification.test());
+        data.put("groupKey", notification.groupKey());
+        data.put("groupLabels", notification.groupLabels());
+        data.put("alerts", notification.alerts().stream().map(WebhookNotifier::fields).toList());
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("type", "alert." + notification.status().name().toLowerCase(Locale.ROOT));
+        envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
+        envelope.put("data", data);
+        try {
+            return JSON.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> fields(AlertEvent alert) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("alertKey", alert.getAlertKey());
         data.put("status", alert.getStatus().name().toLowerCase(Locale.ROOT));
@@ -61,20 +84,10 @@ public class WebhookNotifier implements Notifier {
         data.put("job", alert.getJob());
         data.put("jobName", alert.getJobName());
         data.put("summary", alert.getSummary());
-        data.put("headline", Messages.headline(notification));
         data.put("startsAt", alert.getStartsAt().toString());
         data.put("endsAt", alert.getEndsAt() == null ? null : alert.getEndsAt().toString());
         data.put("sequence", alert.getSequence());
         data.put("eventIds", alert.getEventIds());
-        data.put("test", notification.test());
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("type", "alert." + alert.getStatus().name().toLowerCase(Locale.ROOT));
-        envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
-        envelope.put("data", data);
-        try {
-            return JSON.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return data;
     }
 }
