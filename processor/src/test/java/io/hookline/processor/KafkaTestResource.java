@@ -54,6 +54,10 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         body: '{"to":"{{to}}","text":"{{text_json}}"}'
                         headers: {Authorization: "Basic dGVzdDp0ZXN0"}
                         max-length: 160
+                      - name: grouped-hook
+                        type: webhook
+                        url: %s
+                        secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
                       - name: oncall-mail
                         type: email
                         host: 127.0.0.1
@@ -65,6 +69,19 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                         target: {job: "*"}
                         equal: [host]
                     routes:
+                      - match: {job: "*grouped*"}
+                        receiver: grouped-hook
+                        group-by: [host]
+                        group-wait: 3s
+                        group-interval: 3s
+                        repeat-interval: 8s
+                        continue: true
+                      - match: {job: "*grouped*"}
+                        receiver: oncall-mail
+                        group-by: [host]
+                        group-wait: 3s
+                        group-interval: 3s
+                        repeat-interval: never
                       - {match: {job: "*switch*"}, receiver: switchable}
                       - {match: {job: "*fanout*"}, receiver: ops-ntfy, continue: true}
                       - {match: {job: "*fanout*"}, receiver: pager, continue: true}
@@ -81,7 +98,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                       - receiver: ops-webhook
                     """.formatted(receivers.url("/hook"), receivers.url("/slack"), receivers.url("/flaky"),
                     receivers.url("/gone"), receivers.url("/switch"), receivers.url("/ntfy"), receivers.url("/pagerduty"), receivers.url("/teams"),
-                    receivers.url("/sms"), receivers.smtpPort()));
+                    receivers.url("/sms"), receivers.url("/grouped"), receivers.smtpPort()));
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString(),
                     "hookline.rules", rules.toString(),

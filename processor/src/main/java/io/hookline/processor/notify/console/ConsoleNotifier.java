@@ -24,7 +24,7 @@ public class ConsoleNotifier implements Notifier {
         ALERTS.infof("ALERT %s (%s)", Messages.headline(notification), notification.groupKey());
         if (notification.grouped()) {
             for (var alert : notification.alerts()) {
-                ALERTS.infof("  - %s (%s)", Messages.describe(alert), alert.getAlertKey());
+                ALERTS.infof("ALERT   - %s (%s)", Messages.describe(alert), alert.getAlertKey());
             }
         }
         return Result.delivered(null);
