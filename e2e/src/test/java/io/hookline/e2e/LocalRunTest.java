@@ -1,6 +1,7 @@
 package io.hookline.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -267,6 +268,65 @@ class LocalRunTest {
         } finally {
             receiver.stop(0);
         }
+    }
+
+    @Test
+    void aGroupThatStillFiresIsRemindedOfAfterARestart() throws Exception {
+        java.util.List<String[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(new String[] {exchange.getRequestHeaders().getFirst("webhook-id"), body});
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            Path rules = home.resolve("rules.yaml");
+            Files.writeString(rules, "receivers:\n  - name: ops\n    type: webhook\n    url: http://127.0.0.1:"
+                    + receiver.getAddress().getPort() + "/hook\ngrouping:\n  group-by: [host]\n  group-wait: 1s\n"
+                    + "  group-interval: 1s\n  repeat-interval: 20s\ndefault-receiver: ops\n");
+            Map<String, String> env = Map.of("HOOKLINE_RULES", rules.toString(), "HOOKLINE_DEMO_TOKEN", TOKEN,
+                    "HOOKLINE_KAFKA_PORT", Integer.toString(freePortPair()),
+                    "HOOKLINE_GATEWAY_PORT", Integer.toString(LocalKafka.freePort()),
+                    "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort()));
+            int gateway = Integer.parseInt(env.get("HOOKLINE_GATEWAY_PORT"));
+            Run run = up(env);
+            try {
+                awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
+                String query = b64("PID=778|t=5|hostname=esxi-remind|cmd=" + b64("--backup-id=remind") + "|err=" + b64("disk full"));
+                assertEquals("OK", get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/error?" + query).body());
+                awaitReceived(received, 1, Duration.ofSeconds(60));
+            } finally {
+                assertEquals(0, interrupt(run), run.text());
+            }
+            String[] first = received.get(0);
+            assertTrue(first[1].contains("\"groupLabels\":{\"host\":\"esxi-remind\"}"), first[1]);
+
+            // Its record was finished and committed before the stop: only the restart's reading of what still
+            // fires can remind of it.
+            Run again = up(env);
+            try {
+                awaitOutput(again, "Hookline is up.", Duration.ofMinutes(2));
+                awaitReceived(received, 2, Duration.ofSeconds(90));
+            } finally {
+                assertEquals(0, interrupt(again), again.text());
+            }
+            String[] reminder = received.get(1);
+            assertTrue(reminder[1].contains("\"type\":\"alert.firing\"") && reminder[1].contains("esxi-remind"), reminder[1]);
+            assertNotEquals(first[0], reminder[0], "a reminder is a new message");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static void awaitReceived(java.util.List<String[]> received, int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (received.size() < count && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertTrue(received.size() >= count, "the receiver got " + received.size() + " message(s), not " + count);
     }
 
     @Test

@@ -149,16 +149,21 @@ public class Dispatcher {
                 remindAfterRestart(consumerConfig);
             }
             kafka.subscribe(List.of(topics.alerts()));
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
-                    CompletableFuture<Void> done = dispatch(record);
-                    pending.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayDeque<>())
-                            .add(new Pending(record.offset(), done));
+            try {
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
+                        CompletableFuture<Void> done = dispatch(record);
+                        pending.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                                p -> new ArrayDeque<>()).add(new Pending(record.offset(), done));
+                    }
+                    commitFinished(kafka, pending);
                 }
+            } catch (WakeupException stopping) {
+                // Shutdown: what finished since the last poll is not sent again after the restart.
                 commitFinished(kafka, pending);
             }
         } catch (WakeupException stopping) {
-            // shutdown
+            // shut down before the first poll
         } catch (RuntimeException e) {
             LOG.errorf(e, "alert delivery stopped: %s", e.getMessage());
         }
