@@ -75,6 +75,9 @@ final class Groups implements AutoCloseable {
                 if (known == null || alert.getSequence() >= known.getSequence()) {
                     group.alerts.put(alert.getAlertKey(), alert);
                 }
+                if (alert.getStatus() != AlertStatus.RESOLVED) {
+                    group.seen.add(alert.getAlertKey());
+                }
                 group.waiting.add(settled);
                 Instant now = Instant.now();
                 Instant due = group.lastSent == null ? group.created.plus(grouping.groupWait())
@@ -101,6 +104,7 @@ final class Groups implements AutoCloseable {
             Group group = group(receiver, grouping, alert);
             group.alerts.put(alert.getAlertKey(), alert);
             group.sent.put(alert.getAlertKey(), alert.getSequence());
+            group.seen.add(alert.getAlertKey());
             if (group.lastSent == null) {
                 group.lastSent = Instant.now();
             }
@@ -108,7 +112,7 @@ final class Groups implements AutoCloseable {
         });
     }
 
-    /** How many groups hold alerts now; for tests and the log. */
+    /** How many groups hold alerts or messages now (for tests). */
     int size() {
         try {
             return thread.submit(groups::size).get(10, TimeUnit.SECONDS);
@@ -131,11 +135,14 @@ final class Groups implements AutoCloseable {
         boolean anyMuted = false;
         for (AlertEvent alert : List.copyOf(group.alerts.values())) {
             if (alert.getStatus() == AlertStatus.RESOLVED) {
-                if (group.sent.containsKey(alert.getAlertKey())) {
+                String key = alert.getAlertKey();
+                if (group.sent.containsKey(key) || !group.seen.contains(key)) {
+                    // Sent, or fired before this processor started: the receiver may have an incident to close.
                     resolved.add(alert);
                 } else {
-                    // Never sent to this receiver (muted throughout, or over before group-wait): nothing to resolve.
-                    group.alerts.remove(alert.getAlertKey());
+                    // Seen here and never sent (muted throughout, or over within group-wait): nothing to resolve.
+                    group.alerts.remove(key);
+                    group.seen.remove(key);
                 }
                 continue;
             }
@@ -169,6 +176,7 @@ final class Groups implements AutoCloseable {
             resolved.forEach(a -> {
                 group.sent.remove(a.getAlertKey());
                 group.alerts.remove(a.getAlertKey());
+                group.seen.remove(a.getAlertKey());
                 group.mutedRecorded.removeIf(k -> k.startsWith(a.getAlertKey() + "#"));
             });
             group.lastSent = now;
@@ -240,6 +248,8 @@ final class Groups implements AutoCloseable {
         final Instant created = Instant.now();
         /** The newest step of every alert in the group that is not resolved-and-sent. */
         final Map<String, AlertEvent> alerts = new LinkedHashMap<>();
+        /** Alerts whose firing this group has seen (sent or not); a resolve of one it never saw is always sent. */
+        final Set<String> seen = new HashSet<>();
         /** The step of each alert last sent as firing. */
         final Map<String, Long> sent = new HashMap<>();
         /** Muted steps already recorded on hookline.deliveries, so that a reminder does not record them again. */

@@ -54,6 +54,9 @@ public class DeadLettersResource {
         view.put("alertKey", dead.getAlert().getAlertKey());
         view.put("alertStatus", dead.getAlert().getStatus().name().toLowerCase(Locale.ROOT));
         view.put("summary", dead.getAlert().getSummary());
+        view.put("groupKey", dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey());
+        view.put("alertKeys", dead.getAlerts().isEmpty() ? List.of(dead.getAlert().getAlertKey())
+                : dead.getAlerts().stream().map(io.hookline.schema.AlertEvent::getAlertKey).toList());
         view.put("attempts", dead.getAttempts());
         view.put("lastStatus", dead.getLastStatus());
         view.put("lastMessage", dead.getLastMessage());

@@ -36,6 +36,8 @@ class DeadLetterTest {
         String id = given().get("/api/dead-letters").then()
                 .body("find { it.alertKey == '" + alertKey + "' }.lastStatus", equalTo(500))
                 .body("find { it.alertKey == '" + alertKey + "' }.attempts", equalTo(1))
+                .body("find { it.alertKey == '" + alertKey + "' }.groupKey", equalTo(alertKey))
+                .body("find { it.alertKey == '" + alertKey + "' }.alertKeys", equalTo(java.util.List.of(alertKey)))
                 .extract().path("find { it.alertKey == '" + alertKey + "' }.notificationId");
 
         TestReceivers.get().switchOn();

@@ -190,6 +190,15 @@ class GroupsTest {
     }
 
     @Test
+    void theResolveOfAnAlertThatFiredBeforeARestartIsSent() {
+        // A fresh processor: it never saw this alert fire, but a receiver may hold an incident for it.
+        groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.RESOLVED, 3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        assertEquals(List.of("esxi/nas1/a/failed:RESOLVED"), keys(sent.get(0)));
+        assertEquals("RESOLVED 1 alert [host=nas1]: critical failed: esxi/nas1/a recovered", Messages.headline(sent.get(0)));
+    }
+
+    @Test
     void anAlertKnownFromBeforeARestartIsRemindedOfAndItsResolveIsSent() {
         Grouping repeating = new Grouping(List.of(), true, Duration.ZERO, Duration.ZERO, Duration.ofMillis(300));
         groups.seed(RECEIVER, repeating, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
