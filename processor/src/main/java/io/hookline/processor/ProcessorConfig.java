@@ -16,6 +16,12 @@ public interface ProcessorConfig {
 
     Delivery delivery();
 
+    /**
+     * Where people reach this processor (its dashboard and API), such as https://hookline.example.org: messages
+     * link to their alerts there. Without it they name the path on the processor.
+     */
+    java.util.Optional<String> publicUrl();
+
     interface Delivery {
         /** Off: alerts stay on hookline.alerts and in /api/alerts, nothing is sent. */
         @WithDefault("true")

@@ -102,7 +102,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
             return Map.of("kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "hookline.state-dir", Files.createTempDirectory("hookline-processor-state-").toString(),
                     "hookline.rules", rules.toString(),
-                    "hookline.delivery.initial-backoff", "100ms");
+                    "hookline.delivery.initial-backoff", "100ms",
+                    "hookline.public-url", "https://hookline.example.org/");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -68,6 +68,7 @@ public class Dispatcher {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private ScheduledExecutorService retries;
     private Groups groups;
+    private String publicUrl;
     private Thread loop;
     private volatile boolean running;
 
@@ -88,6 +89,7 @@ public class Dispatcher {
         notifiers.forEach(n -> channels.put(n.type(), n));
         this.rules = rules;
         this.settings = config.delivery();
+        this.publicUrl = config.publicUrl().map(url -> url.replaceAll("/+$", "")).orElse(null);
         this.topics = new Topics(config.topics().prefix());
         this.deadLetters = new io.hookline.schema.topics.CompactedTopicView<>(topics.deadLetters(),
                 io.hookline.schema.DeadLetter.class, kafkaConfig);
@@ -123,7 +125,8 @@ public class Dispatcher {
             @Override
             public CompletableFuture<Void> send(Notification notification) {
                 CompletableFuture<Void> finished = new CompletableFuture<>();
-                retries.execute(() -> attempt(notification, 1, finished));
+                Notification linked = notification.withLink(link(notification.groupKey()));
+                retries.execute(() -> attempt(linked, 1, finished));
                 return finished;
             }
         });
@@ -135,7 +138,7 @@ public class Dispatcher {
     /** Sends a test message to a receiver once, now, and says what happened. */
     public Notifier.Result test(Receiver receiver, AlertEvent sample) {
         Notification notification = new Notification("msg_test_" + Instant.now().toEpochMilli(), receiver,
-                sample.getAlertKey(), Map.of(), List.of(sample), true);
+                sample.getAlertKey(), Map.of(), List.of(sample), true, null).withLink(link(sample.getAlertKey()));
         Notifier channel = channels.get(receiver.type());
         return channel.send(notification);
     }
@@ -331,6 +334,12 @@ public class Dispatcher {
         return null;
     }
 
+    /** The alerts of a group on the processor's public address, or null when it has none configured. */
+    private String link(String groupKey) {
+        return publicUrl == null ? null
+                : publicUrl + Notification.alertsPath(groupKey);
+    }
+
     /** The notifications given up on, oldest first. */
     public List<io.hookline.schema.DeadLetter> deadLetters() {
         return deadLetters.values().stream()
@@ -354,7 +363,7 @@ public class Dispatcher {
         List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
         String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
         retries.execute(() -> attempt(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts,
-                false), 1, new CompletableFuture<>()));
+                false, link(groupKey)), 1, new CompletableFuture<>()));
         return true;
     }
 

@@ -170,7 +170,7 @@ final class Groups implements AutoCloseable {
             if (reminder) {
                 // The same alerts as last time, but a new message: receivers that drop repeated ids must show it.
                 notification = new Notification(Notification.idOf(group.receiver, group.key + "\u0000" + now, alerts),
-                        group.receiver, group.key, group.labels, alerts, false);
+                        group.receiver, group.key, group.labels, alerts, false, null);
             }
             firing.forEach(a -> group.sent.put(a.getAlertKey(), a.getSequence()));
             resolved.forEach(a -> {

@@ -45,9 +45,16 @@ public final class Messages {
                 + alert.getSummary();
     }
 
-    /** Cuts a text to {@code limit} characters, ending with {@code more} so the reader knows where the rest is. */
+    /**
+     * Cuts a text to {@code limit} characters, ending with {@code more} so the reader knows where the rest is (or
+     * with "..." alone when {@code more} would leave fewer than 40 characters of the text).
+     */
     public static String cut(String text, int limit, String more) {
-        return text.length() <= limit ? text : text.substring(0, Math.max(0, limit - more.length())) + more;
+        if (text.length() <= limit) {
+            return text;
+        }
+        String end = limit - more.length() >= 40 ? more : "...";
+        return text.substring(0, Math.max(0, limit - end.length())) + end;
     }
 
     private static String severityAndCondition(AlertEvent alert) {

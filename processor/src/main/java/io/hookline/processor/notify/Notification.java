@@ -18,7 +18,7 @@ import io.hookline.schema.AlertStatus;
  * it is the same on every retry and when a restart sends it again.
  */
 public record Notification(String id, Receiver receiver, String groupKey, Map<String, String> groupLabels,
-        List<AlertEvent> alerts, boolean test) {
+        List<AlertEvent> alerts, boolean test, String link) {
 
     /** Firing (and repeated) before resolved; then critical before warning before info; then the oldest first. */
     static final Comparator<AlertEvent> ORDER = Comparator
@@ -37,7 +37,22 @@ public record Notification(String id, Receiver receiver, String groupKey, Map<St
 
     public static Notification of(Receiver receiver, String groupKey, Map<String, String> groupLabels,
             List<AlertEvent> alerts) {
-        return new Notification(idOf(receiver, groupKey, alerts), receiver, groupKey, groupLabels, alerts, false);
+        return new Notification(idOf(receiver, groupKey, alerts), receiver, groupKey, groupLabels, alerts, false, null);
+    }
+
+    /** The same notification, pointing at {@code link} (its alerts on the processor's API), or null for none. */
+    public Notification withLink(String link) {
+        return new Notification(id, receiver, groupKey, groupLabels, alerts, test, link);
+    }
+
+    /** Where a reader finds every alert of this notification: the link, or the path on the processor. */
+    public String where() {
+        return link != null ? link : alertsPath(groupKey);
+    }
+
+    /** The processor's API path that lists the alerts of a group. */
+    public static String alertsPath(String groupKey) {
+        return "/api/alerts?group=" + java.net.URLEncoder.encode(groupKey, StandardCharsets.UTF_8);
     }
 
     /** The alert a one-line message is about: the most severe firing one, or else a resolved one. */

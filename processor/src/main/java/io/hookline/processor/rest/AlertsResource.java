@@ -31,6 +31,8 @@ import io.hookline.schema.AlertStatus;
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {
 
+    private final io.hookline.processor.rules.Rules rules;
+
     /** An alert as the API shows it. */
     public record AlertView(String alertKey, String status, String condition, String severity, String jobKey,
             String host, String summary, Instant startsAt, Instant endsAt, Instant updatedAt, long sequence,
@@ -51,14 +53,17 @@ public class AlertsResource {
     private final KafkaStreams streams;
     private final io.hookline.processor.silences.Silences silences;
 
-    public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences) {
+    public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences,
+            io.hookline.processor.rules.Rules rules) {
+        this.rules = rules;
         this.streams = streams;
         this.silences = silences;
     }
 
     @GET
-    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter; silencedBy names a muting silence")
-    public Response alerts(@QueryParam("status") String status) {
+    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter, ?group=<group key> for the alerts of"
+            + " one message (what a notification links to); silencedBy names a muting silence")
+    public Response alerts(@QueryParam("status") String status, @QueryParam("group") String group) {
         if (status != null && !List.of("firing", "resolved").contains(status)) {
             return Response.status(Response.Status.BAD_REQUEST)
                     .entity(Map.of("error", "status must be firing or resolved, not '" + status + "'")).build();
@@ -70,7 +75,8 @@ public class AlertsResource {
             try (KeyValueIterator<String, AlertEvent> all = store.all()) {
                 all.forEachRemaining(entry -> {
                     boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;
-                    if (status == null || status.equals("resolved") == resolved) {
+                    if ((status == null || status.equals("resolved") == resolved)
+                            && (group == null || inGroup(entry.value, group))) {
                         views.add(AlertView.of(entry.value, resolved ? null : silences.muting(entry.value, Instant.now())
                                 .map(io.hookline.schema.Silence::getId).orElse(null)));
                     }
@@ -85,5 +91,11 @@ public class AlertsResource {
         views.sort(Comparator.comparing((AlertView v) -> v.status().equals("resolved"))
                 .thenComparing(AlertView::updatedAt, Comparator.reverseOrder()));
         return Response.ok(views).build();
+    }
+
+    /** Whether an alert is in the group a message was about, at any of the receivers its routes choose. */
+    private boolean inGroup(AlertEvent alert, String group) {
+        return alert.getAlertKey().equals(group) || rules.targetsFor(alert).stream()
+                .anyMatch(t -> t.grouping().groupKey(t.receiver().name(), alert).equals(group));
     }
 }

@@ -72,7 +72,10 @@ class ChannelsTest {
         JsonNode smsBody = json.readTree(sms.body());
         assertEquals("+4915112345678", smsBody.path("to").asText());
         assertTrue(smsBody.path("text").asText().length() <= 160, smsBody.path("text").asText());
-        assertTrue(smsBody.path("text").asText().endsWith("... see /api/alerts"));
+        String link = "https://hookline.example.org/api/alerts?group="
+                + java.net.URLEncoder.encode(job + "/failed", java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(smsBody.path("text").asText().endsWith("... " + link), smsBody.path("text").asText());
+        assertEquals(link, trigger.path("links").get(0).path("href").asText());
 
         MimeMessage mail = java.util.Arrays.stream(TestReceivers.get().smtp().getReceivedMessages())
                 .filter(m -> subject(m).contains(job)).findFirst().orElseThrow();
@@ -80,6 +83,7 @@ class ChannelsTest {
         assertEquals(2, mail.getAllRecipients().length);
         assertTrue(subject(mail).startsWith("FIRING critical failed: " + job), subject(mail));
         assertTrue(subject(mail).length() <= 180);
+        assertTrue(((String) mail.getContent()).contains("Details:   " + link), (String) mail.getContent());
         await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(TestReceivers.get().smtp().getReceivedMessages())
                 .anyMatch(m -> subject(m).startsWith("RESOLVED critical failed: " + job + " recovered")));
     }

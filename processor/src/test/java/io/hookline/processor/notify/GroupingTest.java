@@ -72,6 +72,15 @@ class GroupingTest {
                     first.headers().get("webhook-timestamp"), first.body()), first.headers().get("webhook-signature"));
             assertEquals(1, alertKeys(json.readTree(messagesAbout(other).get(0).body()).path("data")).size());
 
+            // The message links to its alerts on the processor, and the link lists exactly them.
+            String groupKey = "grouped-hook{host=" + host + "}";
+            String link = "https://hookline.example.org/api/alerts?group="
+                    + java.net.URLEncoder.encode(groupKey, java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(link, data.path("link").asText());
+            io.restassured.RestAssured.given().queryParam("group", groupKey).get("/api/alerts").then().statusCode(200)
+                    .body("alertKey", org.hamcrest.Matchers.containsInAnyOrder(jobs.stream().map(j -> j + "/failed")
+                            .toArray()));
+
             // The e-mail receiver groups the same way: one mail (to both its addresses), a block per job.
             await().atMost(Duration.ofSeconds(30)).until(() -> mailsAbout(host).size() == 2);
             assertEquals(1, mailsAbout(host).stream().map(GroupingTest::hooklineId).distinct().count());

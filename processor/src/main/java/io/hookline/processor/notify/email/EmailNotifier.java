@@ -82,6 +82,9 @@ public class EmailNotifier implements Notifier {
                     .append("Alert:     ").append(alert.getAlertKey()).append(" (step ").append(alert.getSequence()).append(")\n")
                     .append("Events:    ").append(String.join(", ", alert.getEventIds())).append("\n");
         }
+        if (notification.link() != null) {
+            body.append("\nDetails:   ").append(notification.link()).append("\n");
+        }
         return body.append("\n-- Hookline").toString();
     }
 

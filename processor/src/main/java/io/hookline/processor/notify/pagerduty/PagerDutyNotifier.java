@@ -58,6 +58,9 @@ public class PagerDutyNotifier implements Notifier {
                     ? Map.of("groupLabels", notification.groupLabels(), "alerts", Messages.lines(notification))
                     : Map.of("jobName", String.valueOf(alert.getJobName()), "eventIds", alert.getEventIds()));
             event.put("payload", payload);
+            if (notification.link() != null) {
+                event.put("links", java.util.List.of(Map.of("href", notification.link(), "text", "Alerts in Hookline")));
+            }
         }
         try {
             return JSON.writeValueAsString(event);

@@ -51,7 +51,7 @@ public class SlackNotifier implements Notifier {
             text.append("\n`").append(notification.lead().getAlertKey()).append('`');
         }
         String cut = Messages.cut(text.toString(), LIMIT,
-                "... (cut; every alert is in /api/alerts: " + notification.groupKey() + ")");
+                "... (cut; every alert: " + notification.where() + ")");
         try {
             return JSON.writeValueAsString(Map.of("text", cut));
         } catch (JsonProcessingException e) {

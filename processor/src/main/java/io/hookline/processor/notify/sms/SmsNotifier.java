@@ -60,7 +60,7 @@ public class SmsNotifier implements Notifier {
     }
 
     static String text(Notification notification, int maxLength) {
-        return Messages.cut(Messages.headline(notification), maxLength, "... see /api/alerts");
+        return Messages.cut(Messages.headline(notification), maxLength, "... " + notification.where());
     }
 
     private static String fill(String template, Map<String, String> values, boolean inUrl) {

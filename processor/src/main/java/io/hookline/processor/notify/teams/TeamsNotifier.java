@@ -31,10 +31,10 @@ public class TeamsNotifier implements Notifier {
     }
 
     static String body(Notification notification) {
-        String headline = Messages.cut(Messages.headline(notification), LIMIT, "... (cut; see /api/alerts)");
+        String headline = Messages.cut(Messages.headline(notification), LIMIT, "... (cut; see " + notification.where() + ")");
         String details = notification.grouped()
                 ? Messages.cut(String.join("\n\n", Messages.lines(notification)), LIMIT,
-                        "... (cut; every alert is in /api/alerts: " + notification.groupKey() + ")")
+                        "... (cut; every alert: " + notification.where() + ")")
                 : notification.lead().getAlertKey();
         Map<String, Object> card = Map.of(
                 "type", "AdaptiveCard",

@@ -60,6 +60,7 @@ public class WebhookNotifier implements Notifier {
         data.put("test", notification.test());
         data.put("groupKey", notification.groupKey());
         data.put("groupLabels", notification.groupLabels());
+        data.put("link", notification.link());
         data.put("alerts", notification.alerts().stream().map(WebhookNotifier::fields).toList());
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("type", "alert." + notification.status().name().toLowerCase(Locale.ROOT));
