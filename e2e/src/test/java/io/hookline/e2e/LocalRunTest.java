@@ -303,6 +303,9 @@ class LocalRunTest {
             }
             String[] first = received.get(0);
             assertTrue(first[1].contains("\"groupLabels\":{\"host\":\"esxi-remind\"}"), first[1]);
+            // ./hookline up gives the processor its local address, so messages link to their alerts there.
+            assertTrue(first[1].contains("\"link\":\"http://localhost:" + env.get("HOOKLINE_PROCESSOR_PORT")
+                    + "/api/alerts?group=ops%7Bhost%3Desxi-remind%7D\""), first[1]);
 
             // Its record was finished and committed before the stop: only the restart's reading of what still
             // fires can remind of it.
