@@ -97,6 +97,11 @@ public class HookGate {
         return intake.refuse(kind, null, rejection, RawCapture.of(anonymous, captureBytes()));
     }
 
+    /** A request that matched no source's endpoint: its path and headers as given, already without secrets. */
+    public Uni<Response> refuseUnrouted(SourceKind kind, HookRequest anonymous, Rejection rejection) {
+        return intake.refuse(kind, null, rejection, RawCapture.of(anonymous, captureBytes()));
+    }
+
     public Uni<Response> refuse(Source source, Rejection rejection, HookRequest request) {
         return intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()));
     }

@@ -59,6 +59,9 @@ public class HookIntake {
                 });
     }
 
+    /** Names the refusal's record on hookline.rejected in the answer, so a caller's report can be found there. */
+    public static final String REJECTION_HEADER = "Hookline-Rejection";
+
     /** Records the refusal (best effort, bounded) and answers its status and sentence. */
     public Uni<Response> refuse(SourceKind kind, Source source, Rejection rejection, RawRequest raw) {
         RejectedHook rejected = RejectedHook.newBuilder()
@@ -76,7 +79,7 @@ public class HookIntake {
         LOG.infof("refused %s hook%s: %d %s", kindTag(kind), source == null ? "" : " for source " + source.name(),
                 rejection.status(), rejection.message());
         Response response = Response.status(rejection.status()).entity("hookline: " + rejection.message()).type(TEXT)
-                .build();
+                .header(REJECTION_HEADER, rejected.getRejectionId()).build();
         return Uni.createFrom().completionStage(() -> log.reject(rejected))
                 .map(metadata -> response)
                 .onFailure().recoverWithItem(error -> {

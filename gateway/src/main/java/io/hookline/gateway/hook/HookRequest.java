@@ -51,6 +51,21 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
                 request.getHeader("Authorization"), request.getHeader("webhook-signature"));
     }
 
+    /**
+     * The path with the segment where Hookline's URLs carry a token ({@code /hooks/<kind>/<token>/...},
+     * {@code /ping/<token-or-uuid>/...}, {@code /events/<token>}) replaced by ***, for a request that matched no
+     * endpoint and so has no known token.
+     */
+    public static String withoutToken(String path) {
+        String[] segments = path.split("/", -1);
+        int tokenAt = segments.length > 3 && segments[1].equals("hooks") ? 3
+                : segments.length > 2 && (segments[1].equals("ping") || segments[1].equals("events")) ? 2 : -1;
+        if (tokenAt > 0 && !segments[tokenAt].isEmpty()) {
+            segments[tokenAt] = "***";
+        }
+        return String.join("/", segments);
+    }
+
     /** Bytes of what a source sends as its content: query string and body. */
     public long contentBytes() {
         long bytes = rawQuery == null ? 0 : rawQuery.getBytes(StandardCharsets.UTF_8).length;

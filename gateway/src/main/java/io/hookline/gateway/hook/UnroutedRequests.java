@@ -1,0 +1,101 @@
+package io.hookline.gateway.hook;
+
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.core.Response;
+
+import io.hookline.schema.SourceKind;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+
+/**
+ * Requests that reach no hook endpoint are refused like any bad hook: a status and a sentence naming what was
+ * wrong, and a record on hookline.rejected (with the token's place in the path masked and the query left out,
+ * since it is not known where a secret sits). Two Vert.x routes do it: the last one answers paths nothing else
+ * took, and the first one records what Vert.x itself refused before any endpoint ran (a body over
+ * quarkus.http.limits.max-body-size). A refusal already recorded carries the Hookline-Rejection header.
+ */
+@ApplicationScoped
+public class UnroutedRequests {
+
+    private final HookGate gate;
+
+    public UnroutedRequests(HookGate gate) {
+        this.gate = gate;
+    }
+
+    void routes(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            HttpServerRequest request = ctx.request();
+            ctx.addHeadersEndHandler(ignored -> {
+                int status = ctx.response().getStatusCode();
+                if (status >= 400 && status < 500 && ctx.response().headers().get(HookIntake.REJECTION_HEADER) == null
+                        && !request.path().startsWith("/q/")) {
+                    refuse(request, status, reasonOf(status), messageOf(status, request))
+                            .subscribe().with(done -> { }, error -> { });
+                }
+            });
+            ctx.next();
+        });
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
+            HttpServerRequest request = ctx.request();
+            refuse(request, 404, "no-endpoint", messageOf(404, request)).subscribe().with(response -> {
+                if (!ctx.response().ended()) {
+                    ctx.response().setStatusCode(response.getStatus())
+                            .putHeader("Content-Type", "text/plain;charset=UTF-8")
+                            .putHeader(HookIntake.REJECTION_HEADER, response.getHeaderString(HookIntake.REJECTION_HEADER))
+                            .end(String.valueOf(response.getEntity()));
+                }
+            }, ctx::fail);
+        });
+    }
+
+    /** Records a refusal of a request that matched no endpoint (also used by {@link UnexpectedErrors}). */
+    Uni<Response> refuse(HttpServerRequest request, int status, String reason, String message) {
+        String path = HookRequest.withoutToken(request.path());
+        HookRequest anonymous = HookRequest.of(request, null, null);
+        anonymous = new HookRequest(anonymous.method(), path, null, anonymous.headers(), null, anonymous.remoteAddress());
+        return gate.refuseUnrouted(kindOf(path), anonymous, new Rejection(status, reason, message));
+    }
+
+    static String reasonOf(int status) {
+        return switch (status) {
+            case 404 -> "no-endpoint";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "too-large";
+            case 414, 431 -> "request-too-long";
+            case 415 -> "unsupported-media-type";
+            default -> "refused-" + status;
+        };
+    }
+
+    static String messageOf(int status, HttpServerRequest request) {
+        String what = request.method().name() + " " + HookRequest.withoutToken(request.path());
+        return switch (status) {
+            case 404 -> "no endpoint for " + what + ": hooks go to /hooks/xsibackup/<token>/<success|error>,"
+                    + " /hooks/retrospect/<token>, /hooks/proxmox/<token>, /ping/<uuid or token/slug> or /events";
+            case 405 -> request.method().name() + " is not accepted at " + HookRequest.withoutToken(request.path());
+            case 413 -> "the request body is larger than the gateway accepts";
+            case 415 -> "content type '" + request.getHeader("Content-Type") + "' is not accepted at "
+                    + HookRequest.withoutToken(request.path());
+            default -> "refused " + what + " with status " + status;
+        };
+    }
+
+    static SourceKind kindOf(String path) {
+        String[] segments = path.split("/");
+        if (segments.length > 2 && segments[1].equals("hooks")) {
+            try {
+                return SourceKind.valueOf(segments[2].toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return SourceKind.UNKNOWN;
+            }
+        }
+        return segments.length > 1 && segments[1].equals("ping") ? SourceKind.PING
+                : segments.length > 1 && segments[1].equals("events") ? SourceKind.CLOUDEVENTS : SourceKind.UNKNOWN;
+    }
+}

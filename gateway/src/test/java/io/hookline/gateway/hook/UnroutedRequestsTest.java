@@ -1,0 +1,99 @@
+package io.hookline.gateway.hook;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.gateway.KafkaTestResource;
+import io.hookline.gateway.TopicReader;
+import io.hookline.schema.RejectedHook;
+import io.hookline.schema.SourceKind;
+import io.hookline.schema.serde.AvroSerde;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * Requests that reach no endpoint, or that Vert.x refuses before one runs, are refused with a sentence naming what
+ * was wrong and recorded on hookline.rejected like any bad hook, with the token masked and the query left out.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class UnroutedRequestsTest {
+
+    static final String TOKEN = "test-token-apps-events-0123456789";
+    static TopicReader rejected;
+    final AvroSerde<RejectedHook> serde = AvroSerde.of(RejectedHook.class);
+
+    @BeforeAll
+    static void read() {
+        rejected = new TopicReader("hookline.rejected");
+    }
+
+    @AfterAll
+    static void close() {
+        rejected.close();
+    }
+
+    RejectedHook recordOf(Response response) {
+        String id = response.getHeader(HookIntake.REJECTION_HEADER);
+        return serde.decode(rejected.await(r -> serde.decode(r.value()).getRejectionId().equals(id),
+                Duration.ofSeconds(20)).value());
+    }
+
+    @Test
+    void aPathNoEndpointTakesIsAnsweredWithTheEndpointsAndRecorded() {
+        Response response = given().get("/wp-login.php?user=admin");
+        response.then().statusCode(404)
+                .body(startsWith("hookline: no endpoint for GET /wp-login.php: hooks go to /hooks/xsibackup/<token>/"));
+        RejectedHook record = recordOf(response);
+        assertEquals("no-endpoint", record.getReason());
+        assertEquals(SourceKind.UNKNOWN, record.getSourceKind());
+        assertEquals("/wp-login.php", record.getRaw().getPath());
+        assertNull(record.getRaw().getQuery(), "a query may hold a secret where it is not known");
+    }
+
+    @Test
+    void aMistypedHookUrlIsRecordedWithItsTokenMasked() {
+        Response response = given().get("/hooks/xsibackup/" + TOKEN + "/error/extra?c2VjcmV0");
+        response.then().statusCode(404).body(containsString("/hooks/xsibackup/***/error/extra"));
+        assertFalse(response.asString().contains(TOKEN));
+        RejectedHook record = recordOf(response);
+        assertEquals(SourceKind.XSIBACKUP, record.getSourceKind());
+        assertEquals("/hooks/xsibackup/***/error/extra", record.getRaw().getPath());
+        assertFalse(record.toString().contains(TOKEN), record.toString());
+    }
+
+    @Test
+    void aMethodAnEndpointDoesNotTakeIsNamed() {
+        Response response = given().body("x").put("/hooks/proxmox/" + TOKEN);
+        response.then().statusCode(405).body(startsWith("hookline: PUT is not accepted at /hooks/proxmox/***"));
+        RejectedHook record = recordOf(response);
+        assertEquals("method-not-allowed", record.getReason());
+        assertEquals(SourceKind.PROXMOX, record.getSourceKind());
+    }
+
+    @Test
+    void aBodyOverTheServersLimitIsRecordedThoughNoEndpointRan() {
+        byte[] body = new byte[1_200_000];
+        java.util.Arrays.fill(body, (byte) 'a');
+        given().contentType("application/json").body(body).post("/events/" + TOKEN).then().statusCode(413);
+
+        RejectedHook record = serde.decode(rejected.await(r -> {
+            RejectedHook hook = serde.decode(r.value());
+            return hook.getReason().equals("too-large") && hook.getRaw().getPath().equals("/events/***");
+        }, Duration.ofSeconds(20)).value());
+        assertEquals(413, record.getStatus());
+        assertEquals(SourceKind.CLOUDEVENTS, record.getSourceKind());
+        assertNull(record.getRaw().getBody());
+    }
+}
