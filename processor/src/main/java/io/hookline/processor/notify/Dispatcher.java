@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -149,7 +148,7 @@ public class Dispatcher {
                 new ByteArrayDeserializer())) {
             consumer = kafka;
             if (rules.repeats()) {
-                remindAfterRestart(consumerConfig);
+                remindAfterRestart(kafka, consumerConfig);
             }
             kafka.subscribe(List.of(topics.alerts()));
             try {
@@ -234,25 +233,24 @@ public class Dispatcher {
      * below the committed ones) are known to their groups as sent, so repeat-interval counts on from the restart.
      * Records after the committed offsets are read by the dispatcher itself, as usual.
      */
-    private void remindAfterRestart(Map<String, Object> consumerConfig) {
+    private void remindAfterRestart(KafkaConsumer<String, byte[]> group, Map<String, Object> consumerConfig) {
         Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-dispatcher-reminders");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, AlertEvent> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer()); Admin admin = Admin.create(consumerConfig.entrySet().stream()
-                        .filter(e -> org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(e.getKey()))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.group())
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            List<TopicPartition> partitions = committed.keySet().stream()
-                    .filter(p -> p.topic().equals(topics.alerts()) && committed.get(p) != null).toList();
-            if (partitions.isEmpty()) {
+                new ByteArrayDeserializer())) {
+            java.util.Set<TopicPartition> all = new java.util.HashSet<>();
+            group.partitionsFor(topics.alerts(), Duration.ofSeconds(30))
+                    .forEach(info -> all.add(new TopicPartition(info.topic(), info.partition())));
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(group.committed(all, Duration.ofSeconds(30)));
+            committed.values().removeIf(java.util.Objects::isNull);
+            if (committed.isEmpty()) {
                 return;
             }
-            reader.assign(partitions);
-            reader.seekToBeginning(partitions);
-            java.util.Set<TopicPartition> reading = new java.util.HashSet<>(partitions);
+            reader.assign(committed.keySet());
+            reader.seekToBeginning(committed.keySet());
+            java.util.Set<TopicPartition> reading = new java.util.HashSet<>(committed.keySet());
             reading.removeIf(p -> reader.position(p) >= committed.get(p).offset());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!reading.isEmpty() && System.nanoTime() < deadline) {
@@ -265,7 +263,7 @@ public class Dispatcher {
                 }
                 reading.removeIf(p -> reader.position(p) >= committed.get(p).offset());
             }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.warnf("cannot read which alerts still fire (%s): their reminders start with their next step", e.getMessage());
             return;
         }

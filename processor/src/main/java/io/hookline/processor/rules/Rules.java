@@ -66,11 +66,6 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         return chosen;
     }
 
-    /** The receivers an alert goes to; see {@link #targetsFor}. */
-    public List<Receiver> receiversFor(io.hookline.schema.AlertEvent alert) {
-        return targetsFor(alert).stream().map(Target::receiver).toList();
-    }
-
     /** True when some route (or the default) groups or repeats, so that firing alerts outlive their record. */
     public boolean repeats() {
         return grouping.repeatInterval() != null || routes.stream().anyMatch(r -> r.grouping().repeatInterval() != null);

@@ -196,7 +196,7 @@ class RulesTest {
     }
 
     static List<String> names(Rules rules, io.hookline.schema.AlertEvent alert) {
-        return rules.receiversFor(alert).stream().map(Receiver::name).toList();
+        return rules.targetsFor(alert).stream().map(t -> t.receiver().name()).toList();
     }
 
     private static int line(String problem) {
