@@ -26,6 +26,19 @@ public final class JobStateFold {
     public static final int RECENT_EVENT_IDS = 64;
     /** Restore points kept per job; retention prunes long before this. */
     public static final int MAX_RESTORE_POINTS = 1000;
+    /** Error entries a run keeps, and the characters of each: years of 70 kB reports must fit a record. */
+    public static final int RUN_ERRORS = 20;
+    public static final int ERROR_CHARS = 1_000;
+    public static final int MESSAGE_CHARS = 2_000;
+    /**
+     * Characters of text a job's state may hold in all (well under the broker's 1 MiB record limit even if every
+     * character took three bytes); past it, older runs lose their error lists, then the oldest restore points go.
+     */
+    public static final int STATE_BUDGET_CHARS = 256 * 1024;
+    /** Times outside these are not a clock's: the event's receivedAt is used instead. */
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    static final long MAX_DURATION_MS = 100L * 365 * 24 * 3600 * 1000;
 
     private JobStateFold() {
     }
@@ -37,7 +50,7 @@ public final class JobStateFold {
             state.setDuplicateCount(current.getDuplicateCount() + 1);
             return state;
         }
-        Instant at = event.getOccurredAt() != null ? event.getOccurredAt() : event.getReceivedAt();
+        Instant at = plausible(event.getOccurredAt()) ? event.getOccurredAt() : event.getReceivedAt();
         if (event.getHost() != null) {
             state.setHost(event.getHost());
         }
@@ -64,7 +77,99 @@ public final class JobStateFold {
             kept.removeIf(point -> point.getId().equals(id));
             state.setRestorePoints(kept);
         }
+        keepWithinBudget(state);
         return state;
+    }
+
+    private static boolean plausible(Instant time) {
+        return time != null && !time.isBefore(EARLIEST) && !time.isAfter(LATEST);
+    }
+
+    /**
+     * Holds the state to {@link #STATE_BUDGET_CHARS}: first the error lists of older runs go (their counts stay),
+     * then the oldest restore points (counted in restorePointsDropped).
+     */
+    static void keepWithinBudget(JobState state) {
+        long size = textSize(state);
+        if (size <= STATE_BUDGET_CHARS) {
+            return;
+        }
+        List<RunSummary> runs = new ArrayList<>(state.getRecentRuns());
+        for (int i = runs.size() - 1; i > 0 && size > STATE_BUDGET_CHARS; i--) {
+            RunSummary run = runs.get(i);
+            if (!run.getErrors().isEmpty()) {
+                size -= textSize(run);
+                RunSummary slim = Records.deepCopy(run);
+                slim.setErrorsOmitted(run.getErrorsOmitted() + run.getErrors().size());
+                slim.setErrors(List.of());
+                slim.setErrorMessage(cut(run.getErrorMessage(), 200));
+                size += textSize(slim);
+                runs.set(i, slim);
+            }
+        }
+        state.setRecentRuns(runs);
+        List<RestorePoint> points = new ArrayList<>(state.getRestorePoints());
+        long dropped = 0;
+        while (size > STATE_BUDGET_CHARS && points.size() > 1) {
+            size -= textSize(points.remove(points.size() - 1));
+            dropped++;
+        }
+        if (dropped > 0) {
+            state.setRestorePoints(points);
+            state.setRestorePointsDropped(state.getRestorePointsDropped() + dropped);
+        }
+    }
+
+    /** An estimate of the text a state holds: what grows with what hooks send. */
+    static long textSize(JobState state) {
+        long size = 0;
+        for (RunSummary run : state.getRecentRuns()) {
+            size += textSize(run);
+        }
+        if (state.getLastRun() != null) {
+            size += textSize(state.getLastRun());
+        }
+        for (RestorePoint point : state.getRestorePoints()) {
+            size += textSize(point);
+        }
+        return size + state.getRecentEventIds().size() * 40L;
+    }
+
+    private static long textSize(RunSummary run) {
+        long size = 64 + length(run.getErrorMessage()) + length(run.getRunId()) + length(run.getErrorCode());
+        for (String error : run.getErrors()) {
+            size += error.length();
+        }
+        return size;
+    }
+
+    private static long textSize(RestorePoint point) {
+        long size = 64 + length(point.getId()) + length(point.getLocation()) + length(point.getHost());
+        for (String tag : point.getTags()) {
+            size += tag.length();
+        }
+        return size;
+    }
+
+    private static int length(CharSequence text) {
+        return text == null ? 0 : text.length();
+    }
+
+    /** What a run keeps of an error list: the first entries, each cut, and how many were left out. */
+    private static List<String> keptErrors(List<String> errors) {
+        List<String> kept = new ArrayList<>(Math.min(errors.size(), RUN_ERRORS));
+        for (int i = 0; i < errors.size() && i < RUN_ERRORS; i++) {
+            kept.add(cut(errors.get(i), ERROR_CHARS));
+        }
+        return kept;
+    }
+
+    static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 2)) ? max - 2 : max - 1;
+        return text.substring(0, end) + "\u2026";
     }
 
     private static void finishRun(JobState state, BackupEvent event, Instant finishedAt) {
@@ -72,10 +177,14 @@ public final class JobStateFold {
         RunInProgress started = state.getCurrentRun();
         boolean sameRun = started != null
                 && (event.getRunId() == null || started.getRunId() == null || event.getRunId().equals(started.getRunId()));
+        // The gateway refuses impossible figures; a record written by anything else must still not break the fold.
+        Long reported = event.getDurationMs() != null && event.getDurationMs() >= 0
+                && event.getDurationMs() <= MAX_DURATION_MS ? event.getDurationMs() : null;
         Instant startedAt = sameRun ? started.getStartedAt()
-                : event.getDurationMs() != null ? finishedAt.minusMillis(event.getDurationMs()) : null;
-        Long duration = event.getDurationMs() != null ? event.getDurationMs()
+                : reported != null && plausible(finishedAt.minusMillis(reported)) ? finishedAt.minusMillis(reported) : null;
+        Long duration = reported != null ? reported
                 : startedAt != null ? Duration.between(startedAt, finishedAt).toMillis() : null;
+        List<String> errors = keptErrors(event.getErrors());
 
         RunSummary run = RunSummary.newBuilder()
                 .setRunId(event.getRunId())
@@ -85,10 +194,12 @@ public final class JobStateFold {
                 .setDurationMs(duration)
                 .setBytes(event.getBytes())
                 .setFiles(event.getFiles())
-                .setErrors(event.getErrors())
-                .setErrorCount(event.getErrorCount())
-                .setErrorCode(event.getErrorCode())
-                .setErrorMessage(event.getErrorMessage())
+                .setErrors(errors)
+                .setErrorsOmitted(event.getErrors().size() - errors.size())
+                .setErrorCount(event.getErrorCount() != null ? event.getErrorCount()
+                        : errors.size() < event.getErrors().size() ? Integer.valueOf(event.getErrors().size()) : null)
+                .setErrorCode(cut(event.getErrorCode(), 200))
+                .setErrorMessage(cut(event.getErrorMessage(), MESSAGE_CHARS))
                 .setEventId(event.getEventId())
                 .build();
         state.setLastRun(run);

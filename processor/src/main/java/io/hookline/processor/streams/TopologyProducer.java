@@ -9,6 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import org.apache.kafka.common.header.Headers;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
@@ -29,6 +34,7 @@ import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.JobState;
+import io.hookline.schema.QuarantinedEvent;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
@@ -49,43 +55,62 @@ public class TopologyProducer {
     static final String JOBS = "jobs";
     static final String JOB_STATE_SINK = "job-state-sink";
     static final String ALERT_SINK = "alert-sink";
+    static final String QUARANTINE_SINK = "quarantine-sink";
+    /** How much of a quarantined record's value is kept for inspection. */
+    static final int QUARANTINE_VALUE_BYTES = 64 * 1024;
     /** Resolved alerts stay readable in /api/alerts this long. */
     static final Duration KEEP_RESOLVED = Duration.ofDays(7);
 
     @Produces
-    public Topology topology(ProcessorConfig config, Rules rules) {
-        return build(new Topics(config.topics().prefix()), rules, config.alerts().checkInterval());
+    public Topology topology(ProcessorConfig config, Rules rules, MeterRegistry metrics) {
+        return build(new Topics(config.topics().prefix()), rules, config.alerts().checkInterval(), metrics);
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
+        return build(topics, rules, checkInterval, new SimpleMeterRegistry());
+    }
+
+    public static Topology build(Topics topics, Rules rules, Duration checkInterval, MeterRegistry metrics) {
+        Counter quarantinedCount = Counter.builder("hookline.events.quarantined")
+                .description("Records of hookline.events set aside on hookline.quarantine because they could not be folded")
+                .register(metrics);
         AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
         AvroSerde<JobState> states = AvroSerde.of(JobState.class);
         AvroSerde<AlertEvent> alerts = AvroSerde.of(AlertEvent.class);
+        AvroSerde<QuarantinedEvent> quarantined = AvroSerde.of(QuarantinedEvent.class);
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.String().deserializer(), events, topics.events());
-        topology.addProcessor(JOBS, () -> new JobProcessor(rules, checkInterval), SOURCE);
+        // Bytes, decoded in the processor: a record that is not a BackupEvent is quarantined in the same
+        // transaction instead of stopping the task (Kafka 4.1's deserialization handler cannot write a record).
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.events());
+        topology.addProcessor(JOBS, () -> new JobProcessor(rules, checkInterval, events, quarantinedCount), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STATE_STORE),
                 Serdes.String(), states), JOBS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
                 Serdes.String(), alerts), JOBS);
         topology.addSink(JOB_STATE_SINK, topics.jobState(), Serdes.String().serializer(), states, JOBS);
         topology.addSink(ALERT_SINK, topics.alerts(), Serdes.String().serializer(), alerts, JOBS);
+        topology.addSink(QUARANTINE_SINK, topics.quarantine(), Serdes.String().serializer(), quarantined, JOBS);
         return topology;
     }
 
     /** Folds each event into its job's state, derives the alert steps, and checks deadlines as time passes. */
-    static final class JobProcessor implements Processor<String, BackupEvent, String, Object> {
+    static final class JobProcessor implements Processor<String, byte[], String, Object> {
 
+        private static final Logger LOG = Logger.getLogger(JobProcessor.class);
         private final Rules rules;
         private final Duration checkInterval;
+        private final AvroSerde<BackupEvent> events;
+        private final Counter quarantinedCount;
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, JobState> jobs;
         private KeyValueStore<String, AlertEvent> alerts;
 
-        JobProcessor(Rules rules, Duration checkInterval) {
+        JobProcessor(Rules rules, Duration checkInterval, AvroSerde<BackupEvent> events, Counter quarantinedCount) {
             this.rules = rules;
             this.checkInterval = checkInterval;
+            this.events = events;
+            this.quarantinedCount = quarantinedCount;
         }
 
         @Override
@@ -97,14 +122,29 @@ public class TopologyProducer {
         }
 
         @Override
-        public void process(Record<String, BackupEvent> record) {
+        public void process(Record<String, byte[]> record) {
             if (record.key() == null || record.value() == null) {
                 return;
             }
-            BackupEvent event = record.value();
-            JobState before = jobs.get(record.key());
-            JobState after = JobStateFold.apply(before, event);
-            jobs.put(record.key(), after);
+            BackupEvent event;
+            try {
+                event = events.deserializer().deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null),
+                        record.value());
+            } catch (RuntimeException e) {
+                quarantine(record, null, "decode", e);
+                return;
+            }
+            JobState before;
+            JobState after;
+            List<AlertEvent> steps;
+            try {
+                before = jobs.get(record.key());
+                after = JobStateFold.apply(before, event);
+                jobs.put(record.key(), after);
+            } catch (RuntimeException e) {
+                quarantine(record, event, "fold", e);
+                return;
+            }
             // The input's headers describe the event; the state record gets its own.
             Headers headers = CloudEventHeaders.of(event.getEventId() + ":state", "/hookline/processor",
                     JOB_STATE_CE_TYPE, event.getReceivedAt(), record.key());
@@ -112,8 +152,44 @@ public class TopologyProducer {
             if (after.getDuplicateCount() > (before == null ? 0 : before.getDuplicateCount())) {
                 return;
             }
-            record(AlertLogic.onEvent(before, after, event.getEventId(), rules.forJob(record.key()), alerts::get,
-                    event.getReceivedAt()), record.timestamp());
+            try {
+                steps = AlertLogic.onEvent(before, after, event.getEventId(), rules.forJob(record.key()), alerts::get,
+                        event.getReceivedAt());
+            } catch (RuntimeException e) {
+                // The state is folded; only what reacts to it failed. Set the event aside for a look, go on.
+                quarantine(record, event, "react", e);
+                return;
+            }
+            record(steps, record.timestamp());
+        }
+
+        /** Sets a record aside on hookline.quarantine, in this transaction, and goes on with the next one. */
+        private void quarantine(Record<String, byte[]> record, BackupEvent event, String stage, RuntimeException error) {
+            var metadata = context.recordMetadata();
+            String topic = metadata.map(m -> m.topic()).orElse("?");
+            int partition = metadata.map(m -> m.partition()).orElse(-1);
+            long offset = metadata.map(m -> m.offset()).orElse(-1L);
+            byte[] value = record.value();
+            QuarantinedEvent quarantined = QuarantinedEvent.newBuilder()
+                    .setQuarantineId(topic + "/" + partition + "/" + offset)
+                    .setQuarantinedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                    .setTopic(topic)
+                    .setPartition(partition)
+                    .setOffset(offset)
+                    .setKey(record.key())
+                    .setEventId(event == null ? null : event.getEventId())
+                    .setStage(stage)
+                    .setError(error.getClass().getName() + ": " + error.getMessage())
+                    .setValue(java.nio.ByteBuffer.wrap(value, 0, Math.min(value.length, QUARANTINE_VALUE_BYTES)).slice())
+                    .setValueBytes(value.length)
+                    .build();
+            LOG.errorf("quarantined %s (key %s) at %s: %s", quarantined.getQuarantineId(), record.key(), stage,
+                    quarantined.getError());
+            Headers headers = CloudEventHeaders.of(quarantined.getQuarantineId(), "/hookline/processor",
+                    CloudEventHeaders.TYPE_PREFIX + "event.quarantined", quarantined.getQuarantinedAt(), record.key());
+            quarantinedCount.increment();
+            context.forward(new Record<String, Object>(quarantined.getQuarantineId(), quarantined, record.timestamp(),
+                    headers), QUARANTINE_SINK);
         }
 
         private void checkDeadlines(long wallClockMs) {
@@ -124,7 +200,12 @@ public class TopologyProducer {
                     KeyValue<String, JobState> job = all.next();
                     JobRule rule = rules.forJob(job.key);
                     if (rule.schedule() != null || rule.maxDuration() != null) {
-                        steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));
+                        try {
+                            steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));
+                        } catch (RuntimeException e) {
+                            // One job's odd state must not stop the deadlines of every other job.
+                            LOG.errorf("deadline check of %s skipped: %s", job.key, e);
+                        }
                     }
                 }
             }

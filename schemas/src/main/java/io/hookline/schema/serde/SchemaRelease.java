@@ -24,7 +24,7 @@ public final class SchemaRelease {
     public static final List<Schema> TOP_LEVEL = List.of(
             BackupEvent.getClassSchema(), RejectedHook.getClassSchema(), JobState.getClassSchema(),
             io.hookline.schema.AlertEvent.getClassSchema(), io.hookline.schema.DeliveryAttempt.getClassSchema(), io.hookline.schema.Silence.getClassSchema(),
-            io.hookline.schema.DeadLetter.getClassSchema());
+            io.hookline.schema.DeadLetter.getClassSchema(), io.hookline.schema.QuarantinedEvent.getClassSchema());
 
     private SchemaRelease() {
     }
@@ -43,13 +43,20 @@ public final class SchemaRelease {
         }
         Files.createDirectories(folder);
         StringBuilder index = new StringBuilder();
+        int written = 0;
         for (Schema schema : TOP_LEVEL) {
+            // A schema unchanged since its newest release is not written again: each version of a schema once.
+            List<Schema> released = ReleasedSchemas.versionsOf(schema.getFullName());
+            if (!released.isEmpty() && released.get(released.size() - 1).toString().equals(schema.toString())) {
+                continue;
+            }
+            written++;
             String file = schema.getName() + ".avsc";
             Files.writeString(folder.resolve(file), schema.toString(true) + "\n", StandardCharsets.UTF_8);
             index.append(version).append('/').append(file).append('\n');
         }
         Files.writeString(root.resolve("index.txt"), index.toString(), StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        System.out.println("released " + TOP_LEVEL.size() + " schemas as " + folder);
+        System.out.println("released " + written + " changed schemas as " + folder);
     }
 }

@@ -99,8 +99,14 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                     kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
                         if (record.value() == null) {
                             entries.remove(record.key());
-                        } else {
+                            return;
+                        }
+                        try {
                             entries.put(record.key(), serde.decode(record.value()));
+                        } catch (RuntimeException notOurs) {
+                            // A record some other writer put there: skipped, so it cannot stop the view for ever.
+                            LOG.log(System.Logger.Level.WARNING, "skipped a record of " + topic + " at offset "
+                                    + record.offset() + " that is not a " + serde.type().getSimpleName() + ": " + notOurs);
                         }
                     });
                 }

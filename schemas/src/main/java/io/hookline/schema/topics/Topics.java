@@ -53,6 +53,16 @@ public record Topics(String prefix) {
         return prefix + "dead-letters";
     }
 
+    /** Records of hookline.events the processor could not fold, set aside. Key: quarantineId. */
+    public String quarantine() {
+        return prefix + "quarantine";
+    }
+
+    /** Every change an operator made through the processor's API: who, when, what. Key: the operator. */
+    public String audit() {
+        return prefix + "audit";
+    }
+
     public String commands() {
         return prefix + "commands";
     }
@@ -75,6 +85,8 @@ public record Topics(String prefix) {
                 new Spec(deliveries(), Map.of()),
                 new Spec(silences(), compacted),
                 new Spec(deadLetters(), compacted),
-                new Spec(commands(), Map.of()));
+                new Spec(commands(), Map.of()),
+                new Spec(quarantine(), Map.of("retention.ms", Long.toString(90L * 24 * 3600 * 1000))),
+                new Spec(audit(), Map.of("retention.ms", "-1")));
     }
 }
