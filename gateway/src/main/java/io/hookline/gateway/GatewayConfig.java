@@ -67,7 +67,7 @@ public interface GatewayConfig {
         @WithDefault("10s")
         Duration ackTimeout();
 
-        @WithDefault("131072")
+        @WithDefault("1048576")
         int maxHookBytes();
 
         @WithDefault("16384")

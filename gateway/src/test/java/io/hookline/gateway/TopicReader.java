@@ -45,6 +45,22 @@ public final class TopicReader implements AutoCloseable {
         }
     }
 
+    /** Polls until {@code count} records match, for at most {@code timeout}; fails the test otherwise. */
+    public List<ConsumerRecord<String, byte[]>> awaitCount(Predicate<ConsumerRecord<String, byte[]>> match, int count,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<ConsumerRecord<String, byte[]>> matching = seen.stream().filter(match).toList();
+            if (matching.size() >= count) {
+                return matching;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(matching.size() + " matching records within " + timeout + ", not " + count);
+            }
+            consumer.poll(Duration.ofMillis(250)).forEach(seen::add);
+        }
+    }
+
     /** Everything read so far plus whatever arrives within {@code window}. */
     public List<ConsumerRecord<String, byte[]>> drain(Duration window) {
         long deadline = System.nanoTime() + window.toNanos();

@@ -162,8 +162,9 @@ public class EventsResource {
             Instant occurred, String when, HookRequest request, Instant receivedAt) {
         String host = firstText(text(data, "host"), incoming.extensions().get("host"));
         String id = incoming.cloudEvent() ? incoming.id() : text(data, "id");
-        String eventId = id == null ? EventIds.random()
-                : EventIds.stable("events", source.name(), nz(incoming.ceSource()), id);
+        // A CloudEvent's source and id identify it (CloudEvents 1.0); the generic body's id is its sender's key.
+        String eventId = id != null ? EventIds.stable("events", source.name(), nz(incoming.ceSource()), id)
+                : EventIds.forCall(source.name(), request.idempotencyKey());
         List<String> errors = new ArrayList<>();
         data.path("errors").forEach(e -> errors.add(SecretScrubber.scrub(e.asText())));
         String message = SecretScrubber.scrub(text(data, "message"));

@@ -7,8 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
- * Event ids derived from what identifies a hook, so that the same hook sent twice gets the same id and the
- * processor recognises the retry. Formatted as a UUID (version 8, SHA-256 based).
+ * Event ids. A retry is recognised by a key the caller sends with every retry of one call (the
+ * {@code Idempotency-Key} header, a CloudEvent's source and id), never by the hook's content: two nights of
+ * the same EndScript, or a PID the host reuses months later, look alike but are different runs. A call without
+ * a key gets a random id and is never merged with another. Stable ids are UUIDs (version 8, SHA-256 based).
  */
 public final class EventIds {
 
@@ -30,6 +32,11 @@ public final class EventIds {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The id of one call: derived from the caller's idempotency key within its source, or random without one. */
+    public static String forCall(String sourceName, String idempotencyKey) {
+        return idempotencyKey == null ? random() : stable("idempotency-key", sourceName, idempotencyKey);
     }
 
     public static String random() {

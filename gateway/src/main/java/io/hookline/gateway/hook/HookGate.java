@@ -85,6 +85,10 @@ public class HookGate {
             return new Admission(null, intake.refuse(source.kind(), source,
                     Rejection.tooLarge(bytes, config.gateway().maxHookBytes()), RawCapture.of(request, captureBytes())));
         }
+        String keyProblem = request.idempotencyKeyProblem();
+        if (keyProblem != null) {
+            return new Admission(null, refuse(source, Rejection.badRequest("bad-idempotency-key", keyProblem), request));
+        }
         return new Admission(source, null);
     }
 

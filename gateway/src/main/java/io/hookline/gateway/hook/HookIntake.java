@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import io.hookline.gateway.envelope.EventIds;
+import io.hookline.gateway.envelope.EventBounds;
+import io.hookline.gateway.envelope.Figures;
 import io.hookline.gateway.kafka.EventLog;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.BackupEvent;
@@ -40,7 +42,12 @@ public class HookIntake {
     }
 
     /** Appends the event; answers {@code ack} exactly once the broker acknowledged it, 503 otherwise. */
-    public Uni<Response> accept(BackupEvent event, String ack) {
+    public Uni<Response> accept(BackupEvent parsed, String ack) {
+        BackupEvent event = EventBounds.apply(parsed);
+        var outOfRange = Figures.check(event);
+        if (outOfRange.isPresent()) {
+            return refuse(event.getSourceKind(), event.getSourceName(), outOfRange.get(), event.getRaw());
+        }
         String kind = kindTag(event.getSourceKind());
         Timer.Sample sample = Timer.start(metrics);
         return Uni.createFrom().completionStage(() -> log.append(event))
@@ -64,11 +71,15 @@ public class HookIntake {
 
     /** Records the refusal (best effort, bounded) and answers its status and sentence. */
     public Uni<Response> refuse(SourceKind kind, Source source, Rejection rejection, RawRequest raw) {
+        return refuse(kind, source == null ? null : source.name(), rejection, raw);
+    }
+
+    private Uni<Response> refuse(SourceKind kind, String sourceName, Rejection rejection, RawRequest raw) {
         RejectedHook rejected = RejectedHook.newBuilder()
                 .setRejectionId(EventIds.random())
                 .setReceivedAt(Instant.now())
                 .setSourceKind(kind)
-                .setSourceName(source == null ? null : source.name())
+                .setSourceName(sourceName)
                 .setStatus(rejection.status())
                 .setReason(rejection.reason())
                 .setMessage(rejection.message())
@@ -76,7 +87,7 @@ public class HookIntake {
                 .build();
         metrics.counter("hookline.hooks", "kind", kindTag(kind), "result", "rejected", "reason", rejection.reason())
                 .increment();
-        LOG.infof("refused %s hook%s: %d %s", kindTag(kind), source == null ? "" : " for source " + source.name(),
+        LOG.infof("refused %s hook%s: %d %s", kindTag(kind), sourceName == null ? "" : " for source " + sourceName,
                 rejection.status(), rejection.message());
         Response response = Response.status(rejection.status()).entity("hookline: " + rejection.message()).type(TEXT)
                 .header(REJECTION_HEADER, rejected.getRejectionId()).build();

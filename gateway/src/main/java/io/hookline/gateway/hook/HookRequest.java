@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.hookline.gateway.secrets.SecretScrubber;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -34,6 +35,13 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
             "set-cookie", "x-api-key", "x-auth-token", "webhook-signature", "x-hub-signature", "x-hub-signature-256");
 
+    /** A header that carries a credential by its name: never kept, whatever its value looks like. */
+    public static boolean isCredentialHeader(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return CREDENTIAL_HEADERS.contains(lower) || SecretScrubber.isSecretName(lower) || lower.contains("auth")
+                || lower.contains("signature") || lower.contains("cookie") || lower.contains("session");
+    }
+
     public static HookRequest of(HttpServerRequest request, String token, String body) {
         String path = request.path();
         if (token != null && !token.isEmpty()) {
@@ -42,7 +50,7 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
         Map<String, String> headers = new TreeMap<>();
         request.headers().forEach(header -> {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!CREDENTIAL_HEADERS.contains(name)) {
+            if (!isCredentialHeader(name)) {
                 headers.merge(name, header.getValue(), (a, b) -> a + ", " + b);
             }
         });
@@ -70,6 +78,41 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
     public long contentBytes() {
         long bytes = rawQuery == null ? 0 : rawQuery.getBytes(StandardCharsets.UTF_8).length;
         return bytes + (body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    /** The header a caller sends with every retry of one call (IETF httpapi Idempotency-Key). */
+    public static final String IDEMPOTENCY_KEY = "idempotency-key";
+    static final int IDEMPOTENCY_KEY_MAX = 255;
+
+    /** The caller's idempotency key, unquoted, or null when it sent none. */
+    public String idempotencyKey() {
+        String value = header(IDEMPOTENCY_KEY);
+        if (value == null) {
+            return null;
+        }
+        value = value.strip();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        return value.isEmpty() ? null : value;
+    }
+
+    /** Why the idempotency key cannot be used, or null when it is absent or fine. */
+    public String idempotencyKeyProblem() {
+        String key = idempotencyKey();
+        if (key == null) {
+            return header(IDEMPOTENCY_KEY) == null ? null : "the Idempotency-Key header is empty";
+        }
+        if (key.length() > IDEMPOTENCY_KEY_MAX) {
+            return "the Idempotency-Key header is " + key.length() + " characters; at most " + IDEMPOTENCY_KEY_MAX;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return "the Idempotency-Key header may hold only visible ASCII characters (a UUID is best)";
+            }
+        }
+        return null;
     }
 
     public String header(String name) {

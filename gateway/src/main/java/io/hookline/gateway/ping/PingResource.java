@@ -28,6 +28,7 @@ import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
+import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.BackupEvent;
@@ -203,12 +204,11 @@ public class PingResource {
 
     private BackupEvent toEvent(Source source, String job, Signal signal, String rid, HookRequest request,
             Instant receivedAt) {
-        String log = request.body() == null ? "" : cap(request.body());
         long bodyBytes = request.body() == null ? 0 : request.body().getBytes(StandardCharsets.UTF_8).length;
-        String eventId = rid == null || rid.isBlank() ? EventIds.random()
-                : EventIds.stable("ping", source.name(), job, signal.name(), String.valueOf(signal.exitStatus()), rid);
+        // rid pairs a run's start and end; it does not tell a retry from a second /log of the same run.
+        String eventId = EventIds.forCall(source.name(), request.idempotencyKey());
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, null, job,
-                RawCapture.of(request.withBody(log), request.rawQuery(), false, BODY_LIMIT + 4096))
+                RawCapture.withLog(request, BODY_LIMIT, 4096))
                 .setJobName(job)
                 .setRunId(rid == null || rid.isBlank() ? null : rid)
                 .setType(signal.type())
@@ -217,7 +217,8 @@ public class PingResource {
             event.setOutcome(RunOutcome.SUCCEEDED);
         } else if (signal.type() == EventType.RUN_FAILED) {
             event.setOutcome(RunOutcome.FAILED);
-            String last = lastLine(log);
+            // From the whole body, not the kept head: a script's last words are at its end.
+            String last = SecretScrubber.scrub(lastLine(request.body() == null ? "" : request.body()));
             String message = last != null ? last
                     : signal.exitStatus() != null ? "exit status " + signal.exitStatus() : "failure reported by ping";
             event.setErrorMessage(message);
@@ -242,21 +243,18 @@ public class PingResource {
         return answer.map(response -> Response.fromResponse(response).header("Ping-Body-Limit", BODY_LIMIT).build());
     }
 
-    private static String cap(String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= BODY_LIMIT) {
-            return body;
+    /** The last non-blank line, found from the end: the body may be far longer than what is kept. */
+    static String lastLine(String log) {
+        int end = log.length();
+        while (end > 0) {
+            int start = log.lastIndexOf('\n', end - 1) + 1;
+            String line = log.substring(start, end).strip();
+            if (!line.isEmpty()) {
+                return line.length() > 500 ? line.substring(0, 500) : line;
+            }
+            end = start - 1;
         }
-        return new String(bytes, 0, BODY_LIMIT, StandardCharsets.UTF_8);
-    }
-
-    private static String lastLine(String log) {
-        List<String> lines = new ArrayList<>(log.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-        if (lines.isEmpty()) {
-            return null;
-        }
-        String last = lines.get(lines.size() - 1);
-        return last.length() > 500 ? last.substring(0, 500) : last;
+        return null;
     }
 
     private static String shorten(String text) {

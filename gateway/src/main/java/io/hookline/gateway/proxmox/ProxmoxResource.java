@@ -97,7 +97,8 @@ public class ProxmoxResource {
             case "log-end" -> EventType.RUN_LOG;
             default -> EventType.OTHER;
         };
-        String eventId = EventIds.stable("proxmox", source.name(), node, run, phase, vmid);
+        // The shim's key, not (node, run, phase, vmid): a run id made of a reused PID is not unique.
+        String eventId = EventIds.forCall(source.name(), request.idempotencyKey());
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, node, job,
                 RawCapture.of(request, gate.captureBytes()))
                 .setJobName("vzdump to " + (storeId != null ? storeId : dumpDir != null ? dumpDir : "local storage"))

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import io.hookline.gateway.envelope.EventEnvelope;
 import io.hookline.gateway.envelope.EventIds;
+import io.hookline.gateway.envelope.Figures;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.BackupEvent;
@@ -24,8 +25,9 @@ final class RetrospectHook {
     private RetrospectHook() {
     }
 
+    /** @param idempotencyKey what the shim sends with every retry of this one call, or null */
     static BackupEvent toEvent(Source source, String eventName, List<String> rawArguments, String host,
-            Instant receivedAt, RawRequest raw, String intervention) {
+            Instant receivedAt, RawRequest raw, String intervention, String idempotencyKey) {
         List<String> arguments = rawArguments.stream().map(SecretScrubber::scrub).toList();
         Optional<RetrospectEvent> known = RetrospectEvent.named(eventName);
         Map<String, String> named = known.map(e -> e.name(arguments)).orElseGet(() -> positional(arguments));
@@ -33,7 +35,8 @@ final class RetrospectHook {
         String job = jobOf(known.orElse(null), script);
         EventType type = known.map(RetrospectEvent::type).orElse(EventType.OTHER);
 
-        String eventId = EventIds.stable("retrospect", source.name(), eventName, host, String.join("\u0000", arguments));
+        // Not a digest of the arguments: EndScript "Daily" 0 0 "successful" is the same text every night.
+        String eventId = EventIds.forCall(source.name(), idempotencyKey);
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, host, job, raw)
                 // A script's runs belong to one job whichever client fired the hook: no host in the key.
                 .setJobKey(EventEnvelope.jobKey(source, null, job))
@@ -57,10 +60,11 @@ final class RetrospectHook {
             event.setRunId(script + "@" + named.getOrDefault("scriptStart", ""));
             event.setTarget(target(named.get("clientName"), named.get("sourceName")));
             Long kb = number(named.get("KBBackedUp"));
-            event.setBytes(kb == null ? null : kb * 1024);
+            Long bytes = Figures.scaled(kb, 1024);
+            event.setBytes(bytes);
             event.setFiles(number(named.get("numFiles")));
             Long seconds = number(named.get("durationSeconds"));
-            event.setDurationMs(seconds == null ? null : seconds * 1000);
+            event.setDurationMs(Figures.scaled(seconds, 1000));
             RunOutcome outcome = applyOutcome(event, named, false);
             if (outcome != RunOutcome.FAILED && named.get("backupSet") != null) {
                 Instant created = Optional.ofNullable(named.get("sourceEnd"))
@@ -72,7 +76,7 @@ final class RetrospectHook {
                         .setUtcOffsetSeconds(source.zone().getRules().getOffset(created).getTotalSeconds())
                         .setHost(blankToNull(named.get("clientName")))
                         .setLocation(named.get("backupSet"))
-                        .setSizeBytes(kb == null ? null : kb * 1024)
+                        .setSizeBytes(bytes)
                         .setTags(named.get("backupAction") == null ? List.of() : List.of(named.get("backupAction")))
                         .build());
             }

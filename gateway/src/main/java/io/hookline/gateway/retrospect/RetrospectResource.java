@@ -86,7 +86,8 @@ public class RetrospectResource {
                 source, config.sources().get(source.name()), receivedAt));
 
         var event = RetrospectHook.toEvent(source, eventName.strip(), arguments, host, receivedAt,
-                RawCapture.of(request, gate.captureBytes()), intervention.orElse(null));
+                RawCapture.of(request, gate.captureBytes()), intervention.orElse(null),
+                request.idempotencyKey());
         String answer = intervention.map(text -> "intervene "
                 + known.flatMap(e -> e.interventionFilePosition(arguments)).orElse(0) + "\n" + text + "\n")
                 .orElse("continue\n");

@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.hookline.gateway.envelope.EventEnvelope;
+import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.EventIds;
+import io.hookline.gateway.envelope.Figures;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
@@ -29,6 +31,7 @@ public final class XsiBackupHook {
     }
 
     static final String UNIDENTIFIED_JOB = "unidentified";
+    static final int MAX_ERROR_TEXT_CHARS = 64 * 1024;
 
     private XsiBackupHook() {
     }
@@ -38,7 +41,7 @@ public final class XsiBackupHook {
      * @param raw the request for audit, its query already made safe by {@link #safeQuery}
      */
     public static Result toEvent(Source source, String hook, XsiBackupQuery.Decoded decoded, Instant receivedAt,
-            RawRequest raw) {
+            RawRequest raw, String idempotencyKey) {
         Optional<String> pid = decoded.field("PID").filter(p -> !p.isBlank());
         if (pid.isEmpty()) {
             return new Result(null, Rejection.badRequest("missing-field", "PID is missing from the decoded query (keys: "
@@ -50,8 +53,14 @@ public final class XsiBackupHook {
         String host = decoded.field("hostname").or(() -> decoded.field("host")).filter(h -> !h.isBlank()).orElse(null);
         String job = cmd.identity().orElse(UNIDENTIFIED_JOB);
         boolean success = hook.equals("success");
-        Long elapsed = parseSeconds(decoded.field("t").orElse(null));
-        List<String> errors = errorEntries(SecretScrubber.scrub(errorText));
+        Optional<String> seconds = decoded.field("t").map(String::strip).filter(t -> !t.isEmpty());
+        Long elapsed = seconds.map(XsiBackupHook::parseSeconds).orElse(null);
+        if (seconds.isPresent() && elapsed == null) {
+            return new Result(null, Rejection.badRequest("bad-figure", "t is '" + Figures.shorten(seconds.get())
+                    + "'; it must be the run's duration in whole seconds, 0 to " + Figures.MAX_DURATION_SECONDS));
+        }
+        String safeErrors = SecretScrubber.scrub(errorText);
+        List<String> errors = errorEntries(safeErrors);
         List<XsiBackupVm> vms = cmd.vms();
 
         XsiBackupDetail detail = XsiBackupDetail.newBuilder()
@@ -66,11 +75,13 @@ public final class XsiBackupHook {
                 .setBackupProgram(cmd.argument("backup-prog").orElse(null))
                 .setVms(vms)
                 .setMailTo(cmd.argument("mail-to").orElse(null))
-                .setErrorText(errorText.isEmpty() ? null : SecretScrubber.scrub(errorText))
+                // The whole report can be far larger than a record should be; the entries above say what it held.
+                .setErrorText(errorText.isEmpty() ? null : EventBounds.cut(safeErrors, MAX_ERROR_TEXT_CHARS))
                 .setFields(otherFields(decoded))
                 .build();
 
-        String eventId = EventIds.stable("xsibackup", source.name(), hook, pid.get(), host);
+        // Not the PID: an ESXi host reuses PIDs, and the same PID months later is another run.
+        String eventId = EventIds.forCall(source.name(), idempotencyKey);
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, host, job, raw)
                 .setJobName(jobName(detail))
                 .setRunId(pid.get())
@@ -154,12 +165,11 @@ public final class XsiBackupHook {
         return (vms.isEmpty() ? "XSIBackup" : vms) + (point == null ? "" : " -> " + point);
     }
 
+    /** Whole seconds from 0 to {@link Figures#MAX_DURATION_SECONDS}, or null. */
     private static Long parseSeconds(String value) {
-        if (value == null) {
-            return null;
-        }
         try {
-            return Long.parseLong(value.strip());
+            long seconds = Long.parseLong(value);
+            return seconds >= 0 && seconds <= Figures.MAX_DURATION_SECONDS ? seconds : null;
         } catch (NumberFormatException e) {
             return null;
         }

@@ -69,7 +69,8 @@ public class XsiBackupResource {
         }
         Optional<String> safe = XsiBackupHook.safeQuery(decoded.decoded());
         var raw = RawCapture.of(request, safe.orElse(request.rawQuery()), safe.isPresent(), captureBytes);
-        XsiBackupHook.Result result = XsiBackupHook.toEvent(source, hook, decoded.decoded(), receivedAt, raw);
+        XsiBackupHook.Result result = XsiBackupHook.toEvent(source, hook, decoded.decoded(), receivedAt, raw,
+                request.idempotencyKey());
         if (result.rejection() != null) {
             return intake.refuse(SourceKind.XSIBACKUP, source, result.rejection(), raw);
         }

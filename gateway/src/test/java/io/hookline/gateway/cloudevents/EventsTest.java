@@ -119,7 +119,7 @@ class EventsTest {
         given().header("Authorization", "Bearer nope-not-a-token-0000").contentType("application/json")
                 .body("{\"job\":\"j\",\"status\":\"failed\"}").post("/events").then().statusCode(404);
         given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
-                .body("{\"job\":\"j\",\"status\":\"failed\",\"message\":\"" + "x".repeat(140_000) + "\"}")
+                .body("{\"job\":\"j\",\"status\":\"failed\",\"message\":\"" + "x".repeat(1_100_000) + "\"}")
                 .post("/events").then().statusCode(413);
     }
 

@@ -84,7 +84,7 @@ class UnroutedRequestsTest {
 
     @Test
     void aBodyOverTheServersLimitIsRecordedThoughNoEndpointRan() {
-        byte[] body = new byte[1_200_000];
+        byte[] body = new byte[2_200_000];
         java.util.Arrays.fill(body, (byte) 'a');
         given().contentType("application/json").body(body).post("/events/" + TOKEN).then().statusCode(413);
 

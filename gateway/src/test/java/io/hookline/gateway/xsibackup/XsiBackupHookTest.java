@@ -160,17 +160,23 @@ class XsiBackupHookTest {
     }
 
     @Test
-    void theSameHookSentTwiceGetsTheSameEventId() {
+    void theSameHookSentTwiceIsTwoRunsUnlessItCarriesOneIdempotencyKey() {
         String pid = unique();
         String query = query(pid, cmd("06"), "disk full");
+        // XSIBackup sends no key: the same PID on another night is another run, never a retry.
         get("/hooks/xsibackup/" + TOKEN + "/error", query).then().statusCode(200);
         get("/hooks/xsibackup/" + TOKEN + "/error", query).then().statusCode(200);
+        // A proxy that retries sends the key it was given.
+        for (int i = 0; i < 2; i++) {
+            given().urlEncodingEnabled(false).header("Idempotency-Key", "retry-of-" + pid)
+                    .get("/hooks/xsibackup/" + TOKEN + "/error?" + query).then().statusCode(200);
+        }
 
-        events.await(r -> pid.equals(eventSerde.decode(r.value()).getRunId()), Duration.ofSeconds(20));
-        List<String> ids = events.drain(Duration.ofSeconds(1)).stream().map(r -> eventSerde.decode(r.value()))
-                .filter(e -> pid.equals(e.getRunId())).map(BackupEvent::getEventId).toList();
-        assertEquals(2, ids.size(), "both deliveries are on the log: " + ids);
-        assertEquals(ids.get(0), ids.get(1));
+        List<String> ids = events.awaitCount(r -> pid.equals(eventSerde.decode(r.value()).getRunId()), 4,
+                Duration.ofSeconds(20)).stream().map(r -> eventSerde.decode(r.value()).getEventId()).toList();
+        assertEquals(4, ids.size(), "every delivery is on the log: " + ids);
+        assertFalse(ids.get(0).equals(ids.get(1)), "two calls without a key are two events");
+        assertEquals(ids.get(2), ids.get(3), "a retry with its key keeps the call's id");
     }
 
     @Test
@@ -226,7 +232,7 @@ class XsiBackupHookTest {
 
     @Test
     void aHookOverTheSizeLimitGets413() {
-        String huge = b64("PID=1|err=" + b64("x".repeat(120_000)));
+        String huge = b64("PID=1|err=" + b64("x".repeat(900_000)));
         get("/hooks/xsibackup/" + TOKEN + "/error", huge)
                 .then().statusCode(413).body(startsWith("hookline: the hook is "));
     }
