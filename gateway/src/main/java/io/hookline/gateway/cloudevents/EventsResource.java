@@ -178,7 +178,8 @@ public class EventsResource {
             errors.add(message);
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        data.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), SecretScrubber.scrub(e.getValue().asText())));
+        data.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(),
+                SecretScrubber.scrubValue(e.getKey(), e.getValue().asText())));
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, host, job,
                 RawCapture.of(request, gate.captureBytes()))
                 .setOccurredAt(occurred)
@@ -220,7 +221,7 @@ public class EventsResource {
             Map<String, String> extensions = new LinkedHashMap<>();
             request.headers().forEach((name, value) -> {
                 if (name.startsWith("ce-") && !CORE.contains(name.substring(3))) {
-                    extensions.put(name.substring(3), value);
+                    extensions.put(name.substring(3), SecretScrubber.scrubValue(name.substring(3), value));
                 }
             });
             JsonNode data = body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -236,7 +237,7 @@ public class EventsResource {
             Map<String, String> extensions = new LinkedHashMap<>();
             root.fields().forEachRemaining(e -> {
                 if (!CORE.contains(e.getKey()) && e.getValue().isValueNode()) {
-                    extensions.put(e.getKey(), e.getValue().asText());
+                    extensions.put(e.getKey(), SecretScrubber.scrubValue(e.getKey(), e.getValue().asText()));
                 }
             });
             return new Incoming(text(root, "id"), text(root, "source"), text(root, "type"), nz(text(root, "specversion")),

@@ -110,6 +110,11 @@ public class HookGate {
         return intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()));
     }
 
+    /** A path as it may be recorded or echoed: every place a token can stand, and every configured token, masked. */
+    public String withoutTokens(String path) {
+        return HookRequest.withoutToken(path, sources::isAnyToken);
+    }
+
     public int captureBytes() {
         return config.gateway().rawCaptureBytes();
     }

@@ -39,11 +39,13 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
     public static boolean isCredentialHeader(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return CREDENTIAL_HEADERS.contains(lower) || SecretScrubber.isSecretName(lower) || lower.contains("auth")
-                || lower.contains("signature") || lower.contains("cookie") || lower.contains("session");
+                || lower.contains("signature") || lower.contains("cookie") || lower.contains("session")
+                || lower.endsWith("key") && !lower.equals(IDEMPOTENCY_KEY);
     }
 
     public static HookRequest of(HttpServerRequest request, String token, String body) {
-        String path = request.path();
+        // Decoded first: the token arrives decoded, and /hooks/xsibackup/%74oken... must not keep it.
+        String path = decoded(request.path());
         if (token != null && !token.isEmpty()) {
             path = path.replace(token, "***");
         }
@@ -62,16 +64,40 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
     /**
      * The path with the segment where Hookline's URLs carry a token ({@code /hooks/<kind>/<token>/...},
      * {@code /ping/<token-or-uuid>/...}, {@code /events/<token>}) replaced by ***, for a request that matched no
-     * endpoint and so has no known token.
+     * endpoint and so has no known token. Percent-encoding is undone first and the words are matched in any case,
+     * so that {@code /Hooks/xsibackup/%74oken/...} is masked too.
      */
     public static String withoutToken(String path) {
-        String[] segments = path.split("/", -1);
-        int tokenAt = segments.length > 3 && segments[1].equals("hooks") ? 3
-                : segments.length > 2 && (segments[1].equals("ping") || segments[1].equals("events")) ? 2 : -1;
+        String[] segments = decoded(path).split("/", -1);
+        String first = segments.length > 1 ? segments[1].toLowerCase(Locale.ROOT) : "";
+        int tokenAt = segments.length > 3 && first.equals("hooks") ? 3
+                : segments.length > 2 && (first.equals("ping") || first.equals("events")) ? 2 : -1;
         if (tokenAt > 0 && !segments[tokenAt].isEmpty()) {
             segments[tokenAt] = "***";
         }
         return String.join("/", segments);
+    }
+
+    /** {@link #withoutToken}, and every segment that is a configured token wherever it stands. */
+    public static String withoutToken(String path, java.util.function.Predicate<String> isToken) {
+        String[] segments = withoutToken(path).split("/", -1);
+        for (int i = 1; i < segments.length; i++) {
+            if (segments[i].length() >= 8 && isToken.test(segments[i])) {
+                segments[i] = "***";
+            }
+        }
+        return String.join("/", segments);
+    }
+
+    private static String decoded(String path) {
+        if (path.indexOf('%') < 0) {
+            return path;
+        }
+        try {
+            return java.net.URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return path;
+        }
     }
 
     /** Bytes of what a source sends as its content: query string and body. */

@@ -35,7 +35,7 @@ public class UnexpectedErrors {
             int status = web.getResponse().getStatus();
             var request = current.getCurrent().request();
             return unrouted.refuse(request, status, UnroutedRequests.reasonOf(status),
-                    UnroutedRequests.messageOf(status, request));
+                    unrouted.messageOf(status, request));
         }
         String id = EventIds.random();
         LOG.errorf(error, "unexpected error %s while handling a hook", id);

@@ -55,7 +55,7 @@ public class UnroutedRequests {
 
     /** Records a refusal of a request that matched no endpoint (also used by {@link UnexpectedErrors}). */
     Uni<Response> refuse(HttpServerRequest request, int status, String reason, String message) {
-        String path = HookRequest.withoutToken(request.path());
+        String path = gate.withoutTokens(request.path());
         HookRequest anonymous = HookRequest.of(request, null, null);
         anonymous = new HookRequest(anonymous.method(), path, null, anonymous.headers(), null, anonymous.remoteAddress());
         return gate.refuseUnrouted(kindOf(path), anonymous, new Rejection(status, reason, message));
@@ -73,17 +73,21 @@ public class UnroutedRequests {
         };
     }
 
-    static String messageOf(int status, HttpServerRequest request) {
-        String what = request.method().name() + " " + HookRequest.withoutToken(request.path());
+    String messageOf(int status, HttpServerRequest request) {
+        String path = gate.withoutTokens(request.path());
+        String what = request.method().name() + " " + path;
         return switch (status) {
             case 404 -> "no endpoint for " + what + ": hooks go to /hooks/xsibackup/<token>/<success|error>,"
                     + " /hooks/retrospect/<token>, /hooks/proxmox/<token>, /ping/<uuid or token/slug> or /events";
-            case 405 -> request.method().name() + " is not accepted at " + HookRequest.withoutToken(request.path());
+            case 405 -> request.method().name() + " is not accepted at " + path;
             case 413 -> "the request body is larger than the gateway accepts";
-            case 415 -> "content type '" + request.getHeader("Content-Type") + "' is not accepted at "
-                    + HookRequest.withoutToken(request.path());
+            case 415 -> "content type '" + shorten(request.getHeader("Content-Type")) + "' is not accepted at " + path;
             default -> "refused " + what + " with status " + status;
         };
+    }
+
+    private static String shorten(String text) {
+        return text == null ? null : io.hookline.gateway.envelope.Figures.shorten(text);
     }
 
     static SourceKind kindOf(String path) {

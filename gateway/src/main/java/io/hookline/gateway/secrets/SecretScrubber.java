@@ -79,6 +79,11 @@ public final class SecretScrubber {
         return false;
     }
 
+    /** The value of a named entry (a label, an extension attribute): masked whole when its name says secret. */
+    public static String scrubValue(String name, String value) {
+        return isSecretName(name) ? MASK : scrub(value);
+    }
+
     /** Scrubs a command line and any free text; returns the same string when nothing was found. */
     public static String scrub(String text) {
         if (text == null || text.isEmpty() || !mayHoldSecret(text)) {

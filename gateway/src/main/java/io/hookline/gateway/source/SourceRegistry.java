@@ -66,6 +66,13 @@ public class SourceRegistry {
         return Optional.ofNullable(byTokenDigest.get(key(kind, digest(token))));
     }
 
+    /** Whether the text is the token (or previous token) of any source: to mask it wherever it appears. */
+    public boolean isAnyToken(String text) {
+        String digest = digest(text);
+        return byTokenDigest.keySet().stream().anyMatch(key -> key.endsWith(":" + digest))
+                || checksByDigest.containsKey(digest(text.toLowerCase(java.util.Locale.ROOT)));
+    }
+
     public int size() {
         return (int) byTokenDigest.values().stream().distinct().count();
     }
