@@ -72,6 +72,26 @@ public interface GatewayConfig {
 
         @WithDefault("16384")
         int rawCaptureBytes();
+
+        /** Requests that prove no source (unknown token, no such endpoint), per client address. */
+        Anonymous anonymous();
+    }
+
+    interface Anonymous {
+        /** Refused requests per second one address may make before it gets 429. */
+        @WithDefault("5")
+        double rateLimit();
+
+        @WithDefault("50")
+        int rateBurst();
+
+        /** Over the limit, one refusal per interval is recorded, with the count of those that were not. */
+        @WithDefault("10s")
+        java.time.Duration sampleInterval();
+
+        /** Addresses remembered at most; the least recently seen are forgotten first. */
+        @WithDefault("10000")
+        int maxAddresses();
     }
 
     interface TopicsConfig {

@@ -23,11 +23,15 @@ public class HookGate {
     private final HookIntake intake;
     private final GatewayConfig config;
     private final RateLimiter limiter = new RateLimiter();
+    private final AnonymousRefusals anonymousRefusals;
 
     public HookGate(SourceRegistry sources, HookIntake intake, GatewayConfig config) {
         this.sources = sources;
         this.intake = intake;
         this.config = config;
+        GatewayConfig.Anonymous anonymous = config.gateway().anonymous();
+        this.anonymousRefusals = new AnonymousRefusals(anonymous.rateLimit(), anonymous.rateBurst(),
+                anonymous.sampleInterval(), anonymous.maxAddresses());
     }
 
     /** The admitted source, or the answer to give. */
@@ -98,12 +102,28 @@ public class HookGate {
                 : request.path().replace("***", "***(token sha256:" + SourceRegistry.fingerprint(secret) + ")");
         HookRequest anonymous = new HookRequest(request.method(), path, request.rawQuery(), request.headers(), null,
                 request.remoteAddress());
-        return intake.refuse(kind, null, rejection, RawCapture.of(anonymous, captureBytes()));
+        return refuseAnonymous(kind, anonymous, rejection);
     }
 
     /** A request that matched no source's endpoint: its path and headers as given, already without secrets. */
     public Uni<Response> refuseUnrouted(SourceKind kind, HookRequest anonymous, Rejection rejection) {
-        return intake.refuse(kind, null, rejection, RawCapture.of(anonymous, captureBytes()));
+        return refuseAnonymous(kind, anonymous, rejection);
+    }
+
+    /**
+     * A refusal of a caller that proved no source: limited per client address before anything is written, and
+     * sampled once over the limit (the raw request is not even captured then).
+     */
+    private Uni<Response> refuseAnonymous(SourceKind kind, HookRequest anonymous, Rejection rejection) {
+        AnonymousRefusals.Verdict verdict = anonymousRefusals.admit(anonymous.remoteAddress(), System.nanoTime());
+        Rejection answer = verdict.overLimit() ? new Rejection(429, "anonymous-rate-limited", "too many refused requests "
+                + "from this address (" + rejection.message() + "); try again in " + verdict.retryAfterSeconds() + " s")
+                : rejection;
+        Uni<Response> response = verdict.record()
+                ? intake.refuse(kind, null, answer, RawCapture.of(anonymous, captureBytes()), verdict.suppressed())
+                : Uni.createFrom().item(intake.answerUnrecorded(kind, answer));
+        return verdict.overLimit() ? response.map(r -> Response.fromResponse(r)
+                .header("Retry-After", verdict.retryAfterSeconds()).build()) : response;
     }
 
     public Uni<Response> refuse(Source source, Rejection rejection, HookRequest request) {

@@ -46,7 +46,7 @@ public class HookIntake {
         BackupEvent event = EventBounds.apply(parsed);
         var outOfRange = Figures.check(event);
         if (outOfRange.isPresent()) {
-            return refuse(event.getSourceKind(), event.getSourceName(), outOfRange.get(), event.getRaw());
+            return refuse(event.getSourceKind(), event.getSourceName(), outOfRange.get(), event.getRaw(), 0);
         }
         String kind = kindTag(event.getSourceKind());
         Timer.Sample sample = Timer.start(metrics);
@@ -71,10 +71,25 @@ public class HookIntake {
 
     /** Records the refusal (best effort, bounded) and answers its status and sentence. */
     public Uni<Response> refuse(SourceKind kind, Source source, Rejection rejection, RawRequest raw) {
-        return refuse(kind, source == null ? null : source.name(), rejection, raw);
+        return refuse(kind, source == null ? null : source.name(), rejection, raw, 0);
     }
 
-    private Uni<Response> refuse(SourceKind kind, String sourceName, Rejection rejection, RawRequest raw) {
+    /** A refusal of an unauthenticated caller; {@code suppressed} like it were answered but not recorded. */
+    public Uni<Response> refuse(SourceKind kind, Source source, Rejection rejection, RawRequest raw, long suppressed) {
+        return refuse(kind, source == null ? null : source.name(), rejection, raw, suppressed);
+    }
+
+    /** The answer to a refusal that is not recorded (a flood being sampled): counted, not logged. */
+    public Response answerUnrecorded(SourceKind kind, Rejection rejection) {
+        metrics.counter("hookline.hooks", "kind", kindTag(kind), "result", "rejected", "reason", rejection.reason())
+                .increment();
+        // The header still says the refusal was handled, so that nothing records it a second time.
+        return Response.status(rejection.status()).entity("hookline: " + rejection.message()).type(TEXT)
+                .header(REJECTION_HEADER, "not-recorded: sampled").build();
+    }
+
+    private Uni<Response> refuse(SourceKind kind, String sourceName, Rejection rejection, RawRequest raw,
+            long suppressed) {
         RejectedHook rejected = RejectedHook.newBuilder()
                 .setRejectionId(EventIds.random())
                 .setReceivedAt(Instant.now())
@@ -84,6 +99,7 @@ public class HookIntake {
                 .setReason(rejection.reason())
                 .setMessage(rejection.message())
                 .setRaw(raw)
+                .setSuppressed(suppressed)
                 .build();
         metrics.counter("hookline.hooks", "kind", kindTag(kind), "result", "rejected", "reason", rejection.reason())
                 .increment();
