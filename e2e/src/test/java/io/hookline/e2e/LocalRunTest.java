@@ -43,6 +43,7 @@ class LocalRunTest {
 
     static final Path ROOT = Path.of(System.getProperty("hookline.root")).toAbsolutePath().normalize();
     static final String TOKEN = "e2e-demo-token-0123456789abcdef";
+    static final String OPERATOR = "e2e-operator-token-0123456789abcdef";
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
 
@@ -63,6 +64,7 @@ class LocalRunTest {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().put("HOOKLINE_HOME", home.resolve("data").toString());
+        builder.environment().put("HOOKLINE_OPERATOR_TOKEN", OPERATOR);
         builder.environment().putAll(env);
         return new Run(builder.start(), output);
     }
@@ -98,9 +100,13 @@ class LocalRunTest {
         return run.process().exitValue();
     }
 
+    /** A GET; the processor's API is called as the operator that ./hookline up was given. */
     HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (url.contains("/api/")) {
+            request.header("Authorization", "Bearer " + OPERATOR);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode jobWithin(int processorPort, String jobKey, Duration timeout) throws Exception {
@@ -140,6 +146,9 @@ class LocalRunTest {
             awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
             String printed = run.text();
             assertTrue(printed.contains("/hooks/xsibackup/" + TOKEN + "/error|OK"), printed);
+            assertTrue(printed.contains("Authorization: Bearer):\n  " + OPERATOR), printed);
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor + "/api/jobs"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "the API needs the operator");
 
             // Every example it prints works as printed, and each kind's demo job shows up.
             for (String kind : List.of("XSIBackup", "Retrospect", "ping", "Proxmox", "CloudEvents")) {

@@ -16,6 +16,48 @@ public interface ProcessorConfig {
 
     Delivery delivery();
 
+    Api api();
+
+    /** Who may use the processor's API and dashboard (see README, Security). */
+    interface Api {
+        /** Off only behind something that authenticates already: then anyone who reaches the port may operate. */
+        @WithDefault("true")
+        boolean authEnabled();
+
+        /** The operators: {@code hookline.api.users.<name>.role=read|operate} and a token or its SHA-256. */
+        java.util.Map<String, User> users();
+
+        /** Whether /q/metrics needs the read role too (Prometheus then sends a bearer token). */
+        @WithDefault("false")
+        boolean protectMetrics();
+
+        /**
+         * The key that signs dashboard logins, the same on every instance. Without it, it is derived from the
+         * operators' tokens (never from a token-sha256, which may sit in plain configuration), or is random per
+         * start when only digests are configured.
+         */
+        java.util.Optional<String> sessionSecret();
+
+        /** How long a dashboard login lasts. */
+        @WithDefault("12h")
+        java.time.Duration sessionLifetime();
+
+        /** Test messages per receiver and minute, so that nobody can page people in a loop. */
+        @WithDefault("3")
+        int testMessagesPerMinute();
+
+        interface User {
+            /** read (jobs, alerts, the dashboard) or operate (also silences, replays, test messages). */
+            String role();
+
+            /** The token itself, best from the environment or a secret. */
+            java.util.Optional<String> token();
+
+            /** Or only its SHA-256 in hex (sha256sum), so that the configuration holds no secret. */
+            java.util.Optional<String> tokenSha256();
+        }
+    }
+
     /**
      * Where people reach this processor (its dashboard and API), such as https://hookline.example.org: messages
      * link to their alerts there. Without it they name the path on the processor.

@@ -11,8 +11,19 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /** The module's one real broker (devstack), and a fresh Kafka Streams state folder for each application start. */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
+    /** The operator every test calls the API as, unless it tests access itself (ApiAccessTest). */
+    public static final String OPERATOR_TOKEN = "test-operator-token-0123456789";
+    public static final String READER_TOKEN = "test-reader-token-0123456789";
+
     @Override
     public Map<String, String> start() {
+        // A filter, not a request specification: the port Quarkus gives RestAssured must stay its own.
+        io.restassured.RestAssured.replaceFiltersWith((request, response, context) -> {
+            if (!request.getHeaders().hasHeaderWithName("Authorization")) {
+                request.header("Authorization", "Bearer " + OPERATOR_TOKEN);
+            }
+            return context.next(request, response);
+        });
         try {
             // Receivers for every processor test: local HTTP servers standing in for a webhook endpoint and Slack.
             io.hookline.processor.notify.TestReceivers receivers = io.hookline.processor.notify.TestReceivers.get();

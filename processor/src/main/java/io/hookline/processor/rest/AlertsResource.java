@@ -68,6 +68,11 @@ public class AlertsResource {
             return Response.status(Response.Status.BAD_REQUEST)
                     .entity(Map.of("error", "status must be firing or resolved, not '" + status + "'")).build();
         }
+        if (group != null && group.length() > 2_048) {
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(Map.of("error", "group is " + group.length() + " characters long; a group key is at most 2048"))
+                    .build();
+        }
         List<AlertView> views = new ArrayList<>();
         try {
             ReadOnlyKeyValueStore<String, AlertEvent> store = streams.store(StoreQueryParameters.fromNameAndType(

@@ -16,7 +16,9 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.hookline.processor.notify.Dispatcher;
+import io.hookline.processor.api.AuditLog;
 import io.hookline.schema.DeadLetter;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 /** The notifications Hookline gave up on (hookline.dead-letters), and their replay. */
 @Path("/api/dead-letters")
@@ -24,9 +26,13 @@ import io.hookline.schema.DeadLetter;
 public class DeadLettersResource {
 
     private final Dispatcher dispatcher;
+    private final AuditLog audit;
+    private final CurrentVertxRequest current;
 
-    public DeadLettersResource(Dispatcher dispatcher) {
+    public DeadLettersResource(Dispatcher dispatcher, AuditLog audit, CurrentVertxRequest current) {
         this.dispatcher = dispatcher;
+        this.audit = audit;
+        this.current = current;
     }
 
     @GET
@@ -39,7 +45,9 @@ public class DeadLettersResource {
     @Path("{notificationId}/replay")
     @Operation(summary = "Send a dead letter again (same idempotency key); it leaves the list once delivered")
     public Response replay(@PathParam("notificationId") String notificationId) throws Exception {
-        if (!dispatcher.replay(notificationId)) {
+        boolean replaying = dispatcher.replay(notificationId);
+        audit.record(current.getCurrent(), "dead-letter.replay", notificationId, Map.of(), replaying ? 202 : 404);
+        if (!replaying) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no dead letter '" + notificationId
                     + "' whose receiver is still in the rules")).build();
         }

@@ -23,6 +23,9 @@ import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 import io.hookline.schema.Severity;
 import io.hookline.schema.SourceKind;
+import io.hookline.processor.api.AuditLog;
+import io.hookline.processor.notify.PerKeyRate;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 /** Lets an operator check a receiver with a test message before a real alert depends on it. */
 @Path("/api/receivers")
@@ -31,10 +34,17 @@ public class ReceiversResource {
 
     private final Rules rules;
     private final Dispatcher dispatcher;
+    private final AuditLog audit;
+    private final CurrentVertxRequest current;
+    private final PerKeyRate testMessages;
 
-    public ReceiversResource(Rules rules, Dispatcher dispatcher) {
+    public ReceiversResource(Rules rules, Dispatcher dispatcher, AuditLog audit, CurrentVertxRequest current,
+            TestMessageLimits limits) {
         this.rules = rules;
         this.dispatcher = dispatcher;
+        this.audit = audit;
+        this.current = current;
+        this.testMessages = limits.perReceiver();
     }
 
     @POST
@@ -45,6 +55,13 @@ public class ReceiversResource {
         if (receiver == null) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no receiver '" + name
                     + "' in the rules; receivers: " + rules.receivers().stream().map(Receiver::name).toList())).build();
+        }
+        if (!testMessages.tryAcquire(name, System.nanoTime())) {
+            long wait = testMessages.secondsUntilNext(name, System.nanoTime());
+            audit.record(current.getCurrent(), "receiver.test", name, Map.of("refused", "rate limit"), 429);
+            return Response.status(429).header("Retry-After", wait).entity(Map.of("error", "receiver '" + name
+                    + "' got its test messages for this minute (hookline.api.test-messages-per-minute); try again in "
+                    + wait + " s")).build();
         }
         Instant now = Instant.now();
         AlertEvent sample = AlertEvent.newBuilder().setAlertKey("hookline/test/" + name).setStatus(AlertStatus.FIRING)
@@ -58,6 +75,9 @@ public class ReceiversResource {
         answer.put("delivered", result.delivered());
         answer.put("httpStatus", result.httpStatus());
         answer.put("message", result.message());
-        return Response.status(result.delivered() ? 200 : 502).entity(answer).build();
+        int status = result.delivered() ? 200 : 502;
+        audit.record(current.getCurrent(), "receiver.test", name, Map.of("delivered", result.delivered(),
+                "message", String.valueOf(result.message())), status);
+        return Response.status(status).entity(answer).build();
     }
 }

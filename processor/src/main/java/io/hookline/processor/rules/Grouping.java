@@ -9,7 +9,7 @@ import io.hookline.schema.AlertEvent;
 
 /**
  * How a route batches alerts into notifications, as Alertmanager does. Alerts that share the values of
- * {@code by} (labels from {@link Route#KEYS}) form one group per receiver; the group's first notification waits
+ * {@code by} (labels from {@link Matchers#KEYS}) form one group per receiver; the group's first notification waits
  * {@code groupWait} for more alerts to join, a change (a new alert, a repeat, a resolve) is sent at most every
  * {@code groupInterval}, and an unchanged group that still fires is sent again every {@code repeatInterval} (null: never).
  * {@code perAlert} ({@code group-by: ['...']}, the default) makes every alert its own group.
@@ -33,7 +33,7 @@ public record Grouping(List<String> by, boolean perAlert, Duration groupWait, Du
             return labels;
         }
         for (String label : by) {
-            labels.put(label, Route.value(alert, label));
+            labels.put(label, io.hookline.processor.match.Matchers.value(alert, label));
         }
         return labels;
     }

@@ -2,13 +2,14 @@ package io.hookline.processor.rules;
 
 import java.util.List;
 
+import io.hookline.processor.match.Matchers;
 import io.hookline.schema.AlertEvent;
 
 /**
  * While an alert matching {@code source} fires, alerts matching {@code target} that share the {@code equal} fields
  * (host, source, job) are not sent: a host that is down mutes its jobs' alerts. Never a resolve.
  */
-public record Inhibition(Route source, Route target, List<String> equal, int line) {
+public record Inhibition(Matchers source, Matchers target, List<String> equal, int line) {
 
     public static final java.util.Set<String> EQUAL_KEYS = java.util.Set.of("host", "source", "job");
 
@@ -17,18 +18,11 @@ public record Inhibition(Route source, Route target, List<String> equal, int lin
             return false;
         }
         for (String field : equal) {
-            if (!java.util.Objects.equals(value(firing, field), value(alert, field))) {
+            // The same values the matchers see: an alert without a host has the empty host here too.
+            if (!Matchers.value(firing, field).equals(Matchers.value(alert, field))) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static String value(AlertEvent alert, String field) {
-        return switch (field) {
-            case "host" -> alert.getHost();
-            case "source" -> alert.getSourceName();
-            default -> alert.getJobKey();
-        };
     }
 }

@@ -1,5 +1,7 @@
 package io.hookline.processor.rules;
 
+import io.hookline.processor.match.Matchers;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -274,8 +276,8 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                 continue;
             }
             unknownKeys(i, Set.of("source", "target", "equal"), problems);
-            Route source = matcher(i.get("source"), entry, "source", problems);
-            Route target = matcher(i.get("target"), entry, "target", problems);
+            Matchers source = matcher(i.get("source"), entry, "source", problems);
+            Matchers target = matcher(i.get("target"), entry, "target", problems);
             List<String> equal = new ArrayList<>();
             YamlTree equalNode = i.get("equal");
             if (equalNode != null) {
@@ -299,7 +301,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         return List.copyOf(inhibitions);
     }
 
-    private static Route matcher(YamlTree node, YamlTree entry, String what, List<String> problems) {
+    private static Matchers matcher(YamlTree node, YamlTree entry, String what, List<String> problems) {
         if (node == null) {
             problems.add("line " + entry.line() + ": an inhibition needs " + what + ": {condition: ..., host: ...}");
             return null;
@@ -308,10 +310,24 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (m == null) {
             return null;
         }
-        unknownKeys(m, Route.KEYS, problems);
-        Map<String, java.util.regex.Pattern> match = new java.util.LinkedHashMap<>();
-        m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
-        return new Route(Map.copyOf(match), "", false, Grouping.NONE, node.line());
+        return matchers(m, node, problems);
+    }
+
+    /** A matcher set from the rules file: unknown fields and globs too long are named with their line. */
+    private static Matchers matchers(Map<String, YamlTree> m, YamlTree node, List<String> problems) {
+        unknownKeys(m, Matchers.KEYS, problems);
+        Map<String, String> patterns = new java.util.LinkedHashMap<>();
+        m.forEach((key, value) -> {
+            if (Matchers.KEYS.contains(key)) {
+                patterns.put(key, String.valueOf(value.text()));
+            }
+        });
+        try {
+            return Matchers.of(patterns);
+        } catch (IllegalArgumentException e) {
+            problems.add("line " + node.line() + ": " + e.getMessage());
+            return null;
+        }
     }
 
     private static List<Route> routes(YamlTree node, Set<String> receivers, GroupingSpec defaults, List<String> problems) {
@@ -337,17 +353,17 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                         + receivers.stream().sorted().toList());
                 continue;
             }
-            Map<String, java.util.regex.Pattern> match = new java.util.LinkedHashMap<>();
+            Matchers match = Matchers.ALL;
             YamlTree matchNode = r.get("match");
             if (matchNode != null) {
                 Map<String, YamlTree> m = mapping(matchNode, "match", problems);
                 if (m != null) {
-                    unknownKeys(m, Route.KEYS, problems);
-                    m.forEach((key, value) -> match.put(key, JobRule.glob(String.valueOf(value.text()))));
+                    Matchers parsed = matchers(m, matchNode, problems);
+                    match = parsed == null ? Matchers.ALL : parsed;
                 }
             }
             Grouping grouping = GroupingSpec.parse(r, problems).resolve(defaults);
-            routes.add(new Route(Map.copyOf(match), receiver, bool(r.get("continue"), false, problems), grouping,
+            routes.add(new Route(match, receiver, bool(r.get("continue"), false, problems), grouping,
                     entry.line()));
         }
         return List.copyOf(routes);
@@ -375,8 +391,8 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
                     by = new ArrayList<>();
                     for (YamlTree label : byNode.list()) {
                         String text = String.valueOf(label.text());
-                        if (!Route.KEYS.contains(text) && !text.equals(EACH_ALERT)) {
-                            problems.add("line " + label.line() + ": group-by takes " + Route.KEYS.stream().sorted().toList()
+                        if (!Matchers.KEYS.contains(text) && !text.equals(EACH_ALERT)) {
+                            problems.add("line " + label.line() + ": group-by takes " + Matchers.KEYS.stream().sorted().toList()
                                     + " or '...', not '" + text + "'");
                         } else if (by.contains(text)) {
                             problems.add("line " + label.line() + ": group-by names '" + text + "' twice");

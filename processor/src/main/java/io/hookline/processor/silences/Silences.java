@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +15,6 @@ import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.schema.topics.CompactedTopicView;
-import io.hookline.processor.rules.JobRule;
-import io.hookline.processor.rules.Route;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.Silence;
 import io.hookline.schema.time.WeeklyWindow;
@@ -87,10 +84,16 @@ public class Silences {
     }
 
     static boolean matches(Silence silence, AlertEvent alert) {
-        Map<String, java.util.regex.Pattern> patterns = new HashMap<>();
-        silence.getMatchers().forEach((key, glob) -> patterns.put(key, JobRule.glob(glob)));
         boolean keyMatches = silence.getUntilResolved() == null || silence.getUntilResolved().equals(alert.getAlertKey());
-        return keyMatches && new Route(patterns, "", false, io.hookline.processor.rules.Grouping.NONE, 0).matches(alert);
+        if (!keyMatches) {
+            return false;
+        }
+        try {
+            return io.hookline.processor.match.Matchers.of(silence.getMatchers()).matches(alert);
+        } catch (IllegalArgumentException unusable) {
+            // A silence written before the limits (or by another writer) that cannot be a matcher mutes nothing.
+            return false;
+        }
     }
 
     static boolean activeAt(Silence silence, Instant now) {

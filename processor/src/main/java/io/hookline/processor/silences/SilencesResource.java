@@ -1,5 +1,10 @@
 package io.hookline.processor.silences;
 
+import io.hookline.processor.api.ApiAccess;
+import io.hookline.processor.api.AuditLog;
+import io.hookline.processor.api.Operator;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +47,15 @@ public class SilencesResource {
 
     private final Silences silences;
 
+    private AuditLog audit;
+    private CurrentVertxRequest current;
+
+    @jakarta.inject.Inject
+    void audited(AuditLog audit, CurrentVertxRequest current) {
+        this.audit = audit;
+        this.current = current;
+    }
+
     public SilencesResource(Silences silences) {
         this.silences = silences;
     }
@@ -77,9 +91,26 @@ public class SilencesResource {
             return bad("the body must be a JSON silence: {\"matchers\": {\"job\": \"esxi-prod/*\"}, \"duration\": \"2h\"}");
         }
         Map<String, String> matchers = request.matchers() == null ? Map.of() : request.matchers();
+        String tooLong = tooLong("comment", request.comment(), 1_000);
+        tooLong = tooLong != null ? tooLong : tooLong("createdBy", request.createdBy(), 100);
+        tooLong = tooLong != null ? tooLong : tooLong("recurring", request.recurring(), 100);
+        tooLong = tooLong != null ? tooLong : tooLong("timeZone", request.timeZone(), 64);
+        tooLong = tooLong != null ? tooLong : tooLong("untilResolved", request.untilResolved(), 1_024);
+        tooLong = tooLong != null ? tooLong : tooLong("duration", request.duration(), 32);
+        tooLong = tooLong != null ? tooLong : tooLong("startsAt", request.startsAt(), 64);
+        tooLong = tooLong != null ? tooLong : tooLong("endsAt", request.endsAt(), 64);
+        if (tooLong != null) {
+            return bad(tooLong);
+        }
         for (String key : matchers.keySet()) {
-            if (!Route.KEYS.contains(key)) {
-                return bad("matcher '" + key + "' is not one of " + Route.KEYS.stream().sorted().toList());
+            if (!io.hookline.processor.match.Matchers.KEYS.contains(key)) {
+                return bad("matcher '" + shorten(key) + "' is not one of "
+                        + io.hookline.processor.match.Matchers.KEYS.stream().sorted().toList());
+            }
+            String glob = matchers.get(key);
+            if (glob == null || glob.length() > io.hookline.processor.match.Glob.MAX_LENGTH) {
+                return bad("matcher " + key + " is " + (glob == null ? "null" : glob.length() + " characters long")
+                        + "; a glob of at most " + io.hookline.processor.match.Glob.MAX_LENGTH + " characters");
             }
         }
         if (matchers.isEmpty() && request.untilResolved() == null) {
@@ -128,10 +159,14 @@ public class SilencesResource {
                 .setTimeZone(zone)
                 .setUntilResolved(request.untilResolved())
                 .setComment(request.comment() == null ? "" : request.comment())
-                .setCreatedBy(request.createdBy() == null ? "" : request.createdBy())
+                // The operator who asked, not whatever name the body gives.
+                .setCreatedBy(createdBy(request))
                 .setCreatedAt(now)
                 .build();
         silences.put(silence);
+        audit.record(current.getCurrent(), "silence.create", silence.getId(), Map.of("matchers", matchers,
+                "startsAt", startsAt, "endsAt", String.valueOf(endsAt), "recurring", String.valueOf(request.recurring()),
+                "comment", silence.getComment()), 201);
         return Response.status(Response.Status.CREATED).entity(Map.of("id", silence.getId())).build();
     }
 
@@ -143,7 +178,26 @@ public class SilencesResource {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no silence '" + id + "'")).build();
         }
         silences.delete(id);
+        audit.record(current.getCurrent(), "silence.delete", id, Map.of(), 204);
         return Response.noContent().build();
+    }
+
+    private String createdBy(NewSilence request) {
+        Operator operator = ApiAccess.of(current.getCurrent());
+        if (operator != Operator.ANONYMOUS) {
+            return operator.name();
+        }
+        return request.createdBy() == null ? "" : request.createdBy();
+    }
+
+    /** What a silence stores is bounded: every field has a length limit. */
+    private static String tooLong(String field, String value, int max) {
+        return value == null || value.length() <= max ? null
+                : field + " is " + value.length() + " characters long; at most " + max;
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 
     private static Response bad(String message) {

@@ -90,4 +90,31 @@ class SilencesTest {
         given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "recurring", "Caturday 1:00-2:00"))
                 .post("/api/silences").then().statusCode(400);
     }
+
+    @Test
+    void aSilenceOfThirtyStarsAndABangIsCheapAndAlertsStillArrive() throws Exception {
+        // As a regex this pattern backtracks for longer than the universe exists on a long job key.
+        String pathological = "*".repeat(30) + "!";
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", pathological), "duration", "1h"))
+                .post("/api/silences").then().statusCode(201);
+        String job = "esxi-prod/" + "a".repeat(400) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "disk full"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.firing") == 1);
+    }
+
+    @Test
+    void everythingASilenceStoresHasALengthLimitNamedInTheRefusal() {
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "j".repeat(10_000))))
+                .post("/api/silences").then().statusCode(400)
+                .body("error", equalTo("matcher job is 10000 characters long; a glob of at most 256 characters"));
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "recurring", " ".repeat(1_000_000)))
+                .post("/api/silences").then().statusCode(400)
+                .body("error", equalTo("recurring is 1000000 characters long; at most 100"));
+        given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "comment", "c".repeat(5_000)))
+                .post("/api/silences").then().statusCode(400)
+                .body("error", equalTo("comment is 5000 characters long; at most 1000"));
+        given().get("/api/alerts?group=" + "g".repeat(3_000)).then().statusCode(400);
+    }
 }

@@ -24,7 +24,8 @@ public final class SchemaRelease {
     public static final List<Schema> TOP_LEVEL = List.of(
             BackupEvent.getClassSchema(), RejectedHook.getClassSchema(), JobState.getClassSchema(),
             io.hookline.schema.AlertEvent.getClassSchema(), io.hookline.schema.DeliveryAttempt.getClassSchema(), io.hookline.schema.Silence.getClassSchema(),
-            io.hookline.schema.DeadLetter.getClassSchema(), io.hookline.schema.QuarantinedEvent.getClassSchema());
+            io.hookline.schema.DeadLetter.getClassSchema(), io.hookline.schema.QuarantinedEvent.getClassSchema(),
+            io.hookline.schema.AuditEvent.getClassSchema());
 
     private SchemaRelease() {
     }

@@ -12,6 +12,9 @@ import java.util.Locale;
  */
 public record WeeklyWindow(DayOfWeek fromDay, LocalTime from, DayOfWeek toDay, LocalTime to, boolean daily) {
 
+    /** Longer text is not a window: it is refused before any splitting, so no input costs more than this. */
+    public static final int MAX_LENGTH = 64;
+
     public boolean contains(ZonedDateTime at) {
         if (daily) {
             LocalTime time = at.toLocalTime();
@@ -25,6 +28,10 @@ public record WeeklyWindow(DayOfWeek fromDay, LocalTime from, DayOfWeek toDay, L
 
     /** Parses a window; the message of the exception is the sentence to show. */
     public static WeeklyWindow parse(String spec) {
+        if (spec == null || spec.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("a maintenance window is at most " + MAX_LENGTH
+                    + " characters, like 'Sat 22:00-Sun 06:00'");
+        }
         String[] halves = spec.strip().split("\\s*-\\s*");
         try {
             if (halves.length == 2) {
