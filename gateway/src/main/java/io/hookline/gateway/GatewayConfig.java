@@ -44,6 +44,10 @@ public interface GatewayConfig {
         @WithDefault("200")
         int rateBurst();
 
+        /** Jobs this source may create; a hook for one more new job is refused (403, too-many-jobs). */
+        @WithDefault("1000")
+        int maxJobs();
+
         /** Standard Webhooks signing secret ({@code whsec_...}); when set, POST /events must be signed. */
         Optional<String> signingSecret();
 

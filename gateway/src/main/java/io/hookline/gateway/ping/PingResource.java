@@ -29,6 +29,7 @@ import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.secrets.SecretScrubber;
+import io.hookline.gateway.source.KnownJobs;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.BackupEvent;
@@ -162,7 +163,6 @@ public class PingResource {
                 return announce(gate.refuse(source, new Rejection(404, "unknown-slug", "no job '" + job
                         + "' in source " + source.name() + ": add ?create=1 to create it with this ping"), request));
             }
-            knownJobs.remember(jobKey);
         }
         Signal parsed = Signal.parse(signal);
         if (parsed == null) {

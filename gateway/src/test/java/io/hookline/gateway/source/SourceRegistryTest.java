@@ -22,6 +22,7 @@ class SourceRegistryTest {
         public String ack() { return "OK"; }
         public double rateLimit() { return 20; }
         public int rateBurst() { return 200; }
+        public int maxJobs() { return 1000; }
         public Optional<String> signingSecret() { return Optional.empty(); }
         public Map<String, String> checks() { return Map.of(); }
         public Optional<List<String>> pausedJobs() { return Optional.empty(); }

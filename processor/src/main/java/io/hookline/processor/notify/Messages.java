@@ -57,6 +57,22 @@ public final class Messages {
         return text.substring(0, Math.max(0, limit - end.length())) + end;
     }
 
+    /**
+     * The text on one line: every control character (a newline in an error line, a tab, an escape) becomes a space,
+     * so that hook text can never start a header of its own in a mail or an HTTP request.
+     */
+    public static String oneLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            line.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
+        }
+        return line.toString();
+    }
+
     private static String severityAndCondition(AlertEvent alert) {
         return alert.getSeverity().name().toLowerCase(Locale.ROOT) + " "
                 + alert.getCondition().name().toLowerCase(Locale.ROOT).replace('_', ' ');

@@ -38,8 +38,32 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private KafkaProducer<String, byte[]> producer;
     private final Thread reader;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private final java.util.function.BiConsumer<String, T> listener;
+    private final boolean keep;
 
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
+        this(topic, type, kafkaConfig, null, true);
+    }
+
+    /** A view that also tells {@code listener} of every record read (a null value for a deletion). */
+    public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
+            java.util.function.BiConsumer<String, T> listener) {
+        this(topic, type, kafkaConfig, listener, true);
+    }
+
+    /**
+     * Follows the topic without holding its values: only {@code listener} sees them. For a reader that needs a
+     * projection (the keys of the jobs), not the records themselves.
+     */
+    public static <T extends SpecificRecord> CompactedTopicView<T> follow(String topic, Class<T> type,
+            Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, T> listener) {
+        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false);
+    }
+
+    private CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
+            java.util.function.BiConsumer<String, T> listener, boolean keep) {
+        this.listener = listener;
+        this.keep = keep;
         this.topic = topic;
         this.serde = AvroSerde.of(type);
         producerConfig = new HashMap<>(kafkaConfig);
@@ -99,10 +123,19 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                     kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
                         if (record.value() == null) {
                             entries.remove(record.key());
+                            if (listener != null) {
+                                listener.accept(record.key(), null);
+                            }
                             return;
                         }
                         try {
-                            entries.put(record.key(), serde.decode(record.value()));
+                            T value = serde.decode(record.value());
+                            if (keep) {
+                                entries.put(record.key(), value);
+                            }
+                            if (listener != null) {
+                                listener.accept(record.key(), value);
+                            }
                         } catch (RuntimeException notOurs) {
                             // A record some other writer put there: skipped, so it cannot stop the view for ever.
                             LOG.log(System.Logger.Level.WARNING, "skipped a record of " + topic + " at offset "

@@ -43,7 +43,8 @@ public class EmailNotifier implements Notifier {
         Receiver receiver = notification.receiver();
         MailClient client = clients.computeIfAbsent(receiver.name(), name -> MailClient.create(vertx, config(receiver)));
         List<String> to = Arrays.stream(receiver.option("to").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        String subject = Messages.headline(notification);
+        // One line: a newline in a job's error text must never become a header of the mail.
+        String subject = Messages.oneLine(Messages.headline(notification));
         MailMessage message = new MailMessage()
                 .setFrom(receiver.option("from"))
                 .setTo(to)

@@ -40,15 +40,38 @@ public class SlackNotifier implements Notifier {
                 : alert.getSeverity() == io.hookline.schema.Severity.CRITICAL ? ":red_circle:" : ":large_yellow_circle:";
     }
 
+    /**
+     * Text from hooks as Slack shows it, never as markup: {@code <!channel>}, {@code <@U123>} and
+     * {@code <https://x|click>} become literal text (Slack's own escaping of &, < and >).
+     */
+    static String escape(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
+    /** Inside a code span only a backtick could end it early. */
+    private static String code(String text) {
+        return escape(text.replace('`', '\''));
+    }
+
     static String body(Notification notification) {
-        StringBuilder text = new StringBuilder(icon(notification.lead()) + " " + Messages.headline(notification));
+        StringBuilder text = new StringBuilder(icon(notification.lead()) + " " + escape(Messages.headline(notification)));
         if (notification.grouped()) {
             for (AlertEvent alert : notification.alerts()) {
-                text.append("\n").append(icon(alert)).append(' ').append(Messages.describe(alert))
-                        .append(" `").append(alert.getAlertKey()).append('`');
+                text.append("\n").append(icon(alert)).append(' ').append(escape(Messages.describe(alert)))
+                        .append(" `").append(code(alert.getAlertKey())).append('`');
             }
         } else {
-            text.append("\n`").append(notification.lead().getAlertKey()).append('`');
+            text.append("\n`").append(code(notification.lead().getAlertKey())).append('`');
         }
         String cut = Messages.cut(text.toString(), LIMIT,
                 "... (cut; every alert: " + notification.where() + ")");

@@ -30,12 +30,30 @@ public class TeamsNotifier implements Notifier {
         return HttpPost.json(notification.receiver().url(), body(notification), Map.of(), notification.receiver().timeout());
     }
 
+    /**
+     * Hook text as an Adaptive Card shows it literally: the markdown it reads (emphasis, links, lists, headings)
+     * is escaped with a backslash, so a job's error line cannot turn into a link or a heading.
+     */
+    static String escape(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean lineStart = i == 0 || text.charAt(i - 1) == '\n';
+            if ("\\*_[]()#>~`".indexOf(c) >= 0 || lineStart && (c == '-' || c == '+')) {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+
     static String body(Notification notification) {
-        String headline = Messages.cut(Messages.headline(notification), LIMIT, "... (cut; see " + notification.where() + ")");
+        String headline = Messages.cut(escape(Messages.headline(notification)), LIMIT,
+                "... (cut; see " + notification.where() + ")");
         String details = notification.grouped()
-                ? Messages.cut(String.join("\n\n", Messages.lines(notification)), LIMIT,
+                ? Messages.cut(escape(String.join("\n\n", Messages.lines(notification))), LIMIT,
                         "... (cut; every alert: " + notification.where() + ")")
-                : notification.lead().getAlertKey();
+                : escape(notification.lead().getAlertKey());
         Map<String, Object> card = Map.of(
                 "type", "AdaptiveCard",
                 "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
