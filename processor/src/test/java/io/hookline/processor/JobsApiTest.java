@@ -60,4 +60,30 @@ class JobsApiTest {
                 .statusCode(404)
                 .body("error", equalTo("no job with key 'nobody/never' has sent an event")));
     }
+
+    @Test
+    void jobsArePagedByKeyWithANextLinkAndATotal() throws Exception {
+        String prefix = "paging-" + UUID.randomUUID().toString().substring(0, 6);
+        try (EventWriter writer = new EventWriter()) {
+            for (int i = 0; i < 5; i++) {
+                writer.write("hookline.events", Events.succeeded("esxi-prod/" + prefix + "-" + i, "1", Instant.now(), 1000));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs?limit=1000").then()
+                .statusCode(200).body("jobKey", hasItem("esxi-prod/" + prefix + "-4")));
+        java.util.List<String> everything = given().get("/api/jobs?limit=1000").then().extract().path("jobKey");
+        java.util.List<String> paged = new java.util.ArrayList<>();
+        String next = "/api/jobs?limit=2";
+        while (next != null) {
+            io.restassured.response.Response page = given().urlEncodingEnabled(false).get(next);
+            page.then().statusCode(200).header("X-Total-Count", String.valueOf(everything.size()));
+            java.util.List<String> keys = page.path("jobKey");
+            org.junit.jupiter.api.Assertions.assertTrue(keys.size() <= 2);
+            paged.addAll(keys);
+            String link = page.header("Link");
+            next = link == null ? null : link.substring(1, link.indexOf('>'));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(everything, paged, "the pages together are every job, in order");
+        given().get("/api/jobs?limit=0").then().statusCode(400).body("error", equalTo("limit must be from 1 to 1000, not 0"));
+    }
 }

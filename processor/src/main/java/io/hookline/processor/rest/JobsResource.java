@@ -1,7 +1,6 @@
 package io.hookline.processor.rest;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,22 +34,57 @@ public class JobsResource {
         this.streams = streams;
     }
 
+    /** A page holds at most this many jobs; the Link header names the next page. */
+    static final int MAX_PAGE = 1000;
+
     @GET
-    @Operation(summary = "Every job, sorted by job key")
+    @Operation(summary = "Jobs sorted by job key, a page at a time: ?limit= (default 500, at most 1000) and ?after=<job key>"
+            + " from the Link header's next page; X-Total-Count says how many jobs there are")
     @APIResponse(responseCode = "503", description = "The processor is (re)building its state; try again shortly")
-    public Response jobs() {
+    public Response jobs(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after) {
+        int size = limit == null ? 500 : limit;
+        if (size < 1 || size > MAX_PAGE) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
+                    "limit must be from 1 to " + MAX_PAGE + ", not " + size)).build();
+        }
+        if (after != null && after.length() > 2_048) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
+                    "after is " + after.length() + " characters long; a job key is at most 2048")).build();
+        }
         ReadOnlyKeyValueStore<String, JobState> store = store();
         if (store == null) {
             return notReady();
         }
-        List<JobView> jobs = new ArrayList<>();
+        // The smallest keys after the cursor, never more than a page in memory however many jobs there are.
+        java.util.TreeMap<String, JobState> page = new java.util.TreeMap<>();
+        long total = 0;
         try (KeyValueIterator<String, JobState> all = store.all()) {
-            all.forEachRemaining(entry -> jobs.add(JobView.of(entry.value, false)));
+            while (all.hasNext()) {
+                var entry = all.next();
+                total++;
+                if (after != null && entry.key.compareTo(after) <= 0) {
+                    continue;
+                }
+                page.put(entry.key, entry.value);
+                if (page.size() > size + 1) {
+                    page.pollLastEntry();
+                }
+            }
         } catch (InvalidStateStoreException e) {
             return notReady();
         }
-        jobs.sort(Comparator.comparing(JobView::jobKey));
-        return Response.ok(jobs).build();
+        boolean more = page.size() > size;
+        if (more) {
+            page.pollLastEntry();
+        }
+        List<JobView> jobs = new ArrayList<>(page.size());
+        page.values().forEach(state -> jobs.add(JobView.of(state, false)));
+        Response.ResponseBuilder response = Response.ok(jobs).header("X-Total-Count", total);
+        if (more) {
+            response.header("Link", "</api/jobs?limit=" + size + "&after="
+                    + java.net.URLEncoder.encode(page.lastKey(), java.nio.charset.StandardCharsets.UTF_8) + ">; rel=\"next\"");
+        }
+        return response.build();
     }
 
     @GET
