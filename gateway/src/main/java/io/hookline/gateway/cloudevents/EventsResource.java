@@ -215,7 +215,7 @@ public class EventsResource {
         return event.build();
     }
 
-    private static Incoming read(HookRequest request, String body, String contentType) throws JsonProcessingException {
+    static Incoming read(HookRequest request, String body, String contentType) throws JsonProcessingException {
         String specversion = request.header("ce-specversion");
         if (specversion != null) {
             Map<String, String> extensions = new LinkedHashMap<>();

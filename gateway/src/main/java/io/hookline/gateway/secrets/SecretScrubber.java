@@ -27,13 +27,17 @@ public final class SecretScrubber {
     // Candidates are found with possessive quantifiers (linear time on long base64 runs); whether the name says
     // "secret" is decided afterwards, on the name alone.
 
-    /** {@code --name=value}, {@code --name="v a l"}, {@code --name value} (value not itself an option). */
+    /**
+     * Where an argument's value starts: {@code --name=}, {@code --name } (the value not itself an option). Only the
+     * name and separator are matched; the value is measured afterwards, and only for a secret's name, so that a
+     * harmless argument with an unclosed quote can never swallow the {@code --smtp-pwd=...} after it.
+     */
     private static final Pattern ARGUMENT = Pattern.compile(
-            "(?<![A-Za-z0-9_.-])(--?)([A-Za-z0-9_.-]++)(=|\\s++(?!-))(\"[^\"]*+\"?|'[^']*+'?|[^\\s|]++)");
+            "(?<![A-Za-z0-9_.-])(--?)([A-Za-z0-9_.-]++)(=|\\s++(?!-))");
 
-    /** {@code password=value}, {@code token: value}, JSON's {@code "password": "value"} in free text. */
+    /** {@code password=}, {@code token: }, JSON's {@code "password": } in free text; the value as above. */
     private static final Pattern PAIR = Pattern.compile(
-            "(?<![A-Za-z0-9_.-])()([A-Za-z][A-Za-z0-9_.-]*+)([\"']?\\s*+[=:]\\s*+)(\"[^\"]*+\"?|'[^']*+'?|[^\\s|&,;\"'}]++)");
+            "(?<![A-Za-z0-9_.-])()([A-Za-z][A-Za-z0-9_.-]*+)([\"']?\\s*+[=:]\\s*+)");
 
     /** The user information of a URL: {@code https://user:password@host/}. */
     private static final Pattern URL_CREDENTIALS = Pattern.compile(
@@ -45,8 +49,11 @@ public final class SecretScrubber {
 
     /** A run that may be base64 (standard or URL-safe): text inside it is scrubbed too. */
     private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/_-]{16,}+={0,2}+");
-    /** Base64 inside base64 inside base64 (XSIBackup's cmd within its query) and no deeper. */
-    private static final int MAX_DEPTH = 3;
+    /**
+     * Layers of base64 looked into (XSIBackup's cmd within its query is two); a run still holding base64 below
+     * that is masked unseen, so that nesting deeper cannot hide a secret.
+     */
+    private static final int MAX_DEPTH = 5;
 
     private SecretScrubber() {
     }
@@ -89,8 +96,11 @@ public final class SecretScrubber {
         if (text == null || text.isEmpty() || !mayHoldSecret(text)) {
             return text;
         }
-        String scrubbed = replace(ARGUMENT, text);
-        scrubbed = replace(PAIR, scrubbed);
+        // Both kinds of name are found on the text as it came, so that masking one never hides the other.
+        java.util.List<int[]> ranges = new java.util.ArrayList<>();
+        collect(ARGUMENT, text, "|", ranges);
+        collect(PAIR, text, "|&,;\"'}", ranges);
+        String scrubbed = mask(text, ranges);
         scrubbed = URL_CREDENTIALS.matcher(scrubbed).replaceAll("$1$2:" + MASK + "@");
         return SCHEME_CREDENTIALS.matcher(scrubbed).replaceAll("$1$2" + MASK);
     }
@@ -110,14 +120,22 @@ public final class SecretScrubber {
         }
         String plain = text.indexOf('%') >= 0 ? percentDecoded(text) : text;
         String scrubbed = scrub(plain);
+        if (plain.indexOf('+') >= 0) {
+            // '+' is a space in a form or query string but a letter in base64: read it both ways.
+            String spaced = plain.replace('+', ' ');
+            String scrubbedSpaced = scrub(spaced);
+            if (!scrubbedSpaced.equals(spaced)) {
+                plain = spaced;
+                scrubbed = scrubbedSpaced;
+            }
+        }
         if (depth >= MAX_DEPTH) {
-            return scrubbed.equals(plain) ? text : scrubbed;
+            return BASE64_RUN.matcher(scrubbed).find() ? MASK + "(base64 nested too deep to inspect)" : scrubbed;
         }
         Matcher runs = BASE64_RUN.matcher(scrubbed);
         StringBuilder out = null;
         while (runs.find()) {
-            String decoded = base64Text(runs.group());
-            if (decoded == null || scrubDeep(decoded, depth + 1).equals(decoded)) {
+            if (!holdsSecret(runs.group(), depth)) {
                 continue;
             }
             if (out == null) {
@@ -133,36 +151,52 @@ public final class SecretScrubber {
         return scrubbed.equals(plain) ? text : scrubbed;
     }
 
-    /** The text a base64 run decodes to, or null when it is not base64 of mostly printable UTF-8. */
+    /**
+     * Whether the run, decoded from base64 at any of its four alignments (text glued to its start shifts it),
+     * holds a secret. Whether the decoded bytes look like text does not matter: a password between control
+     * characters is still a password.
+     */
+    private static boolean holdsSecret(String run, int depth) {
+        for (int skip = 0; skip < 4 && run.length() - skip >= 16; skip++) {
+            String decoded = base64Text(run.substring(skip));
+            if (decoded != null && !scrubDeep(decoded, depth + 1).equals(decoded)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The text (ISO-8859-1, one char per byte) that a base64 run decodes to, or null when it is not base64. */
     static String base64Text(String run) {
-        String standard = run.replace('-', '+').replace('_', '/');
-        int padding = (4 - standard.length() % 4) % 4;
-        if (padding == 3) {
+        String standard = run.replace('-', '+').replace('_', '/').replace("=", "");
+        standard = standard.substring(0, standard.length() - standard.length() % 4);
+        if (standard.isEmpty()) {
             return null;
         }
-        byte[] bytes;
         try {
-            bytes = java.util.Base64.getDecoder().decode(standard + "=".repeat(padding));
+            return new String(java.util.Base64.getDecoder().decode(standard), java.nio.charset.StandardCharsets.ISO_8859_1);
         } catch (IllegalArgumentException notBase64) {
             return null;
         }
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        int printable = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x20 && c != 0xFFFD || c == '\n' || c == '\r' || c == '\t') {
-                printable++;
-            }
-        }
-        return printable * 10 >= text.length() * 9 ? text : null;
     }
 
+    /** %XX escapes undone, leniently: a broken escape stays as it is and the rest is still decoded. */
     private static String percentDecoded(String text) {
-        try {
-            return java.net.URLDecoder.decode(text.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException notEncoded) {
-            return text;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length());
+        byte[] raw = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '%' && i + 2 < raw.length && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+                bytes.write(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+                i += 2;
+            } else {
+                bytes.write(raw[i]);
+            }
         }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static int hex(byte c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static boolean mayHoldSecret(String text) {
@@ -175,28 +209,63 @@ public final class SecretScrubber {
         return false;
     }
 
-    private static String replace(Pattern pattern, String text) {
+    /** The value after every secret-named match of {@code pattern}, as a range of the text. */
+    private static void collect(Pattern pattern, String text, String stops, java.util.List<int[]> ranges) {
         Matcher matcher = pattern.matcher(text);
-        if (!matcher.find()) {
+        while (matcher.find()) {
+            if (isSecretName(matcher.group(2))) {
+                int start = matcher.end();
+                int end = valueEnd(text, start, stops);
+                if (end > start) {
+                    ranges.add(new int[] {start, end});
+                }
+            }
+        }
+    }
+
+    /** The text with every range masked; overlapping ranges are masked as one. */
+    private static String mask(String text, java.util.List<int[]> ranges) {
+        if (ranges.isEmpty()) {
             return text;
         }
-        StringBuilder out = null;
-        do {
-            if (!isSecretName(matcher.group(2))) {
+        ranges.sort(java.util.Comparator.comparingInt(r -> r[0]));
+        StringBuilder out = new StringBuilder(text.length());
+        int copied = 0;
+        int i = 0;
+        while (i < ranges.size()) {
+            int start = ranges.get(i)[0];
+            int end = ranges.get(i)[1];
+            while (++i < ranges.size() && ranges.get(i)[0] < end) {
+                end = Math.max(end, ranges.get(i)[1]);
+            }
+            start = Math.max(start, copied);
+            if (start >= end) {
                 continue;
             }
-            if (out == null) {
-                out = new StringBuilder(text.length());
-            }
-            String value = matcher.group(4);
-            String masked = value.startsWith("\"") ? "\"" + MASK + "\"" : value.startsWith("'") ? "'" + MASK + "'" : MASK;
-            matcher.appendReplacement(out, Matcher.quoteReplacement(
-                    matcher.group(1) + matcher.group(2) + matcher.group(3) + masked));
-        } while (matcher.find());
-        if (out == null) {
-            return text;
+            char first = text.charAt(start);
+            out.append(text, copied, start).append(first == '"' || first == '\'' ? first + MASK + first : MASK);
+            copied = end;
         }
-        matcher.appendTail(out);
-        return out.toString();
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    /**
+     * Where a value that starts at {@code start} ends: after its closing quote (or at the end of the text when
+     * the quote is never closed: better too much masked than a password kept), else at white space or a stop.
+     */
+    private static int valueEnd(String text, int start, String stops) {
+        if (start >= text.length()) {
+            return start;
+        }
+        char first = text.charAt(start);
+        if (first == '"' || first == '\'') {
+            int close = text.indexOf(first, start + 1);
+            return close < 0 ? text.length() : close + 1;
+        }
+        int end = start;
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && stops.indexOf(text.charAt(end)) < 0) {
+            end++;
+        }
+        return end;
     }
 }

@@ -59,7 +59,8 @@ public final class XsiBackupHook {
             return new Result(null, Rejection.badRequest("bad-figure", "t is '" + Figures.shorten(seconds.get())
                     + "'; it must be the run's duration in whole seconds, 0 to " + Figures.MAX_DURATION_SECONDS));
         }
-        String safeErrors = SecretScrubber.scrub(errorText);
+        // In depth: a field that did not decode to text is kept as sent, and may still be base64 holding a secret.
+        String safeErrors = SecretScrubber.scrubDeep(errorText);
         List<String> errors = errorEntries(safeErrors);
         List<XsiBackupVm> vms = cmd.vms();
 
@@ -67,7 +68,7 @@ public final class XsiBackupHook {
                 .setHook(hook)
                 .setPid(pid.get())
                 .setElapsedSeconds(elapsed)
-                .setCommand(command.isEmpty() ? null : cmd.scrubbed())
+                .setCommand(command.isEmpty() ? null : SecretScrubber.scrubDeep(cmd.scrubbed()))
                 .setBackupId(cmd.backupId().orElse(null))
                 .setBackupPoint(cmd.argument("backup-point").orElse(null))
                 .setBackupType(cmd.argument("backup-type").orElse(null))
@@ -119,7 +120,7 @@ public final class XsiBackupHook {
             if (key.equalsIgnoreCase("cmd") || key.equalsIgnoreCase("err")) {
                 value = XsiBackupQuery.decodeField(value);
             }
-            String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrub(value);
+            String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrubDeep(value);
             secret |= !scrubbed.equals(value);
             readable.put(key, scrubbed);
         }
@@ -135,7 +136,7 @@ public final class XsiBackupHook {
         Map<String, String> fields = new LinkedHashMap<>();
         decoded.fields().forEach((key, value) -> {
             if (!key.equalsIgnoreCase("cmd") && !key.equalsIgnoreCase("err")) {
-                fields.put(key, SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrub(value));
+                fields.put(key, SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrubDeep(value));
             }
         });
         return fields;

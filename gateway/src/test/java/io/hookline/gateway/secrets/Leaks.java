@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Looks for a planted secret in text as an attacker would: percent-encoding and base64 layers undone. */
-final class Leaks {
+public final class Leaks {
 
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{8,}={0,2}");
 
@@ -17,7 +17,7 @@ final class Leaks {
     }
 
     /** Every decoding of the text that holds the secret (empty when none does). */
-    static List<String> find(String text, String secret) {
+    public static List<String> find(String text, String secret) {
         List<String> found = new ArrayList<>();
         search(text, secret, 0, found);
         return found;

@@ -1,0 +1,41 @@
+package io.hookline.processor.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+import io.hookline.processor.rules.Rules;
+import io.hookline.processor.rules.RulesException;
+
+/**
+ * The rules file, as an operator (or a fuzzer) writes it: it loads, or it is refused with problems that each
+ * name their line or what is wrong; no other exception escapes, so a wrong file always ends with a sentence.
+ */
+class RulesFileFuzzTest {
+
+    static final String[] FRAGMENTS = {"receivers:\n", "  - name: ops\n", "    type: webhook\n", "    url: http://x/\n",
+        "routes:\n", "  - match: {job: \"*\"}\n", "    receiver: ops\n", "jobs:\n", "  - match: \"esxi/*\"\n",
+        "    schedule: {every: 1d, grace: 2h}\n", "    schedule: {cron: \"0 2 * * *\"}\n", "    failures: 3 of 5\n",
+        "grouping:\n", "  group-by: [host]\n", "  group-wait: 30s\n", "inhibit:\n", "  - source: {job: \"*/x\"}\n",
+        "    target: {job: \"*\"}\n", "    equal: [host]\n", "    max-duration: 6h\n", "    type: sms\n",
+        "    port: abc\n", "    repeat-interval: never\n", "  - {match: {severity: critical}, receiver: ops, continue: true}\n"};
+
+    @FuzzTest(maxDuration = "20s")
+    void aRulesFileLoadsOrIsRefusedWithProblemsThatSaySomething(FuzzedDataProvider data) {
+        StringBuilder yaml = new StringBuilder();
+        int pieces = data.consumeInt(0, 24);
+        for (int i = 0; i < pieces; i++) {
+            yaml.append(data.consumeBoolean() ? FRAGMENTS[data.consumeInt(0, FRAGMENTS.length - 1)]
+                    : data.consumeString(40));
+        }
+        yaml.append(data.consumeRemainingAsString());
+        try {
+            Rules.parse(yaml.toString());
+        } catch (RulesException refused) {
+            assertFalse(refused.problems().isEmpty());
+            refused.problems().forEach(problem -> assertTrue(problem != null && problem.length() > 10, problem));
+        }
+    }
+}
