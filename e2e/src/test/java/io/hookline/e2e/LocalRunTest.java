@@ -127,6 +127,34 @@ class LocalRunTest {
         }
     }
 
+    /** Runs the real RetroEventHandler shim as Retrospect does; it always exits 0 unless Hookline intervenes. */
+    void shim(Map<String, String> env, String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("shims/retrospect/RetroEventHandler").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "RetroEventHandler " + String.join(" ", arguments));
+    }
+
+    /** The job as /api/jobs/{key} shows it, once it satisfies the condition (60 s at most). */
+    JsonNode awaitJob(int processorPort, String jobKey, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("http://127.0.0.1:" + processorPort + "/api/jobs/"
+                    + jobKey.replace(" ", "%20"));
+            last = response.body();
+            if (response.statusCode() == 200 && condition.test(json.readTree(last))) {
+                return json.readTree(last);
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new AssertionError("job " + jobKey + " never reached the expected state: " + last);
+    }
+
     static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -184,6 +212,24 @@ class LocalRunTest {
             awaitOutput(run, "ALERT FIRING critical failed: demo-xsibackup/esxi-e2e/e2e", Duration.ofSeconds(60));
             assertEquals(pid, job.get("lastRun").get("runId").asText());
             assertEquals("DC01: snapshot failed", job.get("lastRun").get("errorMessage").asText());
+
+            // Retrospect's harness for three nights through the real shim: the last two calls of each night are
+            // word for word the same as the night before, and still three runs, each ending clean.
+            String script = "Daily Backup";
+            Map<String, String> shimEnv = Map.of("HOOKLINE_URL", "http://127.0.0.1:" + gateway, "HOOKLINE_TOKEN", TOKEN,
+                    "HOOKLINE_LOG", home.resolve("shim.log").toString());
+            for (int night = 1; night <= 3; night++) {
+                String start = "11/2" + night + "/2026 22:00";
+                shim(shimEnv, "StartScript", script, start, home.resolve("intervention").toString());
+                shim(shimEnv, "StartSource", script, "Macintosh HD", "/", "mac-1", home.resolve("intervention").toString());
+                shim(shimEnv, "EndSource", script, "Macintosh HD", "/", "mac-1", "1024", "10", "60", start,
+                        "11/2" + night + "/2026 22:01", start, "Set A", "Normal", "", "0", "0", "successful");
+                shim(shimEnv, "EndScript", script, "0", "0", "successful");
+                int nightDone = night;
+                JsonNode nightly = awaitJob(processor, "demo-retrospect/" + script,
+                        j -> j.path("runs").asInt() == nightDone && !"running".equals(j.path("status").asText()));
+                assertEquals("succeeded", nightly.get("lastRun").get("outcome").asText(), nightly.toString());
+            }
         } finally {
             assertEquals(0, interrupt(run), run.text());
         }
