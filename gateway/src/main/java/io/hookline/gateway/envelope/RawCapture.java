@@ -31,6 +31,17 @@ public final class RawCapture {
                 capBytes - utf8Length(keptQuery));
     }
 
+    /**
+     * For a query its source has already decoded and scrubbed in depth (XSIBackup's {@code safeQuery}): the
+     * query gets the plain scrub only, so an accepted hook does not pay for decoding its base64 twice.
+     */
+    public static RawRequest inspected(HookRequest request, String query, boolean scrubbed, int capBytes) {
+        String scrubbedQuery = SecretScrubber.scrub(query);
+        String keptQuery = cap(scrubbedQuery, Math.max(0, capBytes / 2));
+        return build(request, scrubbedQuery, keptQuery, scrubbed || !Objects.equals(scrubbedQuery, query),
+                capBytes - utf8Length(keptQuery));
+    }
+
     public static RawRequest of(HookRequest request, int capBytes) {
         return of(request, request.rawQuery(), false, capBytes);
     }

@@ -47,8 +47,49 @@ public final class SecretScrubber {
     private static final Pattern SCHEME_CREDENTIALS = Pattern.compile(
             "(?i)(?<![A-Za-z0-9])(bearer|basic|token|apikey)(\\s++)([A-Za-z0-9._~+/=-]{8,}+)");
 
-    /** A run that may be base64 (standard or URL-safe): text inside it is scrubbed too. */
-    private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/_-]{16,}+={0,2}+");
+    /** A run that may be base64 (standard or URL-safe) is at least this long: text inside it is scrubbed too. */
+    private static final int MIN_RUN = 16;
+    private static final boolean[] BASE64_CHAR = new boolean[128];
+
+    static {
+        for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-".toCharArray()) {
+            BASE64_CHAR[c] = true;
+        }
+    }
+
+    private static boolean base64Char(char c) {
+        return c < 128 && BASE64_CHAR[c];
+    }
+
+    /** Where the next run of at least {@link #MIN_RUN} base64 characters starts at or after {@code from}, or -1. */
+    private static int nextRun(String text, int from) {
+        int start = -1;
+        for (int i = from; i < text.length(); i++) {
+            if (base64Char(text.charAt(i))) {
+                if (start < 0) {
+                    start = i;
+                }
+                if (i - start + 1 >= MIN_RUN) {
+                    return start;
+                }
+            } else {
+                start = -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The end of the run that starts at {@code start}, with up to two '=' of padding. */
+    private static int runEnd(String text, int start) {
+        int end = start;
+        while (end < text.length() && base64Char(text.charAt(end))) {
+            end++;
+        }
+        for (int pad = 0; pad < 2 && end < text.length() && text.charAt(end) == '='; pad++) {
+            end++;
+        }
+        return end;
+    }
     /**
      * Layers of base64 looked into (XSIBackup's cmd within its query is two); a run still holding base64 below
      * that is masked unseen, so that nesting deeper cannot hide a secret.
@@ -130,23 +171,25 @@ public final class SecretScrubber {
             }
         }
         if (depth >= MAX_DEPTH) {
-            return BASE64_RUN.matcher(scrubbed).find() ? MASK + "(base64 nested too deep to inspect)" : scrubbed;
+            return nextRun(scrubbed, 0) >= 0 ? MASK + "(base64 nested too deep to inspect)" : scrubbed;
         }
-        Matcher runs = BASE64_RUN.matcher(scrubbed);
         StringBuilder out = null;
-        while (runs.find()) {
-            if (!holdsSecret(runs.group(), depth)) {
-                continue;
+        int copied = 0;
+        for (int start = nextRun(scrubbed, 0); start >= 0; ) {
+            int end = runEnd(scrubbed, start);
+            String run = scrubbed.substring(start, end);
+            if (holdsSecret(run, depth)) {
+                if (out == null) {
+                    out = new StringBuilder(scrubbed.length());
+                }
+                out.append(scrubbed, copied, start).append(MASK).append("(base64 holding a secret, ")
+                        .append(run.length()).append(" characters)");
+                copied = end;
             }
-            if (out == null) {
-                out = new StringBuilder(scrubbed.length());
-            }
-            runs.appendReplacement(out, Matcher.quoteReplacement(MASK + "(base64 holding a secret, "
-                    + runs.group().length() + " characters)"));
+            start = nextRun(scrubbed, end);
         }
         if (out != null) {
-            runs.appendTail(out);
-            return out.toString();
+            return out.append(scrubbed, copied, scrubbed.length()).toString();
         }
         return scrubbed.equals(plain) ? text : scrubbed;
     }
@@ -158,26 +201,74 @@ public final class SecretScrubber {
      */
     private static boolean holdsSecret(String run, int depth) {
         for (int skip = 0; skip < 4 && run.length() - skip >= 16; skip++) {
-            String decoded = base64Text(run.substring(skip));
-            if (decoded != null && !scrubDeep(decoded, depth + 1).equals(decoded)) {
+            String decoded = base64Text(run, skip);
+            if (decoded != null && worthLookingInto(decoded) && !scrubDeep(decoded, depth + 1).equals(decoded)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The text (ISO-8859-1, one char per byte) that a base64 run decodes to, or null when it is not base64. */
-    static String base64Text(String run) {
-        String standard = run.replace('-', '+').replace('_', '/').replace("=", "");
-        standard = standard.substring(0, standard.length() - standard.length() % 4);
-        if (standard.isEmpty()) {
+    /**
+     * Whether decoded bytes could hold a secret at all: a word every secret pattern needs, another base64 run, or
+     * a percent escape. The three wrong alignments of a run decode to noise that has none of them, so only the
+     * right one is looked into further (one hook's query then costs a few microseconds, not a hundred).
+     */
+    private static boolean worthLookingInto(String decoded) {
+        return mayHoldSecret(decoded) || nextRun(decoded, 0) >= 0 || hasPercentEscape(decoded);
+    }
+
+    private static boolean hasPercentEscape(String text) {
+        for (int at = text.indexOf('%'); at >= 0 && at + 2 < text.length(); at = text.indexOf('%', at + 1)) {
+            if (Character.digit(text.charAt(at + 1), 16) >= 0 && Character.digit(text.charAt(at + 2), 16) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final int[] SEXTET = new int[128];
+
+    static {
+        java.util.Arrays.fill(SEXTET, -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < alphabet.length(); i++) {
+            SEXTET[alphabet.charAt(i)] = i;
+        }
+        SEXTET['-'] = 62;
+        SEXTET['_'] = 63;
+    }
+
+    /**
+     * The bytes (as ISO-8859-1 text, one char per byte) that a base64 run decodes to, standard or URL-safe, from
+     * {@code from}; padding ignored, a last partial group dropped. Null when nothing is left to decode.
+     */
+    static String base64Text(String run, int from) {
+        int length = 0;
+        for (int i = from; i < run.length() && run.charAt(i) != '='; i++) {
+            length++;
+        }
+        int groups = length / 4;
+        if (groups == 0) {
             return null;
         }
-        try {
-            return new String(java.util.Base64.getDecoder().decode(standard), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (IllegalArgumentException notBase64) {
-            return null;
+        byte[] bytes = new byte[groups * 3];
+        int at = from;
+        for (int g = 0; g < groups; g++) {
+            int bits = 0;
+            for (int k = 0; k < 4; k++) {
+                char c = run.charAt(at++);
+                int value = c < 128 ? SEXTET[c] : -1;
+                if (value < 0) {
+                    return null;
+                }
+                bits = bits << 6 | value;
+            }
+            bytes[g * 3] = (byte) (bits >> 16);
+            bytes[g * 3 + 1] = (byte) (bits >> 8);
+            bytes[g * 3 + 2] = (byte) bits;
         }
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** %XX escapes undone, leniently: a broken escape stays as it is and the rest is still decoded. */

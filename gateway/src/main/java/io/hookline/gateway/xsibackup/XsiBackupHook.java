@@ -12,6 +12,7 @@ import io.hookline.gateway.envelope.EventEnvelope;
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.envelope.Figures;
+import io.hookline.gateway.envelope.RawCapture;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
@@ -109,7 +110,8 @@ public final class XsiBackupHook {
 
     /**
      * The query as it may be kept for audit: as received, unless a secret hides inside its base64, in which case
-     * the decoded list with cmd and err decoded and scrubbed.
+     * the decoded list with cmd and err decoded and scrubbed. Every key and value is looked into in depth, so
+     * that the raw query, when it is kept, needs no second deep look ({@link RawCapture#inspected}).
      */
     public static Optional<String> safeQuery(XsiBackupQuery.Decoded decoded) {
         Map<String, String> readable = new LinkedHashMap<>();
@@ -121,9 +123,12 @@ public final class XsiBackupHook {
                 value = XsiBackupQuery.decodeField(value);
             }
             String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrubDeep(value);
-            secret |= !scrubbed.equals(value);
-            readable.put(key, scrubbed);
+            String safeKey = SecretScrubber.scrubDeep(key);
+            secret |= !scrubbed.equals(value) || !safeKey.equals(key);
+            readable.put(safeKey, scrubbed);
         }
+        // What the fields do not hold (a segment without '=', a key given twice), checked on the decoded text itself.
+        secret |= !SecretScrubber.scrubDeep(decoded.text()).equals(decoded.text());
         if (!secret) {
             return Optional.empty();
         }

@@ -68,7 +68,7 @@ public class XsiBackupResource {
             return gate.refuse(source, decoded.rejection(), request);
         }
         Optional<String> safe = XsiBackupHook.safeQuery(decoded.decoded());
-        var raw = RawCapture.of(request, safe.orElse(request.rawQuery()), safe.isPresent(), captureBytes);
+        var raw = RawCapture.inspected(request, safe.orElse(request.rawQuery()), safe.isPresent(), captureBytes);
         XsiBackupHook.Result result = XsiBackupHook.toEvent(source, hook, decoded.decoded(), receivedAt, raw,
                 request.idempotencyKey());
         if (result.rejection() != null) {

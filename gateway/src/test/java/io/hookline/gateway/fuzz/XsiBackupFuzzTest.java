@@ -72,13 +72,15 @@ class XsiBackupFuzzTest {
             return;
         }
         var safe = XsiBackupHook.safeQuery(decoded.decoded());
-        RawRequest raw = RawCapture.of(request, safe.orElse(query), safe.isPresent(), 16_384);
+        // As the endpoint does: the source's own deep look at the decoded query stands for the raw one's.
+        RawRequest raw = RawCapture.inspected(request, safe.orElse(query), safe.isPresent(), 16_384);
         XsiBackupHook.Result result = XsiBackupHook.toEvent(SOURCE, "error", decoded.decoded(), Instant.now(), raw, null);
         if (result.rejection() != null) {
             assertFalse(result.rejection().message().isBlank());
             assertTrue(result.rejection().status() >= 400 && result.rejection().status() < 500);
             return;
         }
+        assertNoSecret(raw.toString());
         BackupEvent event = EventBounds.apply(result.event());
         Figures.check(event).ifPresent(refusal -> assertFalse(refusal.message().isBlank()));
         assertNoSecret(event.toString());
