@@ -45,9 +45,20 @@ try {
     $body = $parts -join '&'
     $endpoint = $config.HOOKLINE_URL.TrimEnd('/') + '/hooks/retrospect'
 
-    $response = Invoke-WebRequest -UseBasicParsing -Method Post -Uri $endpoint -Body $body `
-        -ContentType 'application/x-www-form-urlencoded' -TimeoutSec ([int] $config.HOOKLINE_TIMEOUT) `
-        -Headers @{ Authorization = 'Bearer ' + $config.HOOKLINE_TOKEN }
+    # One key per call, sent again with the retry, so that Hookline counts a retried call once and the same
+    # EndScript on the next night as a new run.
+    $headers = @{ Authorization = 'Bearer ' + $config.HOOKLINE_TOKEN; 'Idempotency-Key' = [guid]::NewGuid().ToString() }
+    $response = $null
+    for ($attempt = 1; $attempt -le 2 -and $null -eq $response; $attempt++) {
+        try {
+            $response = Invoke-WebRequest -UseBasicParsing -Method Post -Uri $endpoint -Body $body `
+                -ContentType 'application/x-www-form-urlencoded' -TimeoutSec ([int] $config.HOOKLINE_TIMEOUT) `
+                -Headers $headers
+        } catch {
+            if ($attempt -ge 2) { throw }
+            Start-Sleep -Seconds 1
+        }
+    }
     $answer = [string] $response.Content
 } catch {
     Write-HooklineLog ("Hookline not reached ({0}); carrying on" -f $_.Exception.Message)
