@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.hookline.processor.rules.Receiver;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
@@ -21,7 +20,7 @@ public record Notification(String id, Receiver receiver, String groupKey, Map<St
         List<AlertEvent> alerts, boolean test, String link) {
 
     /** Firing (and repeated) before resolved; then critical before warning before info; then the oldest first. */
-    static final Comparator<AlertEvent> ORDER = Comparator
+    public static final Comparator<AlertEvent> ORDER = Comparator
             .comparing((AlertEvent a) -> a.getStatus() == AlertStatus.RESOLVED)
             .thenComparing(AlertEvent::getSeverity)
             .thenComparing(AlertEvent::getStartsAt)
@@ -73,7 +72,7 @@ public record Notification(String id, Receiver receiver, String groupKey, Map<St
         return lead().getStatus();
     }
 
-    static String idOf(Receiver receiver, String groupKey, List<AlertEvent> alerts) {
+    public static String idOf(Receiver receiver, String groupKey, List<AlertEvent> alerts) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update((receiver.name() + "\u0000" + groupKey).getBytes(StandardCharsets.UTF_8));

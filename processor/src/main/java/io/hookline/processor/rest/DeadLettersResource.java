@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.hookline.processor.notify.Dispatcher;
+import io.hookline.processor.dispatch.DeliveryPipeline;
 import io.hookline.processor.api.AuditLog;
 import io.hookline.schema.DeadLetter;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -25,12 +25,12 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLettersResource {
 
-    private final Dispatcher dispatcher;
+    private final DeliveryPipeline delivery;
     private final AuditLog audit;
     private final CurrentVertxRequest current;
 
-    public DeadLettersResource(Dispatcher dispatcher, AuditLog audit, CurrentVertxRequest current) {
-        this.dispatcher = dispatcher;
+    public DeadLettersResource(DeliveryPipeline delivery, AuditLog audit, CurrentVertxRequest current) {
+        this.delivery = delivery;
         this.audit = audit;
         this.current = current;
     }
@@ -38,14 +38,14 @@ public class DeadLettersResource {
     @GET
     @Operation(summary = "Notifications given up on, oldest first")
     public List<Map<String, Object>> list() {
-        return dispatcher.deadLetters().stream().map(DeadLettersResource::view).toList();
+        return delivery.deadLetters().stream().map(DeadLettersResource::view).toList();
     }
 
     @POST
     @Path("{notificationId}/replay")
     @Operation(summary = "Send a dead letter again (same idempotency key); it leaves the list once delivered")
     public Response replay(@PathParam("notificationId") String notificationId) throws Exception {
-        boolean replaying = dispatcher.replay(notificationId);
+        boolean replaying = delivery.replay(notificationId);
         audit.record(current.getCurrent(), "dead-letter.replay", notificationId, Map.of(), replaying ? 202 : 404);
         if (!replaying) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no dead letter '" + notificationId

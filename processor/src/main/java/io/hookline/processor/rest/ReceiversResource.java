@@ -14,9 +14,9 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.hookline.processor.notify.Dispatcher;
+import io.hookline.processor.dispatch.DeliveryPipeline;
 import io.hookline.processor.notify.Notifier;
-import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.notify.Receiver;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
@@ -33,15 +33,15 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 public class ReceiversResource {
 
     private final Rules rules;
-    private final Dispatcher dispatcher;
+    private final DeliveryPipeline delivery;
     private final AuditLog audit;
     private final CurrentVertxRequest current;
     private final PerKeyRate testMessages;
 
-    public ReceiversResource(Rules rules, Dispatcher dispatcher, AuditLog audit, CurrentVertxRequest current,
+    public ReceiversResource(Rules rules, DeliveryPipeline delivery, AuditLog audit, CurrentVertxRequest current,
             TestMessageLimits limits) {
         this.rules = rules;
-        this.dispatcher = dispatcher;
+        this.delivery = delivery;
         this.audit = audit;
         this.current = current;
         this.testMessages = limits.perReceiver();
@@ -69,7 +69,7 @@ public class ReceiversResource {
                 .setSourceName("hookline").setSourceKind(SourceKind.GENERIC).setJob("test")
                 .setSummary("a test message from Hookline to receiver " + name + "; nothing is wrong")
                 .setStartsAt(now).setUpdatedAt(now).setEventIds(List.of()).setLabels(Map.of()).build();
-        Notifier.Result result = dispatcher.test(receiver, sample);
+        Notifier.Result result = delivery.test(receiver, sample);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("receiver", name);
         answer.put("delivered", result.delivered());

@@ -22,7 +22,7 @@ public record Schedule(Duration every, ExecutionTime cron, String cronText, Zone
     }
 
     public String describe() {
-        return (every != null ? "every " + Rules.format(every) : "cron '" + cronText + "' (" + zone + ")")
-                + " + " + Rules.format(grace) + " grace";
+        return (every != null ? "every " + Values.format(every) : "cron '" + cronText + "' (" + zone + ")")
+                + " + " + Values.format(grace) + " grace";
     }
 }

@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
-import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.notify.Receiver;
 import io.hookline.schema.AlertEvent;
 import io.vertx.core.Vertx;
 import io.vertx.ext.mail.MailClient;
@@ -42,12 +42,11 @@ public class EmailNotifier implements Notifier {
     public Result send(Notification notification) {
         Receiver receiver = notification.receiver();
         MailClient client = clients.computeIfAbsent(receiver.name(), name -> MailClient.create(vertx, config(receiver)));
-        List<String> to = Arrays.stream(receiver.option("to").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         // One line: a newline in a job's error text must never become a header of the mail.
         String subject = Messages.oneLine(Messages.headline(notification));
         MailMessage message = new MailMessage()
-                .setFrom(receiver.option("from"))
-                .setTo(to)
+                .setFrom(receiver.config(EmailConfig.class).from())
+                .setTo(receiver.config(EmailConfig.class).to())
                 .setSubject(subject.length() > 180 ? subject.substring(0, 177) + "..." : subject)
                 .setText(body(notification));
         message.addHeader("X-Hookline-Id", notification.id());
@@ -90,13 +89,14 @@ public class EmailNotifier implements Notifier {
     }
 
     private static MailConfig config(Receiver receiver) {
+        EmailConfig smtp = receiver.config(EmailConfig.class);
         MailConfig config = new MailConfig()
-                .setHostname(receiver.option("host"))
-                .setPort(Integer.parseInt(receiver.option("port", "25")))
-                .setStarttls(StartTLSOptions.valueOf(receiver.option("starttls", "optional").toUpperCase(java.util.Locale.ROOT)))
+                .setHostname(smtp.host())
+                .setPort(smtp.port())
+                .setStarttls(StartTLSOptions.valueOf(smtp.starttls().toUpperCase(java.util.Locale.ROOT)))
                 .setConnectTimeout((int) Duration.ofSeconds(5).toMillis());
-        if (receiver.option("username") != null) {
-            config.setUsername(receiver.option("username")).setPassword(receiver.option("password"));
+        if (smtp.username() != null) {
+            config.setUsername(smtp.username()).setPassword(smtp.password());
         }
         return config;
     }

@@ -29,18 +29,18 @@ public class NtfyNotifier implements Notifier {
     public Result send(Notification notification) {
         var alert = notification.lead();
         boolean resolved = alert.getStatus() == AlertStatus.RESOLVED;
-        String priority = notification.receiver().option("priority",
-                resolved ? "default" : alert.getSeverity() == Severity.CRITICAL ? "urgent" : "high");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(notification.receiver().option("url")))
+        NtfyConfig config = notification.receiver().config(NtfyConfig.class);
+        String priority = config.priority() != null ? config.priority()
+                : resolved ? "default" : alert.getSeverity() == Severity.CRITICAL ? "urgent" : "high";
+        HttpRequest.Builder request = HttpRequest.newBuilder(config.url())
                 .timeout(notification.receiver().timeout())
                 .header("Title", ascii(Messages.headline(notification)))
                 .header("Priority", priority)
                 .header("Tags", resolved ? "white_check_mark" : alert.getSeverity() == Severity.CRITICAL ? "rotating_light" : "warning")
                 .header("X-Hookline-Id", notification.id())
                 .POST(HttpRequest.BodyPublishers.ofString(body(notification)));
-        String token = notification.receiver().option("token");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        if (config.token() != null) {
+            request.header("Authorization", "Bearer " + config.token());
         }
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -25,7 +25,6 @@ import io.hookline.schema.Severity;
 @ApplicationScoped
 public class PagerDutyNotifier implements Notifier {
 
-    static final String EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -35,14 +34,13 @@ public class PagerDutyNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        URI url = URI.create(notification.receiver().option("url", EVENTS_URL));
-        return HttpPost.json(url, body(notification), Map.of(), notification.receiver().timeout());
+        return HttpPost.json(notification.receiver().config(PagerDutyConfig.class).url(), body(notification), Map.of(), notification.receiver().timeout());
     }
 
     static String body(Notification notification) {
         AlertEvent alert = notification.lead();
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("routing_key", notification.receiver().option("routing-key"));
+        event.put("routing_key", notification.receiver().config(PagerDutyConfig.class).routingKey());
         event.put("event_action", notification.firingCount() == 0 ? "resolve" : "trigger");
         event.put("dedup_key", notification.groupKey());
         if (notification.firingCount() > 0) {

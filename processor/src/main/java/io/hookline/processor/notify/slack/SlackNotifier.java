@@ -32,7 +32,7 @@ public class SlackNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        return HttpPost.json(notification.receiver().url(), body(notification), Map.of(), notification.receiver().timeout());
+        return HttpPost.json(notification.receiver().config(SlackConfig.class).url(), body(notification), Map.of(), notification.receiver().timeout());
     }
 
     private static String icon(AlertEvent alert) {

@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
-import io.hookline.processor.rules.Receiver;
 
 /**
  * SMS through any HTTP gateway: the receiver's method, URL, headers and body template, in which {{to}},
@@ -34,20 +33,20 @@ public class SmsNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        Receiver receiver = notification.receiver();
-        String text = text(notification, Integer.parseInt(receiver.option("max-length", "320")));
+        SmsConfig config = notification.receiver().config(SmsConfig.class);
+        String text = text(notification, config.maxLength());
         Map<String, String> values = Map.of(
-                "to", receiver.option("to"),
+                "to", config.to(),
                 "text", text,
                 "text_url", URLEncoder.encode(text, StandardCharsets.UTF_8),
                 "text_json", json(text),
                 "alert_key", notification.groupKey());
-        String url = fill(receiver.option("url"), values, Place.URL);
-        String body = fill(receiver.option("body"), values, placeOfBody(receiver));
-        String method = receiver.option("method", "POST").toUpperCase(java.util.Locale.ROOT);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(receiver.timeout())
+        String url = fill(config.url(), values, Place.URL);
+        String body = fill(config.body(), values, placeOfBody(config));
+        String method = config.method();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(notification.receiver().timeout())
                 .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        receiver.headers().forEach(request::header);
+        config.headers().forEach(request::header);
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return Result.ofHttp(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), response.body());
@@ -67,10 +66,10 @@ public class SmsNotifier implements Notifier {
     enum Place { URL, JSON, FORM, TEXT }
 
     /** A JSON body (by its content type or its first character), a form, or plain text. */
-    static Place placeOfBody(Receiver receiver) {
-        String type = receiver.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+    static Place placeOfBody(SmsConfig config) {
+        String type = config.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
                 .map(Map.Entry::getValue).findFirst().orElse("").toLowerCase(java.util.Locale.ROOT);
-        String body = receiver.option("body", "").strip();
+        String body = config.body().strip();
         if (type.contains("json") || body.startsWith("{") || body.startsWith("[")) {
             return Place.JSON;
         }

@@ -27,7 +27,7 @@ public class TeamsNotifier implements Notifier {
 
     @Override
     public Result send(Notification notification) {
-        return HttpPost.json(notification.receiver().url(), body(notification), Map.of(), notification.receiver().timeout());
+        return HttpPost.json(notification.receiver().config(TeamsConfig.class).url(), body(notification), Map.of(), notification.receiver().timeout());
     }
 
     /**

@@ -40,12 +40,13 @@ public class WebhookNotifier implements Notifier {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("webhook-id", notification.id());
         headers.put("webhook-timestamp", Long.toString(timestamp));
-        String secret = notification.receiver().secret();
-        if (secret != null && !secret.isBlank()) {
+        WebhookConfig config = notification.receiver().config(WebhookConfig.class);
+        String secret = config.secret();
+        if (secret != null) {
             headers.put("webhook-signature",
                     StandardWebhooks.signatureHeader(secret, notification.id(), Long.toString(timestamp), body));
         }
-        return HttpPost.json(notification.receiver().url(), body, headers, notification.receiver().timeout());
+        return HttpPost.json(config.url(), body, headers, notification.receiver().timeout());
     }
 
     /**

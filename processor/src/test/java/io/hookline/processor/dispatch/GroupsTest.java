@@ -1,4 +1,4 @@
-package io.hookline.processor.notify;
+package io.hookline.processor.dispatch;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.processor.rules.Grouping;
-import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.notify.Messages;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Receiver;
+import io.hookline.processor.notify.webhook.WebhookConfig;
 import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
@@ -32,7 +35,7 @@ import io.hookline.schema.SourceKind;
  */
 class GroupsTest {
 
-    static final Receiver RECEIVER = new Receiver("ops", "webhook", Map.of("url", "http://127.0.0.1:1/"),
+    static final Receiver RECEIVER = new Receiver("ops", "webhook", new WebhookConfig(java.net.URI.create("http://127.0.0.1:1/"), null),
             Duration.ofSeconds(1), 3, 1);
     static final Grouping BY_HOST = new Grouping(List.of("host"), false, Duration.ofMillis(300), Duration.ofMillis(600), null);
 
@@ -44,12 +47,12 @@ class GroupsTest {
 
     final Groups groups = new Groups(new Groups.Channel() {
         @Override
-        public Groups.Muted muted(AlertEvent alert) {
-            return silenced.contains(alert.getAlertKey()) ? new Groups.Muted(DeliveryOutcome.SILENCED, "silenced") : null;
+        public Muted muted(AlertEvent alert) {
+            return silenced.contains(alert.getAlertKey()) ? new Muted(DeliveryOutcome.SILENCED, "silenced") : null;
         }
 
         @Override
-        public void recordMuted(Notification notification, Groups.Muted muted) {
+        public void recordMuted(Notification notification, Muted muted) {
             recordedMuted.add(notification.lead().getAlertKey() + "#" + notification.lead().getSequence());
         }
 

@@ -1,4 +1,4 @@
-package io.hookline.processor.notify;
+package io.hookline.processor.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +20,8 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.rules.Grouping;
-import io.hookline.processor.rules.Receiver;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Receiver;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 import io.hookline.schema.DeliveryOutcome;
@@ -37,10 +38,6 @@ import io.hookline.schema.DeliveryOutcome;
 final class Groups implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Groups.class);
-
-    /** Why an alert is not sent now: SILENCED or INHIBITED, and a sentence saying by what. */
-    record Muted(DeliveryOutcome outcome, String message) {
-    }
 
     interface Channel {
         /** Why this alert is muted now, or null. */

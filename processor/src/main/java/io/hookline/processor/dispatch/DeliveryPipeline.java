@@ -1,0 +1,164 @@
+package io.hookline.processor.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import io.hookline.processor.ProcessorConfig;
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.processor.notify.Receiver;
+import io.hookline.processor.rules.Channels;
+import io.hookline.processor.rules.Rules;
+import io.hookline.processor.silences.Silences;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.DeadLetter;
+import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Alert delivery, built in this one place from its stages and started and stopped here: the {@link AlertFeed}
+ * hands each step of hookline.alerts to the {@link Dispatcher} (routes, then {@link Groups}) and to the
+ * {@link SilenceExpiry}; a group asks the {@link Muter}s (silences, then inhibitions) and sends through the
+ * {@link RetryStage}, which logs every attempt ({@link DeliveryLog}) and ends in delivered or a {@link DeadLetters
+ * dead letter}. Each stage is a plain object with its seams passed in, testable without Kafka.
+ */
+@ApplicationScoped
+public class DeliveryPipeline {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryPipeline.class);
+
+    private final Map<String, Notifier> channels = new HashMap<>();
+    private Rules rules;
+    private Links links;
+    private DeadLetters deadLetters;
+    private TestMessages testMessages;
+    private RetryStage retries;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
+            Silences silences, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        notifiers.forEach(n -> channels.put(n.type(), n));
+        Set<String> missing = new TreeSet<>(Channels.types());
+        missing.removeAll(channels.keySet());
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("channels without a notifier: " + missing);
+        }
+        this.rules = rules;
+        this.links = Links.of(config.publicUrl());
+        this.testMessages = new TestMessages(channels, links);
+        Topics topics = new Topics(config.topics().prefix());
+        deadLetters = open(new DeadLetters(new CompactedTopicView<>(topics.deadLetters(), DeadLetter.class, kafkaConfig)));
+        ProcessorConfig.Delivery settings = config.delivery();
+        if (!settings.enabled() || rules.receivers().isEmpty()) {
+            LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
+            return;
+        }
+        Collection<AlertEvent> noAlerts = List.of();
+        Inhibitor inhibitor = new Inhibitor(rules.inhibitions(), rules.inhibitions().isEmpty() ? () -> noAlerts
+                : open(new CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig))::values);
+        Muter muter = Muter.firstOf(List.of(new SilenceMuter(silences), inhibitor));
+        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
+        producerConfig.put("client.id", "hookline-deliveries");
+        producerConfig.put("acks", "all");
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                new ByteArraySerializer());
+        running.add(() -> producer.close(Duration.ofSeconds(5)));
+        DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries());
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
+        running.add(timer::shutdownNow);
+        retries = new RetryStage(channels, log, deadLetters, timer, settings.initialBackoff(), settings.maxBackoff());
+        Groups groups = open(new Groups(new Groups.Channel() {
+            @Override
+            public Muted muted(AlertEvent alert) {
+                return muter.muted(alert, Instant.now()).orElse(null);
+            }
+
+            @Override
+            public void recordMuted(Notification notification, Muted muted) {
+                log.record(notification, 0, Instant.now(), muted.outcome(), Notifier.Result.giveUp(null, muted.message()),
+                        null);
+            }
+
+            @Override
+            public CompletableFuture<Void> send(Notification notification) {
+                return retries.send(notification.withLink(links.to(notification.groupKey())));
+            }
+        }));
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-dispatcher");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.repeats(),
+                List.of(new Dispatcher(rules, groups, inhibitor), new SilenceExpiry(silences))));
+        feed.start();
+    }
+
+    /** Sends a test message to a receiver once, now, and says what happened. */
+    public Notifier.Result test(Receiver receiver, AlertEvent sample) {
+        return testMessages.send(receiver, sample);
+    }
+
+    /** The notifications given up on, oldest first. */
+    public List<DeadLetter> deadLetters() {
+        return deadLetters.all();
+    }
+
+    /**
+     * Sends a dead letter again, with the same idempotency key and a fresh round of attempts; delivered, it leaves
+     * the dead letters. Answers false when there is no such dead letter or its receiver is no longer in the rules.
+     */
+    public boolean replay(String notificationId) throws Exception {
+        DeadLetter dead = deadLetters.get(notificationId).orElse(null);
+        Receiver receiver = dead == null ? null : rules.receiver(dead.getReceiver()).orElse(null);
+        if (receiver == null || retries == null) {
+            return false;
+        }
+        deadLetters.replaying(dead);
+        List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
+        String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
+        retries.send(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
+                links.to(groupKey)));
+        return true;
+    }
+
+    private <T extends AutoCloseable> T open(T stage) {
+        running.add(stage);
+        return stage;
+    }
+
+    /** Stops the stages in the reverse order of their start: the feed first, the producer last. */
+    void onStop(@Observes ShutdownEvent stop) {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                LOG.warnf("stopping delivery: %s", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.hookline.processor.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.schema.DeliveryOutcome;
+
+/**
+ * Sends a notification through its receiver's channel until it is delivered, not worth retrying (the channel says
+ * so), or out of the receiver's attempts: exponential backoff from {@code initial} to {@code max}, with jitter, and a
+ * longer Retry-After wins. Every attempt goes to the {@link DeliveryLog}; the end to the {@link Ending}. Written
+ * once for every channel, as Alertmanager's retry stage.
+ */
+public final class RetryStage {
+
+    private static final Logger LOG = Logger.getLogger(RetryStage.class);
+
+    /** What becomes of a notification once it is done: given up (a dead letter) or delivered. */
+    public interface Ending {
+        void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at);
+
+        void delivered(Notification notification);
+    }
+
+    private final Map<String, Notifier> channels;
+    private final DeliveryLog log;
+    private final Ending ending;
+    private final ScheduledExecutorService timer;
+    private final Duration initial;
+    private final Duration max;
+
+    public RetryStage(Map<String, Notifier> channels, DeliveryLog log, Ending ending, ScheduledExecutorService timer,
+            Duration initial, Duration max) {
+        this.channels = Map.copyOf(channels);
+        this.log = log;
+        this.ending = ending;
+        this.timer = timer;
+        this.initial = initial;
+        this.max = max;
+    }
+
+    /** Starts sending; completes once the notification is delivered or given up. */
+    public CompletableFuture<Void> send(Notification notification) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        timer.execute(() -> attempt(notification, 1, finished));
+        return finished;
+    }
+
+    private void attempt(Notification notification, int attempt, CompletableFuture<Void> finished) {
+        Notifier.Result result;
+        try {
+            result = channels.get(notification.receiver().type()).send(notification);
+        } catch (RuntimeException e) {
+            result = Notifier.Result.retry(null, null, "channel error: " + e.getClass().getSimpleName());
+        }
+        Instant now = Instant.now();
+        boolean again = result.retry() && attempt < notification.receiver().maxAttempts();
+        Duration wait = again ? backoff(attempt, result.retryAfter()) : null;
+        DeliveryOutcome outcome = result.delivered() ? DeliveryOutcome.DELIVERED
+                : again ? DeliveryOutcome.RETRYING : DeliveryOutcome.GAVE_UP;
+        log.record(notification, attempt, now, outcome, result, wait);
+        if (again) {
+            timer.schedule(() -> attempt(notification, attempt + 1, finished), wait.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (outcome == DeliveryOutcome.GAVE_UP) {
+            LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
+                    notification.groupKey(), attempt, result.message());
+            ending.gaveUp(notification, attempt, result, now);
+        } else {
+            ending.delivered(notification);
+        }
+        finished.complete(null);
+    }
+
+    /** Exponential from the initial backoff, capped, with jitter; a longer Retry-After wins. */
+    Duration backoff(int attempt, Duration retryAfter) {
+        long base = initial.toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(base, max.toMillis());
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        long wait = retryAfter == null ? jittered : Math.max(jittered, retryAfter.toMillis());
+        return Duration.ofMillis(wait);
+    }
+}
