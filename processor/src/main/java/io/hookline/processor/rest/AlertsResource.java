@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
@@ -76,7 +76,7 @@ public class AlertsResource {
         List<AlertView> views = new ArrayList<>();
         try {
             ReadOnlyKeyValueStore<String, AlertEvent> store = streams.store(StoreQueryParameters.fromNameAndType(
-                    TopologyProducer.ALERT_STORE, QueryableStoreTypes.keyValueStore()));
+                    AlertReactor.STORE, QueryableStoreTypes.keyValueStore()));
             try (KeyValueIterator<String, AlertEvent> all = store.all()) {
                 all.forEachRemaining(entry -> {
                     boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;

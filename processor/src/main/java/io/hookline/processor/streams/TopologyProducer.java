@@ -15,23 +15,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 import io.hookline.processor.ProcessorConfig;
-import io.hookline.processor.alerts.AlertLogic;
-import io.hookline.processor.rules.JobRule;
+import io.hookline.processor.alerts.AlertReactor;
+import io.hookline.processor.react.JobChange;
+import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.state.JobStateFold;
-import io.hookline.schema.AlertEvent;
-import io.hookline.schema.AlertStatus;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.JobState;
 import io.hookline.schema.QuarantinedEvent;
@@ -40,75 +36,71 @@ import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
 
 /**
- * hookline.events, keyed by job -> fold into the job-state store -> hookline.job-state (compacted), and in the same
- * task the alert conditions -> the alerts store -> hookline.alerts. A wall-clock punctuator raises missed and stuck
- * runs. Exactly-once (v2): the fold, the alert steps, their changelogs and outputs commit in one transaction, so a
- * crash never loses or doubles an alert.
+ * hookline.events, keyed by job -> fold into the job-state store -> hookline.job-state (compacted); then, in the same
+ * task, each {@link Reactor} gets the state before and after and writes what follows (alerts -> hookline.alerts).
+ * Exactly-once (v2): the fold, every reactor's stores and outputs commit in one transaction, so a crash never loses
+ * or doubles an alert. A record that cannot be decoded, folded or reacted to is set aside on hookline.quarantine.
  */
 @ApplicationScoped
 public class TopologyProducer {
 
     public static final String JOB_STATE_STORE = "job-state";
-    public static final String ALERT_STORE = "alerts";
     public static final String JOB_STATE_CE_TYPE = CloudEventHeaders.TYPE_PREFIX + "job.state";
     static final String SOURCE = "events";
     static final String JOBS = "jobs";
     static final String JOB_STATE_SINK = "job-state-sink";
-    static final String ALERT_SINK = "alert-sink";
     static final String QUARANTINE_SINK = "quarantine-sink";
     /** How much of a quarantined record's value is kept for inspection. */
     static final int QUARANTINE_VALUE_BYTES = 64 * 1024;
-    /** Resolved alerts stay readable in /api/alerts this long. */
-    static final Duration KEEP_RESOLVED = Duration.ofDays(7);
 
     @Produces
     public Topology topology(ProcessorConfig config, Rules rules, MeterRegistry metrics) {
-        return build(new Topics(config.topics().prefix()), rules, config.alerts().checkInterval(), metrics);
+        return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval()), metrics);
+    }
+
+    /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
+    static List<Reactor> reactors(Rules rules, Duration checkInterval) {
+        return List.of(new AlertReactor(rules, checkInterval));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
-        return build(topics, rules, checkInterval, new SimpleMeterRegistry());
+        return build(topics, reactors(rules, checkInterval), new SimpleMeterRegistry());
     }
 
-    public static Topology build(Topics topics, Rules rules, Duration checkInterval, MeterRegistry metrics) {
+    public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {
         Counter quarantinedCount = Counter.builder("hookline.events.quarantined")
                 .description("Records of hookline.events set aside on hookline.quarantine because they could not be folded")
                 .register(metrics);
         AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
         AvroSerde<JobState> states = AvroSerde.of(JobState.class);
-        AvroSerde<AlertEvent> alerts = AvroSerde.of(AlertEvent.class);
         AvroSerde<QuarantinedEvent> quarantined = AvroSerde.of(QuarantinedEvent.class);
         Topology topology = new Topology();
         // Bytes, decoded in the processor: a record that is not a BackupEvent is quarantined in the same
         // transaction instead of stopping the task (Kafka 4.1's deserialization handler cannot write a record).
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.events());
-        topology.addProcessor(JOBS, () -> new JobProcessor(rules, checkInterval, events, quarantinedCount), SOURCE);
+        topology.addProcessor(JOBS, () -> new JobProcessor(reactors, events, quarantinedCount), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STATE_STORE),
                 Serdes.String(), states), JOBS);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
-                Serdes.String(), alerts), JOBS);
         topology.addSink(JOB_STATE_SINK, topics.jobState(), Serdes.String().serializer(), states, JOBS);
-        topology.addSink(ALERT_SINK, topics.alerts(), Serdes.String().serializer(), alerts, JOBS);
         topology.addSink(QUARANTINE_SINK, topics.quarantine(), Serdes.String().serializer(), quarantined, JOBS);
+        reactors.forEach(reactor -> reactor.addTo(topology, topics, JOBS));
         return topology;
     }
 
-    /** Folds each event into its job's state, derives the alert steps, and checks deadlines as time passes. */
+    /** Folds each event into its job's state, then hands the change to every reactor. */
     static final class JobProcessor implements Processor<String, byte[], String, Object> {
 
         private static final Logger LOG = Logger.getLogger(JobProcessor.class);
-        private final Rules rules;
-        private final Duration checkInterval;
+        private final List<Reactor> reactors;
         private final AvroSerde<BackupEvent> events;
         private final Counter quarantinedCount;
+        private final List<Reactor.Reaction> reactions = new ArrayList<>();
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, JobState> jobs;
-        private KeyValueStore<String, AlertEvent> alerts;
 
-        JobProcessor(Rules rules, Duration checkInterval, AvroSerde<BackupEvent> events, Counter quarantinedCount) {
-            this.rules = rules;
-            this.checkInterval = checkInterval;
+        JobProcessor(List<Reactor> reactors, AvroSerde<BackupEvent> events, Counter quarantinedCount) {
+            this.reactors = reactors;
             this.events = events;
             this.quarantinedCount = quarantinedCount;
         }
@@ -117,8 +109,7 @@ public class TopologyProducer {
         public void init(ProcessorContext<String, Object> context) {
             this.context = context;
             this.jobs = context.getStateStore(JOB_STATE_STORE);
-            this.alerts = context.getStateStore(ALERT_STORE);
-            context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkDeadlines);
+            reactors.forEach(reactor -> reactions.add(reactor.start(context, jobs)));
         }
 
         @Override
@@ -136,7 +127,6 @@ public class TopologyProducer {
             }
             JobState before;
             JobState after;
-            List<AlertEvent> steps;
             try {
                 before = jobs.get(record.key());
                 after = JobStateFold.apply(before, event);
@@ -152,17 +142,17 @@ public class TopologyProducer {
             if (after.getDuplicateCount() > (before == null ? 0 : before.getDuplicateCount())) {
                 return;
             }
-            try {
-                steps = AlertLogic.onEvent(before, after, event.getEventId(), rules.forJob(record.key()), alerts::get,
-                        event.getReceivedAt());
-            } catch (RuntimeException e) {
-                // The state is folded; only what reacts to it failed. Set the event aside for a look, go on.
-                quarantine(record, event, "react", e);
-                return;
+            JobChange change = new JobChange(record.key(), before, after, event, record.timestamp());
+            for (int i = 0; i < reactions.size(); i++) {
+                try {
+                    reactions.get(i).changed(change);
+                } catch (RuntimeException e) {
+                    // The state is folded; only what reacts to it failed. Set the event aside for a look, go on.
+                    LOG.errorf("reactor %s failed on %s", reactors.get(i).name(), event.getEventId());
+                    quarantine(record, event, "react", e);
+                }
             }
-            record(steps, record.timestamp());
         }
-
         /** Sets a record aside on hookline.quarantine, in this transaction, and goes on with the next one. */
         private void quarantine(Record<String, byte[]> record, BackupEvent event, String stage, RuntimeException error) {
             var metadata = context.recordMetadata();
@@ -190,47 +180,6 @@ public class TopologyProducer {
             quarantinedCount.increment();
             context.forward(new Record<String, Object>(quarantined.getQuarantineId(), quarantined, record.timestamp(),
                     headers), QUARANTINE_SINK);
-        }
-
-        private void checkDeadlines(long wallClockMs) {
-            Instant now = Instant.ofEpochMilli(wallClockMs);
-            List<AlertEvent> steps = new ArrayList<>();
-            try (KeyValueIterator<String, JobState> all = jobs.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, JobState> job = all.next();
-                    JobRule rule = rules.forJob(job.key);
-                    if (rule.schedule() != null || rule.maxDuration() != null) {
-                        try {
-                            steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));
-                        } catch (RuntimeException e) {
-                            // One job's odd state must not stop the deadlines of every other job.
-                            LOG.errorf("deadline check of %s skipped: %s", job.key, e);
-                        }
-                    }
-                }
-            }
-            record(steps, wallClockMs);
-            List<String> expired = new ArrayList<>();
-            try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
-                all.forEachRemaining(entry -> {
-                    if (entry.value.getStatus() == AlertStatus.RESOLVED
-                            && entry.value.getUpdatedAt().plus(KEEP_RESOLVED).isBefore(now)) {
-                        expired.add(entry.key);
-                    }
-                });
-            }
-            expired.forEach(alerts::delete);
-        }
-
-        private void record(List<AlertEvent> steps, long timestamp) {
-            for (AlertEvent step : steps) {
-                alerts.put(step.getAlertKey(), step);
-                Headers headers = CloudEventHeaders.of(step.getAlertKey() + "#" + step.getSequence(),
-                        "/hookline/processor", CloudEventHeaders.TYPE_PREFIX + "alert."
-                                + step.getStatus().name().toLowerCase(java.util.Locale.ROOT),
-                        step.getUpdatedAt(), step.getJobKey());
-                context.forward(new Record<String, Object>(step.getAlertKey(), step, timestamp, headers), ALERT_SINK);
-            }
         }
     }
 }

@@ -114,6 +114,62 @@ class RulesTest {
     }
 
     @Test
+    void everyChannelOptionIsCheckedAtLoadWithItsLine() {
+        RulesException e = assertThrows(RulesException.class, () -> Rules.parse("""
+                receivers:
+                  - name: mail
+                    type: email
+                    host: smtp.example.org
+                    port: abc
+                    from: hookline
+                    to: oncall@example.org
+                    starttls: sometimes
+                    username: hookline
+                  - name: phone
+                    type: sms
+                    url: "ftp://sms.example.org/send?to={{to}}"
+                    to: "+4915112345678"
+                    body: "{{text}}"
+                    method: DELETE
+                    max-length: 5
+                    headers: {Authorization: {nested: value}}
+                  - name: push
+                    type: ntfy
+                    url: https://ntfy.example.org/backups
+                    priority: loud
+                    colour: red
+                  - {name: slow, type: webhook, url: "https://hooks.example.org/x", timeout: 0s, max-attempts: 0}
+                """));
+        assertEquals(List.of(
+                "line 5: receiver mail (email) port 'abc' is not a whole number",
+                "line 6: receiver mail (email) from 'hookline' is not an e-mail address",
+                "line 9: receiver mail (email) needs both username and password, or neither",
+                "line 8: receiver mail (email) starttls takes [disabled, optional, required], not 'sometimes'",
+                "line 12: receiver phone (sms) needs url: http(s)://...",
+                "line 15: receiver phone (sms) method takes [get, post, put], not 'DELETE'",
+                "line 16: receiver phone (sms) max-length must be between 20 and 1600, not 5",
+                "line 17: receiver phone (sms) headers 'Authorization' must have a single value",
+                "line 22: receiver push (ntfy) has no option 'colour' (it takes [priority, token, url])",
+                "line 21: receiver push (ntfy) priority takes [1, 2, 3, 4, 5, default, high, low, max, min, urgent], not 'loud'",
+                "line 23: timeout must be between 1s and 5m",
+                "line 23: max-attempts must be between 1 and 30"), e.problems());
+    }
+
+    @Test
+    void aReceiverGetsItsChannelsTypedConfig() throws Exception {
+        Rules rules = Rules.parse("""
+                receivers:
+                  - {name: mail, type: email, host: smtp.example.org, port: "587", from: hookline@example.org,
+                     to: "a@example.org, b@example.org", username: u, password: p, starttls: REQUIRED}
+                """);
+        var mail = rules.receiver("mail").orElseThrow().config(io.hookline.processor.notify.email.EmailConfig.class);
+        assertEquals(587, mail.port());
+        assertEquals(List.of("a@example.org", "b@example.org"), mail.to());
+        assertEquals("required", mail.starttls());
+        assertEquals(false, mail.toString().contains("p,") || mail.toString().contains("password"), mail.toString());
+    }
+
+    @Test
     void routesGroupAsTheySayAndTakeWhatTheyLeaveOutFromTheTopLevelGrouping() throws Exception {
         Rules rules = Rules.parse("""
                 receivers:

@@ -1,0 +1,133 @@
+package io.hookline.processor.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.hookline.processor.notify.Notification;
+import io.hookline.processor.notify.Notifier;
+import io.hookline.processor.notify.Receiver;
+import io.hookline.processor.notify.webhook.WebhookConfig;
+import io.hookline.schema.AlertStatus;
+
+/** The retry loop on its own, with a channel that answers as told: what the delivery log and the ending see. */
+class RetryStageTest {
+
+    static final Receiver RECEIVER = new Receiver("ops", "webhook", new WebhookConfig(URI.create("http://127.0.0.1:1/"), null),
+            Duration.ofSeconds(1), 3, 1);
+
+    final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final List<String> endings = new CopyOnWriteArrayList<>();
+    final RetryStage.Ending ending = new RetryStage.Ending() {
+        @Override
+        public void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) {
+            endings.add("gave up after " + attempts + ": " + last.message());
+        }
+
+        @Override
+        public void delivered(Notification notification) {
+            endings.add("delivered");
+        }
+    };
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    RetryStage stage(Notifier channel) {
+        return new RetryStage(Map.of("webhook", channel), (notification, attempt, at, outcome, result, wait) ->
+                log.add(attempt + " " + outcome + (wait == null ? "" : " then wait")), ending, timer,
+                Duration.ofMillis(10), Duration.ofMillis(40));
+    }
+
+    static Notifier answering(List<Notifier.Result> answers, AtomicInteger calls) {
+        return new Notifier() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public Result send(Notification notification) {
+                return answers.get(Math.min(calls.getAndIncrement(), answers.size() - 1));
+            }
+        };
+    }
+
+    @Test
+    void aRetryableFailureIsTriedAgainUntilDelivered() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        stage(answering(List.of(Notifier.Result.ofHttp(503, null, "busy"), Notifier.Result.ofHttp(200, null, "")), calls))
+                .send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("1 RETRYING then wait", "2 DELIVERED"), log);
+        assertEquals(List.of("delivered"), endings);
+    }
+
+    @Test
+    void outOfAttemptsOrNotWorthRetryingEndsAsADeadLetter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        stage(answering(List.of(Notifier.Result.ofHttp(500, null, "down")), calls))
+                .send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("1 RETRYING then wait", "2 RETRYING then wait", "3 GAVE_UP"), log);
+        assertEquals(List.of("gave up after 3: HTTP 500: down"), endings);
+
+        log.clear();
+        endings.clear();
+        stage(answering(List.of(Notifier.Result.ofHttp(410, null, "")), new AtomicInteger()))
+                .send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("1 GAVE_UP"), log);
+        assertTrue(endings.get(0).contains("the receiver is gone"), endings.toString());
+    }
+
+    @Test
+    void aChannelThatThrowsIsRetriedNotLost() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Notifier throwing = new Notifier() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public Result send(Notification notification) {
+                if (calls.getAndIncrement() == 0) {
+                    throw new IllegalStateException("boom");
+                }
+                return Result.delivered(200);
+            }
+        };
+        stage(throwing).send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("1 RETRYING then wait", "2 DELIVERED"), log);
+    }
+
+    @Test
+    void backoffGrowsIsCappedAndHonoursALongerRetryAfter() {
+        RetryStage stage = stage(answering(List.of(Notifier.Result.delivered(200)), new AtomicInteger()));
+        for (int i = 0; i < 50; i++) {
+            long first = stage.backoff(1, null).toMillis();
+            long late = stage.backoff(10, null).toMillis();
+            assertTrue(first >= 5 && first <= 10, "first " + first);
+            assertTrue(late >= 20 && late <= 40, "capped " + late);
+        }
+        assertEquals(Duration.ofSeconds(30), stage.backoff(1, Duration.ofSeconds(30)));
+    }
+}
