@@ -247,7 +247,7 @@ class LocalRunTest {
 
     GenericRecord eventOfRun(int kafkaPort, String pid) throws IOException {
         Schema committed = new Schema.Parser().parse(Files.readString(
-                ROOT.resolve("schemas/src/main/resources/io/hookline/schema/released/v1/BackupEvent.avsc")));
+                ROOT.resolve("schemas/src/main/resources/io/hookline/schema/released/BackupEvent/1.avsc")));
         BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), committed);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", "127.0.0.1:" + kafkaPort, "group.id", "e2e-" + UUID.randomUUID(),

@@ -23,7 +23,7 @@ import io.hookline.devstack.SharedKafka;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.JobState;
-import io.hookline.schema.topics.TopicBootstrap;
+import io.hookline.runtime.topics.TopicBootstrap;
 import io.hookline.schema.topics.Topics;
 
 /**

@@ -31,7 +31,7 @@ class SchemaCompatibilityTest {
             for (ReleasedSchemas.Released released : ReleasedSchemas.all()) {
                 if (released.fullName().equals(current.getFullName())) {
                     List<String> problems = CompatibilityCheck.problems(current, released.schema(),
-                            released.version() + "/" + released.file());
+                            released.path());
                     assertEquals(List.of(), problems, "incompatible schema change");
                 }
             }
@@ -46,7 +46,7 @@ class SchemaCompatibilityTest {
                 .replace("\"fields\":[", "\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},");
         Schema changed = new Schema.Parser().parse(json);
 
-        List<String> problems = CompatibilityCheck.problems(changed, released, "v1/RejectedHook.avsc");
+        List<String> problems = CompatibilityCheck.problems(changed, released, "RejectedHook/1.avsc");
 
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("backward") && p.contains("field tenant: READER_FIELD_MISSING_DEFAULT_VALUE")), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("backward") && p.contains("field status: TYPE_MISMATCH")), problems.toString());
@@ -59,7 +59,7 @@ class SchemaCompatibilityTest {
         Schema withNewType = new Schema.Parser().parse(released.toString()
                 .replace("\"RESTORE_POINT_DELETED\",", "\"RESTORE_POINT_DELETED\",\"RESTORE_VERIFIED\","));
 
-        assertEquals(List.of(), CompatibilityCheck.problems(withNewType, released, "v1/BackupEvent.avsc"));
+        assertEquals(List.of(), CompatibilityCheck.problems(withNewType, released, "BackupEvent/1.avsc"));
     }
 
     @Test
@@ -71,8 +71,26 @@ class SchemaCompatibilityTest {
                     .map(p -> dir.relativize(p).toString().replace('\\', '/'))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
-        Set<String> indexed = ReleasedSchemas.all().stream().map(r -> r.version() + "/" + r.file())
+        Set<String> indexed = ReleasedSchemas.all().stream().map(ReleasedSchemas.Released::path)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(onDisk, indexed);
+    }
+
+    @Test
+    void eachSubjectKeepsEachVersionOnceNumberedFromOne() {
+        ReleasedSchemas.bySubject().forEach((subject, versions) -> {
+            for (int i = 0; i < versions.size(); i++) {
+                ReleasedSchemas.Released released = versions.get(i);
+                assertEquals(i + 1, released.version(), subject + ": versions are numbered 1, 2, ... in release order");
+                assertEquals("io.hookline.schema." + subject, released.fullName(), released.path());
+                if (i > 0) {
+                    assertFalse(released.schema().toString().equals(versions.get(i - 1).schema().toString()),
+                            released.path() + " is the same schema as the version before it");
+                }
+            }
+        });
+        Set<String> released = new TreeSet<>(ReleasedSchemas.bySubject().keySet());
+        Set<String> current = SchemaRelease.TOP_LEVEL.stream().map(Schema::getName).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(current, released, "every topic value, and nothing else, is a released subject");
     }
 }

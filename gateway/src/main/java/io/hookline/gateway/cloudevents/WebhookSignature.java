@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.Optional;
 
 import io.hookline.gateway.hook.HookRequest;
-import io.hookline.schema.webhooks.StandardWebhooks;
+import io.hookline.runtime.webhooks.StandardWebhooks;
 
 /**
  * Standard Webhooks signatures: {@code webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>} with the

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import io.hookline.gateway.GatewayConfig;
 import io.hookline.gateway.source.Source;
-import io.hookline.schema.time.WeeklyWindow;
+import io.hookline.runtime.time.WeeklyWindow;
 
 /**
  * Whether Hookline answers a Retrospect start with an intervention (which cancels it): the job is paused, or the

@@ -10,7 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.hookline.gateway.GatewayConfig;
 import io.hookline.schema.JobState;
-import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

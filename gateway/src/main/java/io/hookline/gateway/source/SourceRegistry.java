@@ -18,7 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.hookline.gateway.GatewayConfig;
-import io.hookline.schema.time.WeeklyWindow;
+import io.hookline.runtime.time.WeeklyWindow;
 import io.hookline.schema.SourceKind;
 
 /**

@@ -124,7 +124,7 @@ class EventsTest {
     }
 
     static String signature(String id, long timestamp, String body) {
-        return io.hookline.schema.webhooks.StandardWebhooks.signatureHeader(SECRET, id, Long.toString(timestamp), body);
+        return io.hookline.runtime.webhooks.StandardWebhooks.signatureHeader(SECRET, id, Long.toString(timestamp), body);
     }
 
     @Test

@@ -99,7 +99,7 @@ class XsiBackupHookTest {
         assertEquals("esxi-prod/esxi01/04", record.key());
 
         Schema committed = new Schema.Parser().parse(Files.readString(
-                Path.of("../schemas/src/main/resources/io/hookline/schema/released/v1/BackupEvent.avsc")));
+                Path.of("../schemas/src/main/resources/io/hookline/schema/released/BackupEvent/1.avsc")));
         GenericRecord plain = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), committed).decode(record.value());
         assertEquals("RUN_SUCCEEDED", plain.get("type").toString());
         assertEquals("XSIBACKUP", plain.get("sourceKind").toString());

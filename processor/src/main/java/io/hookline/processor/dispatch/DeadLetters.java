@@ -11,7 +11,7 @@ import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.schema.DeadLetter;
 import io.hookline.schema.serde.Records;
-import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.runtime.topics.CompactedTopicView;
 
 /** The notifications given up on, kept on the compacted hookline.dead-letters until delivered by a replay. */
 public final class DeadLetters implements RetryStage.Ending, AutoCloseable {

@@ -32,7 +32,7 @@ import io.hookline.processor.rules.Rules;
 import io.hookline.processor.silences.Silences;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.DeadLetter;
-import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -17,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.schema.QuarantinedEvent;
-import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -14,10 +14,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
-import io.hookline.schema.topics.CompactedTopicView;
+import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.Silence;
-import io.hookline.schema.time.WeeklyWindow;
+import io.hookline.runtime.time.WeeklyWindow;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

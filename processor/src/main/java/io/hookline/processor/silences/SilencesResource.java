@@ -30,7 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.hookline.processor.rules.Route;
 import io.hookline.schema.Silence;
-import io.hookline.schema.time.WeeklyWindow;
+import io.hookline.runtime.time.WeeklyWindow;
 
 /**
  * {@code POST /api/silences}: mute matching alerts for a while, inside a recurring maintenance window, or until

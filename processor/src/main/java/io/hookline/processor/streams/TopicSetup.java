@@ -8,7 +8,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
-import io.hookline.schema.topics.TopicBootstrap;
+import io.hookline.runtime.topics.TopicBootstrap;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

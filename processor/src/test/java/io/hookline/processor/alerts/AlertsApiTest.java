@@ -57,7 +57,7 @@ class AlertsApiTest {
         }
 
         Schema committed = new Schema.Parser().parse(Files.readString(
-                Path.of("../schemas/src/main/resources/io/hookline/schema/released/v2/AlertEvent.avsc")));
+                Path.of("../schemas/src/main/resources/io/hookline/schema/released/AlertEvent/1.avsc")));
         BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), committed);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
                 SharedKafka.bootstrapServers(), "group.id", "alerts-" + UUID.randomUUID(), "auto.offset.reset", "earliest",

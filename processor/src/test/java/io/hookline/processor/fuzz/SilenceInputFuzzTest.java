@@ -16,7 +16,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.hookline.processor.match.Glob;
 import io.hookline.processor.match.Matchers;
 import io.hookline.processor.rules.Rules;
-import io.hookline.schema.time.WeeklyWindow;
+import io.hookline.runtime.time.WeeklyWindow;
 
 /**
  * What a silence request carries (matchers, a duration, a recurring window) through the parsers the API uses:

@@ -88,7 +88,7 @@ class DeliveryTest {
         TestReceivers.Request firing = TestReceivers.get().requests("/hook").stream()
                 .filter(r -> r.body().contains(job) && r.body().contains("alert.firing")).findFirst().orElseThrow();
         // Verified with the shared signer the gateway uses to check what sources send.
-        String expected = io.hookline.schema.webhooks.StandardWebhooks.signatureHeader(SECRET,
+        String expected = io.hookline.runtime.webhooks.StandardWebhooks.signatureHeader(SECRET,
                 firing.headers().get("webhook-id"), firing.headers().get("webhook-timestamp"), firing.body());
         assertEquals(expected, firing.headers().get("webhook-signature"));
 

@@ -24,7 +24,7 @@ import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.schema.DeliveryAttempt;
 import io.hookline.schema.DeliveryOutcome;
-import io.hookline.schema.webhooks.StandardWebhooks;
+import io.hookline.runtime.webhooks.StandardWebhooks;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 

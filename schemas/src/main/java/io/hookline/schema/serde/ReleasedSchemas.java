@@ -12,8 +12,9 @@ import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
- * Every released version of every Hookline schema, as committed under
- * {@code io/hookline/schema/released/}. A reader uses them to resolve records written by any older (or newer)
+ * Every released version of every Hookline schema, as committed under {@code io/hookline/schema/released/}: one
+ * folder per record (the subject) and one file per version of it, {@code BackupEvent/1.avsc}, as a schema
+ * registry keeps subjects and versions. A reader uses them to resolve records written by any older (or newer)
  * writer; the build's compatibility test checks the current schemas against all of them.
  */
 public final class ReleasedSchemas {
@@ -21,13 +22,19 @@ public final class ReleasedSchemas {
     public static final String RESOURCE_ROOT = "io/hookline/schema/released/";
     public static final String INDEX = RESOURCE_ROOT + "index.txt";
 
-    /** A released schema: its version folder, file name and parsed schema. */
-    public record Released(String version, String file, Schema schema) {
+    /** A released schema: its subject (the record's name), its version within the subject, the parsed schema. */
+    public record Released(String subject, int version, Schema schema) {
         public String fullName() {
             return schema.getFullName();
         }
+
+        /** Where it is kept, below the released folder. */
+        public String path() {
+            return subject + "/" + version + ".avsc";
+        }
     }
 
+    private static final java.util.regex.Pattern ENTRY = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9]*)/([1-9][0-9]*)\\.avsc");
     private static final List<Released> ALL = load();
 
     private ReleasedSchemas() {
@@ -52,13 +59,16 @@ public final class ReleasedSchemas {
         ClassLoader loader = ReleasedSchemas.class.getClassLoader();
         List<Released> released = new ArrayList<>();
         for (String entry : readLines(loader, INDEX)) {
-            int slash = entry.indexOf('/');
-            if (slash < 0) {
-                throw new IllegalStateException(INDEX + ": expected version/File.avsc, got '" + entry + "'");
+            java.util.regex.Matcher path = ENTRY.matcher(entry);
+            if (!path.matches()) {
+                throw new IllegalStateException(INDEX + ": expected <Record>/<version>.avsc, got '" + entry + "'");
             }
             // Each released file is self-contained, so each gets its own parser (names repeat across files).
             Schema schema = new Schema.Parser().parse(read(loader, RESOURCE_ROOT + entry));
-            released.add(new Released(entry.substring(0, slash), entry.substring(slash + 1), schema));
+            if (!schema.getName().equals(path.group(1))) {
+                throw new IllegalStateException(entry + " holds " + schema.getFullName() + ", not " + path.group(1));
+            }
+            released.add(new Released(path.group(1), Integer.parseInt(path.group(2)), schema));
         }
         return List.copyOf(released);
     }
@@ -85,12 +95,12 @@ public final class ReleasedSchemas {
         }
     }
 
-    /** Schemas by version, for tools and tests. */
-    public static Map<String, List<Released>> byVersion() {
-        Map<String, List<Released>> byVersion = new LinkedHashMap<>();
+    /** The released versions of each subject, oldest first, for tools and tests. */
+    public static Map<String, List<Released>> bySubject() {
+        Map<String, List<Released>> bySubject = new LinkedHashMap<>();
         for (Released released : ALL) {
-            byVersion.computeIfAbsent(released.version(), v -> new ArrayList<>()).add(released);
+            bySubject.computeIfAbsent(released.subject(), v -> new ArrayList<>()).add(released);
         }
-        return byVersion;
+        return bySubject;
     }
 }

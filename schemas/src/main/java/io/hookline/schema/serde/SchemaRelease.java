@@ -13,9 +13,9 @@ import io.hookline.schema.JobState;
 import io.hookline.schema.RejectedHook;
 
 /**
- * Writes the current top-level schemas as a new released version: self-contained JSON files in
- * {@code released/<version>/} and their lines in {@code released/index.txt}.
- * Run: {@code java -cp schemas/target/classes:<avro> io.hookline.schema.serde.SchemaRelease <released dir> <version>}
+ * Releases every top-level schema that changed since its newest released version as that subject's next version:
+ * a self-contained JSON file {@code released/<Record>/<n>.avsc} and its line in {@code released/index.txt}.
+ * Run: {@code java -cp schemas/target/classes:<avro> io.hookline.schema.serde.SchemaRelease <released dir>}
  * (see schemas/README.md).
  */
 public final class SchemaRelease {
@@ -31,33 +31,31 @@ public final class SchemaRelease {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: SchemaRelease <released-dir> <version, e.g. v2>");
+        if (args.length != 1) {
+            System.err.println("usage: SchemaRelease <released-dir>");
             System.exit(2);
         }
         Path root = Path.of(args[0]);
-        String version = args[1];
-        Path folder = root.resolve(version);
-        if (Files.exists(folder)) {
-            System.err.println(folder + " exists already: a released version is never rewritten.");
-            System.exit(1);
-        }
-        Files.createDirectories(folder);
         StringBuilder index = new StringBuilder();
         int written = 0;
         for (Schema schema : TOP_LEVEL) {
-            // A schema unchanged since its newest release is not written again: each version of a schema once.
             List<Schema> released = ReleasedSchemas.versionsOf(schema.getFullName());
             if (!released.isEmpty() && released.get(released.size() - 1).toString().equals(schema.toString())) {
                 continue;
             }
+            Path file = root.resolve(schema.getName()).resolve((released.size() + 1) + ".avsc");
+            if (Files.exists(file)) {
+                System.err.println(file + " exists already: a released version is never rewritten.");
+                System.exit(1);
+            }
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, schema.toString(true) + "\n", StandardCharsets.UTF_8);
+            index.append(schema.getName()).append('/').append(released.size() + 1).append(".avsc\n");
+            System.out.println("released " + root.relativize(file));
             written++;
-            String file = schema.getName() + ".avsc";
-            Files.writeString(folder.resolve(file), schema.toString(true) + "\n", StandardCharsets.UTF_8);
-            index.append(version).append('/').append(file).append('\n');
         }
         Files.writeString(root.resolve("index.txt"), index.toString(), StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        System.out.println("released " + written + " changed schemas as " + folder);
+        System.out.println(written == 0 ? "no schema changed since its newest release" : written + " schema(s) released");
     }
 }

@@ -16,7 +16,7 @@ import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.schema.AlertEvent;
-import io.hookline.schema.webhooks.StandardWebhooks;
+import io.hookline.runtime.webhooks.StandardWebhooks;
 
 /**
  * A generic webhook per Standard Webhooks: {@code {"type", "timestamp", "data"}}, with {@code webhook-id} (the

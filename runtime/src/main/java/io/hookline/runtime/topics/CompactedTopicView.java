@@ -1,0 +1,172 @@
+package io.hookline.runtime.topics;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
+
+import io.hookline.schema.serde.AvroSerde;
+
+/**
+ * A compacted topic held in memory: read from the beginning and followed for as long as the service runs, so that
+ * every instance and every restart sees the same entries; writes go to the topic (acknowledged) and into the view
+ * at once. The processor keeps silences and dead letters this way; the gateway reads the existing jobs.
+ */
+public final class CompactedTopicView<T extends SpecificRecord> implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(CompactedTopicView.class.getName());
+
+    private final String topic;
+    private final AvroSerde<T> serde;
+    private final Map<String, T> entries = new ConcurrentHashMap<>();
+    private final Map<String, Object> producerConfig;
+    private KafkaProducer<String, byte[]> producer;
+    private final Thread reader;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final java.util.function.BiConsumer<String, T> listener;
+    private final boolean keep;
+
+    public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
+        this(topic, type, kafkaConfig, null, true);
+    }
+
+    /** A view that also tells {@code listener} of every record read (a null value for a deletion). */
+    public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
+            java.util.function.BiConsumer<String, T> listener) {
+        this(topic, type, kafkaConfig, listener, true);
+    }
+
+    /**
+     * Follows the topic without holding its values: only {@code listener} sees them. For a reader that needs a
+     * projection (the keys of the jobs), not the records themselves.
+     */
+    public static <T extends SpecificRecord> CompactedTopicView<T> follow(String topic, Class<T> type,
+            Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, T> listener) {
+        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false);
+    }
+
+    private CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
+            java.util.function.BiConsumer<String, T> listener, boolean keep) {
+        this.listener = listener;
+        this.keep = keep;
+        this.topic = topic;
+        this.serde = AvroSerde.of(type);
+        producerConfig = new HashMap<>(kafkaConfig);
+        producerConfig.put("client.id", "hookline-" + topic + "-writer");
+        producerConfig.put("acks", "all");
+        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-" + topic + "-reader");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Kafka Streams writes some of these topics in transactions: never show an aborted record.
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public Optional<T> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    public List<T> values() {
+        return List.copyOf(entries.values());
+    }
+
+    public void put(String key, T value) throws Exception {
+        writer().send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
+        entries.put(key, value);
+    }
+
+    public void delete(String key) throws Exception {
+        writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+        entries.remove(key);
+    }
+
+    /** Opened on the first write, so that a view only read from never holds a producer. */
+    private synchronized KafkaProducer<String, byte[]> writer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    private void follow(Map<String, Object> consumerConfig) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer = kafka;
+                List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                if (partitions.isEmpty()) {
+                    TimeUnit.SECONDS.sleep(5);
+                    continue;
+                }
+                kafka.assign(partitions);
+                kafka.seekToBeginning(partitions);
+                while (!Thread.currentThread().isInterrupted()) {
+                    kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
+                        if (record.value() == null) {
+                            entries.remove(record.key());
+                            if (listener != null) {
+                                listener.accept(record.key(), null);
+                            }
+                            return;
+                        }
+                        try {
+                            T value = serde.decode(record.value());
+                            if (keep) {
+                                entries.put(record.key(), value);
+                            }
+                            if (listener != null) {
+                                listener.accept(record.key(), value);
+                            }
+                        } catch (RuntimeException notOurs) {
+                            // A record some other writer put there: skipped, so it cannot stop the view for ever.
+                            LOG.log(System.Logger.Level.WARNING, "skipped a record of " + topic + " at offset "
+                                    + record.offset() + " that is not a " + serde.type().getSimpleName() + ": " + notOurs);
+                        }
+                    });
+                }
+            } catch (WakeupException | InterruptedException stop) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot read " + topic + " yet (" + e.getMessage() + "); trying again");
+                try {
+                    TimeUnit.SECONDS.sleep(5);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.interrupt();
+        KafkaConsumer<String, byte[]> kafka = consumer;
+        if (kafka != null) {
+            kafka.wakeup();
+        }
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+}
