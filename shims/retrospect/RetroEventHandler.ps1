@@ -2,8 +2,8 @@
 # Same contract as the POSIX shim: forwards the event to Hookline; exit 0 and write nothing unless Hookline
 # answers an intervention, then write its text into the interventionFile argument and exit 1.
 # Fails open: Hookline unreachable, slow or answering an error means exit 0.
-# Configuration: hookline.conf beside this file (HOOKLINE_URL=..., HOOKLINE_TOKEN=..., HOOKLINE_TIMEOUT=5),
-# overridden by environment variables of the same names. Log: hookline.log beside this file.
+# Configuration: hookline.conf beside this file, else %ProgramData%\Hookline\hookline.conf (HOOKLINE_URL,
+# HOOKLINE_TOKEN, HOOKLINE_TIMEOUT seconds, default 5), each overridden by the environment: the POSIX shims' rules. Log: hookline.log beside this file.
 param([Parameter(ValueFromRemainingArguments = $true)][string[]] $Arguments)
 
 $ErrorActionPreference = 'Stop'
@@ -19,18 +19,22 @@ function Write-HooklineLog([string] $message) {
 
 try {
     $config = @{ HOOKLINE_URL = ''; HOOKLINE_TOKEN = ''; HOOKLINE_TIMEOUT = '5' }
-    $confPath = Join-Path $here 'hookline.conf'
-    if (Test-Path $confPath) {
+    $confPaths = @((Join-Path $here 'hookline.conf'))
+    if ($env:ProgramData) { $confPaths += (Join-Path $env:ProgramData 'Hookline\hookline.conf') }
+    foreach ($confPath in $confPaths) {
+        if (-not (Test-Path $confPath)) { continue }
         foreach ($line in Get-Content $confPath) {
-            if ($line -match '^\s*(HOOKLINE_[A-Z_]+)\s*=\s*(.*)$') {
+            if ($line -match '^\s*(HOOKLINE_URL|HOOKLINE_TOKEN|HOOKLINE_TIMEOUT)\s*=\s*(.*)$') {
                 $config[$Matches[1]] = $Matches[2].Trim().Trim('"').Trim("'")
             }
         }
+        break
     }
     foreach ($name in @('HOOKLINE_URL', 'HOOKLINE_TOKEN', 'HOOKLINE_TIMEOUT')) {
         $value = [Environment]::GetEnvironmentVariable($name)
         if ($value) { $config[$name] = $value }
     }
+    if ($config.HOOKLINE_TIMEOUT -notmatch '^[0-9]+$') { $config.HOOKLINE_TIMEOUT = '5' }
     if (-not $event) { Write-HooklineLog 'called without an event name; nothing sent'; exit 0 }
     if (-not $config.HOOKLINE_URL -or -not $config.HOOKLINE_TOKEN) {
         Write-HooklineLog 'HOOKLINE_URL or HOOKLINE_TOKEN is not set (hookline.conf beside this script); nothing sent'

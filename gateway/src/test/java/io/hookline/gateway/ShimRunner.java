@@ -25,6 +25,11 @@ public final class ShimRunner {
                 + "\"\nHOOKLINE_TIMEOUT=5\n");
     }
 
+    /** Replaces the folder's hookline.conf with this text, as written (line ends included). */
+    public void configure(String conf) throws IOException {
+        Files.writeString(folder.resolve("hookline.conf"), conf);
+    }
+
     public record Outcome(int exitCode, String output, long millis) {
     }
 
@@ -35,6 +40,7 @@ public final class ShimRunner {
         ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true);
         builder.environment().remove("HOOKLINE_URL");
         builder.environment().remove("HOOKLINE_TOKEN");
+        builder.environment().remove("HOOKLINE_TIMEOUT");
         builder.environment().put("HOOKLINE_LOG", folder.resolve("hookline.log").toString());
         builder.environment().putAll(env);
         long started = System.nanoTime();
