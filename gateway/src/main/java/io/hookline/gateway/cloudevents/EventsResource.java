@@ -25,10 +25,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hookline.gateway.GatewayConfig;
 import io.hookline.gateway.envelope.EventEnvelope;
 import io.hookline.gateway.envelope.EventIds;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
@@ -54,264 +53,35 @@ import io.vertx.core.http.HttpServerRequest;
 @Path("/events")
 public class EventsResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CORE = Set.of("specversion", "id", "source", "type", "subject", "time",
-            "datacontenttype", "dataschema", "data", "data_base64");
-
     private final HookGate gate;
     private final HookIntake intake;
-    private final GatewayConfig config;
 
-    public EventsResource(HookGate gate, HookIntake intake, GatewayConfig config) {
+    public EventsResource(HookGate gate, HookIntake intake) {
         this.gate = gate;
         this.intake = intake;
-        this.config = config;
     }
 
     @POST
+    @Path(HookGate.OPTIONAL_TOKEN)
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A CloudEvent (binary or structured) or a generic JSON event; Authorization: Bearer <token>")
-    public Uni<Response> withBearer(String body, @Context HttpServerRequest http) {
-        return handle(null, body, http);
-    }
-
-    @POST
-    @Path("{token}")
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "The same, with the token in the path")
-    public Uni<Response> withPathToken(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
-        return handle(token, body, http);
-    }
-
-    /** The attributes and data of the event, whichever way it came. */
-    record Incoming(String id, String ceSource, String type, String specversion, String subject, String time,
-            String dataContentType, String dataSchema, Map<String, String> extensions, JsonNode data, boolean cloudEvent) {
-    }
-
-    private Uni<Response> handle(String token, String body, HttpServerRequest http) {
+    @Operation(summary = "A CloudEvent (binary or structured) or a generic JSON event: /events/<token>, or"
+            + " Authorization: Bearer <token>")
+    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.CLOUDEVENTS, token, http, body, this::handle);
     }
 
     private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
-        String body = request.body();
-        Optional<String> secret = config.sources().get(source.name()).signingSecret();
-        if (secret.isPresent()) {
-            Optional<String> problem = WebhookSignature.problem(secret.get(), request, body, receivedAt.getEpochSecond());
+        if (source.signingSecret() != null) {
+            Optional<String> problem = WebhookSignature.problem(source.signingSecret(), request, request.body(),
+                    receivedAt.getEpochSecond());
             if (problem.isPresent()) {
                 return gate.refuse(source, new Rejection(401, "bad-signature", problem.get()), request);
             }
         }
-        String contentType = Optional.ofNullable(request.header("content-type")).orElse("").toLowerCase(Locale.ROOT);
-        if (contentType.startsWith("application/cloudevents-batch")) {
-            return gate.refuse(source, new Rejection(415, "batch-unsupported",
-                    "CloudEvents batch mode is not supported: send one event per request"), request);
-        }
-        Incoming incoming;
-        try {
-            incoming = read(request, body, contentType);
-        } catch (JsonProcessingException e) {
-            return gate.refuse(source, Rejection.badRequest("not-json", "the body is not JSON: "
-                    + e.getOriginalMessage()), request);
-        }
-        List<String> missing = new ArrayList<>();
-        if (incoming.cloudEvent()) {
-            for (var attribute : Map.of("id", nz(incoming.id()), "source", nz(incoming.ceSource()), "type",
-                    nz(incoming.type()), "specversion", nz(incoming.specversion())).entrySet()) {
-                if (attribute.getValue().isEmpty()) {
-                    missing.add(attribute.getKey());
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            missing.sort(null);
-            return gate.refuse(source, Rejection.badRequest("missing-attribute",
-                    "the CloudEvent has no " + String.join(", ", missing)), request);
-        }
-        if (incoming.cloudEvent() && !incoming.specversion().equals("1.0")) {
-            return gate.refuse(source, Rejection.badRequest("bad-specversion",
-                    "specversion is '" + incoming.specversion() + "'; Hookline reads CloudEvents 1.0"), request);
-        }
-        JsonNode data = incoming.data() == null ? JSON.createObjectNode() : incoming.data();
-        String job = firstText(incoming.subject(), text(data, "job"));
-        if (job == null) {
-            return gate.refuse(source, Rejection.badRequest("missing-field", incoming.cloudEvent()
-                    ? "no job: set the CloudEvent's subject, or data.job" : "no job: the JSON needs \"job\""), request);
-        }
-        Optional<EventType> type = typeOf(incoming.type(), text(data, "status"));
-        if (type.isEmpty()) {
-            return gate.refuse(source, Rejection.badRequest("unknown-status", "status must be started, succeeded, "
-                    + "warning, failed, aborted or log (or type io.hookline.backup.run.<...>), not '" + text(data, "status")
-                    + "'"), request);
-        }
-        Instant occurred = null;
-        String when = firstText(incoming.time(), text(data, "occurredAt"));
-        if (when != null) {
-            try {
-                occurred = Instant.parse(when);
-            } catch (DateTimeParseException e) {
-                return gate.refuse(source, Rejection.badRequest("bad-time",
-                        "time '" + when + "' is not an RFC 3339 timestamp like 2026-11-21T18:06:00Z"), request);
-            }
-        }
-        return intake.accept(toEvent(source, incoming, data, job, type.get(), occurred, when, request, receivedAt), "OK");
-    }
-
-    private BackupEvent toEvent(Source source, Incoming incoming, JsonNode data, String job, EventType type,
-            Instant occurred, String when, HookRequest request, Instant receivedAt) {
-        String host = firstText(text(data, "host"), incoming.extensions().get("host"));
-        String id = incoming.cloudEvent() ? incoming.id() : text(data, "id");
-        // A CloudEvent's source and id identify it (CloudEvents 1.0); the generic body's id is its sender's key.
-        String eventId = id != null ? EventIds.stable("events", source.name(), nz(incoming.ceSource()), id)
-                : EventIds.forCall(source.name(), request.idempotencyKey());
-        List<String> errors = new ArrayList<>();
-        data.path("errors").forEach(e -> errors.add(SecretScrubber.scrub(e.asText())));
-        String message = SecretScrubber.scrub(text(data, "message"));
-        String status = text(data, "status") == null ? "" : normalized(text(data, "status"));
-        RunOutcome outcome = switch (type) {
-            case RUN_SUCCEEDED -> status.equals("warning") ? RunOutcome.WARNING : RunOutcome.SUCCEEDED;
-            case RUN_FAILED -> status.equals("aborted") ? RunOutcome.ABORTED : RunOutcome.FAILED;
-            default -> null;
-        };
-        if (outcome == RunOutcome.FAILED && errors.isEmpty() && message != null) {
-            errors.add(message);
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        data.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(),
-                SecretScrubber.scrubValue(e.getKey(), e.getValue().asText())));
-        BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, host, job,
-                RawCapture.of(request, gate.captureBytes()))
-                .setOccurredAt(occurred)
-                .setOccurredAtRaw(when)
-                .setJobName(firstText(text(data, "name"), job))
-                .setRunId(text(data, "run"))
-                .setType(type)
-                .setOutcome(outcome)
-                .setErrors(errors)
-                .setErrorCount(errors.isEmpty() ? null : errors.size())
-                .setErrorMessage(outcome == RunOutcome.FAILED || outcome == RunOutcome.WARNING ? message : null)
-                .setDurationMs(number(data, "durationMs"))
-                .setBytes(number(data, "bytes"))
-                .setFiles(number(data, "files"))
-                .setTarget(text(data, "target"))
-                .setLabels(labels);
-        JsonNode point = data.path("restorePoint");
-        if (point.isObject() && text(point, "id") != null && outcome != RunOutcome.FAILED) {
-            Instant created = Optional.ofNullable(text(point, "createdAt")).map(EventsResource::instantOrNull)
-                    .orElse(occurred != null ? occurred : receivedAt);
-            List<String> tags = new ArrayList<>();
-            point.path("tags").forEach(t -> tags.add(t.asText()));
-            event.setRestorePoint(RestorePoint.newBuilder().setId(text(point, "id")).setCreatedAt(created)
-                    .setUtcOffsetSeconds(point.path("utcOffsetSeconds").asInt(0)).setHost(host)
-                    .setLocation(text(point, "location")).setSizeBytes(number(point, "sizeBytes")).setTags(tags).build());
-        }
-        if (incoming.cloudEvent()) {
-            event.setDetail(CloudEventDetail.newBuilder().setId(incoming.id()).setSource(incoming.ceSource())
-                    .setType(incoming.type()).setSpecversion(incoming.specversion()).setSubject(incoming.subject())
-                    .setDataContentType(incoming.dataContentType()).setDataSchema(incoming.dataSchema())
-                    .setExtensions(incoming.extensions()).build());
-        }
-        return event.build();
-    }
-
-    static Incoming read(HookRequest request, String body, String contentType) throws JsonProcessingException {
-        String specversion = request.header("ce-specversion");
-        if (specversion != null) {
-            Map<String, String> extensions = new LinkedHashMap<>();
-            request.headers().forEach((name, value) -> {
-                if (name.startsWith("ce-") && !CORE.contains(name.substring(3))) {
-                    extensions.put(name.substring(3), SecretScrubber.scrubValue(name.substring(3), value));
-                }
-            });
-            JsonNode data = body == null || body.isBlank() ? null : JSON.readTree(body);
-            return new Incoming(request.header("ce-id"), request.header("ce-source"), request.header("ce-type"),
-                    specversion, request.header("ce-subject"), request.header("ce-time"),
-                    request.header("content-type"), request.header("ce-dataschema"), extensions, data, true);
-        }
-        JsonNode root = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
-        if (!root.isObject()) {
-            throw new JsonProcessingException("the body must be a JSON object") { };
-        }
-        if (contentType.startsWith("application/cloudevents+json") || root.has("specversion")) {
-            Map<String, String> extensions = new LinkedHashMap<>();
-            root.fields().forEachRemaining(e -> {
-                if (!CORE.contains(e.getKey()) && e.getValue().isValueNode()) {
-                    extensions.put(e.getKey(), SecretScrubber.scrubValue(e.getKey(), e.getValue().asText()));
-                }
-            });
-            return new Incoming(text(root, "id"), text(root, "source"), text(root, "type"), nz(text(root, "specversion")),
-                    text(root, "subject"), text(root, "time"), text(root, "datacontenttype"), text(root, "dataschema"),
-                    extensions, root.get("data"), true);
-        }
-        return new Incoming(null, null, null, null, null, null, "application/json", null, Map.of(), root, false);
-    }
-
-    /** Hookline's own CloudEvents types first ({@code io.hookline.backup.run.failed}), then data.status. */
-    static Optional<EventType> typeOf(String ceType, String status) {
-        if (ceType != null && ceType.startsWith(CloudEventHeaders.TYPE_PREFIX + "backup.")) {
-            for (EventType type : EventType.values()) {
-                if (CloudEventHeaders.eventType(type).equals(ceType)) {
-                    return Optional.of(type);
-                }
-            }
-        }
-        if (status == null) {
-            return ceType != null ? Optional.of(EventType.OTHER) : Optional.empty();
-        }
-        return switch (normalized(status)) {
-            case "started" -> Optional.of(EventType.RUN_STARTED);
-            case "succeeded", "warning" -> Optional.of(EventType.RUN_SUCCEEDED);
-            case "failed", "aborted" -> Optional.of(EventType.RUN_FAILED);
-            case "log" -> Optional.of(EventType.RUN_LOG);
-            default -> Optional.empty();
-        };
-    }
-
-    /** The status words of common tools, Bacula/Bareos' %e among them ("OK -- with warnings", "Fatal Error"). */
-    static String normalized(String status) {
-        String lower = status.strip().toLowerCase(Locale.ROOT);
-        if (lower.contains("warning")) {
-            return "warning";
-        }
-        return switch (lower) {
-            case "started", "start", "running" -> "started";
-            case "succeeded", "success", "successful", "ok", "done" -> "succeeded";
-            case "failed", "failure", "fail", "error", "fatal error", "fatal" -> "failed";
-            case "canceled", "cancelled", "aborted", "abort" -> "aborted";
-            case "log" -> "log";
-            default -> lower;
-        };
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText();
-    }
-
-    private static Long number(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.canConvertToLong() ? value.asLong() : null;
-    }
-
-    private static Instant instantOrNull(String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static String firstText(String... values) {
-        for (String value : values) {
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
-        }
-        return null;
-    }
-
-    private static String nz(String value) {
-        return value == null ? "" : value;
+        CloudEventHook.Result result = CloudEventHook.toEvent(source, request, receivedAt,
+                RawCapture.of(request, gate.captureBytes()));
+        return result.rejection() != null ? gate.refuse(source, result.rejection(), request)
+                : intake.accept(source, result.event(), "OK");
     }
 }

@@ -3,7 +3,6 @@ package io.hookline.gateway.envelope;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.hookline.gateway.hook.Rejection;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.RestorePoint;
 
@@ -38,8 +37,8 @@ public final class Figures {
         }
     }
 
-    /** The first figure or time of the event outside its range, as a refusal that names it. */
-    public static Optional<Rejection> check(BackupEvent event) {
+    /** The first figure or time of the event outside its range: the sentence that names it. */
+    public static Optional<String> check(BackupEvent event) {
         String problem = length("job", event.getJob());
         problem = problem != null ? problem : length("host", event.getHost());
         problem = problem != null ? problem : length("run", event.getRunId());
@@ -57,7 +56,7 @@ public final class Figures {
             problem = time("restorePoint.createdAt", point.getCreatedAt());
             problem = problem != null ? problem : range("restorePoint.sizeBytes", point.getSizeBytes(), 0, MAX_BYTES);
         }
-        return Optional.ofNullable(problem).map(text -> Rejection.badRequest("bad-figure", text));
+        return Optional.ofNullable(problem);
     }
 
     /** Names are keys of state and of alerts: long ones are a mistake or an attack, not something to cut. */

@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 
 import io.hookline.gateway.GatewayConfig;
-import io.hookline.gateway.envelope.RawCapture;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.SourceKind;
@@ -51,6 +50,12 @@ public class HookGate {
      * Admits the request as a hook of this kind and hands it to the endpoint's handler, or answers the refusal.
      * The token comes from the path ({@code pathToken}) or, when that is null, from Authorization: Bearer.
      */
+    /**
+     * A resource method's path for the token in the path or, with nothing after the resource's own path, in
+     * {@code Authorization: Bearer}: one method serves both ways of sending it.
+     */
+    public static final String OPTIONAL_TOKEN = "{token: [^/]*}";
+
     public Uni<Response> handle(SourceKind kind, String pathToken, io.vertx.core.http.HttpServerRequest http, String body,
             Handler handler) {
         java.time.Instant receivedAt = java.time.Instant.now();
@@ -76,11 +81,11 @@ public class HookGate {
 
     /** The rate limit and the size, for a source already authenticated (a ping check by its UUID). */
     public Admission admitAs(Source source, HookRequest request) {
-        GatewayConfig.SourceConfig settings = config.sources().get(source.name());
-        long retryAfter = limiter.acquire(source.name(), settings.rateLimit(), settings.rateBurst(), System.nanoTime());
+        Source.Limits limits = source.limits();
+        long retryAfter = limiter.acquire(source.name(), limits.ratePerSecond(), limits.burst(), System.nanoTime());
         if (retryAfter > 0) {
             Rejection rejection = new Rejection(429, "rate-limited", "source " + source.name() + " sent more than "
-                    + settings.rateLimit() + " hooks per second; try again in " + retryAfter + " s");
+                    + limits.ratePerSecond() + " hooks per second; try again in " + retryAfter + " s");
             return new Admission(null, intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()))
                     .map(response -> Response.fromResponse(response).header("Retry-After", retryAfter).build()));
         }

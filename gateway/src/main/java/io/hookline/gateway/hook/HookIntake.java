@@ -13,7 +13,6 @@ import org.jboss.logging.Logger;
 import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.Figures;
-import io.hookline.gateway.GatewayConfig;
 import io.hookline.gateway.kafka.EventLog;
 import io.hookline.gateway.source.KnownJobs;
 import io.hookline.gateway.source.Source;
@@ -38,25 +37,22 @@ public class HookIntake {
     private final EventLog log;
     private final MeterRegistry metrics;
     private final KnownJobs jobs;
-    private final GatewayConfig config;
 
-    public HookIntake(EventLog log, MeterRegistry metrics, KnownJobs jobs, GatewayConfig config) {
+    public HookIntake(EventLog log, MeterRegistry metrics, KnownJobs jobs) {
         this.log = log;
         this.metrics = metrics;
         this.jobs = jobs;
-        this.config = config;
     }
 
     /** Appends the event; answers {@code ack} exactly once the broker acknowledged it, 503 otherwise. */
-    public Uni<Response> accept(BackupEvent parsed, String ack) {
+    public Uni<Response> accept(Source source, BackupEvent parsed, String ack) {
         BackupEvent event = EventBounds.apply(parsed);
         var outOfRange = Figures.check(event);
         if (outOfRange.isPresent()) {
-            return refuse(event.getSourceKind(), event.getSourceName(), outOfRange.get(), event.getRaw(), 0);
+            return refuse(event.getSourceKind(), event.getSourceName(), Rejection.badRequest("bad-figure", outOfRange.get()),
+                    event.getRaw(), 0);
         }
-        GatewayConfig.SourceConfig settings = config.sources().get(event.getSourceName());
-        int maxJobs = settings == null ? Integer.MAX_VALUE : settings.maxJobs();
-        if (!jobs.admit(event.getSourceName(), event.getJobKey(), maxJobs)) {
+        if (!jobs.admit(event.getSourceName(), event.getJobKey(), source.limits().maxJobs())) {
             return refuse(event.getSourceKind(), event.getSourceName(), new Rejection(403, "too-many-jobs", "source "
                     + event.getSourceName() + " has " + jobs.count(event.getSourceName()) + " jobs, its limit "
                     + "(hookline.sources." + event.getSourceName() + ".max-jobs); a hook for a new job '"

@@ -1,11 +1,10 @@
-package io.hookline.gateway.envelope;
+package io.hookline.gateway.hook;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.schema.RawRequest;
 

@@ -13,7 +13,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.FormBody;
 import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
@@ -40,23 +40,11 @@ public class ProxmoxResource {
     }
 
     @POST
-    @Path("{token}")
+    @Path(HookGate.OPTIONAL_TOKEN)
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A vzdump hook-script call (the token in the path)")
-    public Uni<Response> withPathToken(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
-        return handle(token, body, http);
-    }
-
-    @POST
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A vzdump hook-script call (Authorization: Bearer <token>)")
-    public Uni<Response> withBearer(String body, @Context HttpServerRequest http) {
-        return handle(null, body, http);
-    }
-
-    private Uni<Response> handle(String token, String body, HttpServerRequest http) {
+    @Operation(summary = "A vzdump hook-script call: /hooks/proxmox/<token>, or Authorization: Bearer <token>")
+    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.PROXMOX, token, http, body, this::handle);
     }
 
@@ -64,6 +52,6 @@ public class ProxmoxResource {
         ProxmoxHook.Result result = ProxmoxHook.toEvent(source, FormBody.parse(request.body()), receivedAt,
                 RawCapture.of(request, gate.captureBytes()), request.idempotencyKey());
         return result.rejection() != null ? gate.refuse(source, result.rejection(), request)
-                : intake.accept(result.event(), "OK");
+                : intake.accept(source, result.event(), "OK");
     }
 }

@@ -16,8 +16,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.hookline.gateway.GatewayConfig;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.FormBody;
 import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
@@ -39,34 +38,20 @@ public class RetrospectResource {
 
     private final HookGate gate;
     private final HookIntake intake;
-    private final GatewayConfig config;
 
-    public RetrospectResource(HookGate gate, HookIntake intake, GatewayConfig config) {
+    public RetrospectResource(HookGate gate, HookIntake intake) {
         this.gate = gate;
         this.intake = intake;
-        this.config = config;
     }
 
     @POST
-    @Path("{token}")
+    @Path(HookGate.OPTIONAL_TOKEN)
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A RetroEventHandler call (the token in the path)")
+    @Operation(summary = "A RetroEventHandler call: /hooks/retrospect/<token>, or Authorization: Bearer <token>")
     @APIResponse(responseCode = "200", description = "continue, or intervene <argument> and the text: the event is on the broker")
     @APIResponse(responseCode = "400", description = "No event name; the reason is in the body")
-    public Uni<Response> withPathToken(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
-        return handle(token, body, http);
-    }
-
-    @POST
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A RetroEventHandler call (Authorization: Bearer <token>)")
-    public Uni<Response> withBearer(String body, @Context HttpServerRequest http) {
-        return handle(null, body, http);
-    }
-
-    private Uni<Response> handle(String token, String body, HttpServerRequest http) {
+    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.RETROSPECT, token, http, body, this::handle);
     }
 
@@ -83,7 +68,7 @@ public class RetrospectResource {
         Optional<RetrospectEvent> known = RetrospectEvent.named(eventName);
         String script = known.map(e -> e.name(arguments).get("scriptName")).orElse(null);
         Optional<String> intervention = known.flatMap(e -> Interventions.decide(e, script == null ? "" : script,
-                source, config.sources().get(source.name()), receivedAt));
+                source, receivedAt));
 
         var event = RetrospectHook.toEvent(source, eventName.strip(), arguments, host, receivedAt,
                 RawCapture.of(request, gate.captureBytes()), intervention.orElse(null),
@@ -91,6 +76,6 @@ public class RetrospectResource {
         String answer = intervention.map(text -> "intervene "
                 + known.flatMap(e -> e.interventionFilePosition(arguments)).orElse(0) + "\n" + text + "\n")
                 .orElse("continue\n");
-        return intake.accept(event, answer);
+        return intake.accept(source, event, answer);
     }
 }

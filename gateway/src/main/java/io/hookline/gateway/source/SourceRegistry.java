@@ -43,6 +43,7 @@ public class SourceRegistry {
         Map<String, Check> checks = new HashMap<>();
         for (Source source : byTokenDigest.values()) {
             if (source.kind() == SourceKind.PING) {
+                // The checks are read once, here, with the source they belong to.
                 config.sources().get(source.name()).checks().forEach((uuid, job) ->
                         checks.put(digest(uuid.toLowerCase(java.util.Locale.ROOT)), new Check(source, job)));
             }
@@ -102,14 +103,22 @@ public class SourceRegistry {
                 problems.add("hookline.sources." + name + ".time-zone: '" + config.timeZone() + "' is not a time zone");
                 continue;
             }
+            List<WeeklyWindow> windows = new ArrayList<>();
             for (String window : config.maintenanceWindows().orElse(List.of())) {
                 try {
-                    WeeklyWindow.parse(window);
+                    windows.add(WeeklyWindow.parse(window));
                 } catch (IllegalArgumentException e) {
                     problems.add("hookline.sources." + name + ".maintenance-windows: " + e.getMessage());
                 }
             }
-            Source source = new Source(name, kind, config.ack(), zone);
+            if (!(config.rateLimit() > 0) || config.rateBurst() < 1 || config.maxJobs() < 1) {
+                problems.add("hookline.sources." + name + ": rate-limit, rate-burst and max-jobs must be above 0");
+            }
+            Source source = new Source(name, kind, config.ack(), zone,
+                    new Source.Limits(config.rateLimit(), config.rateBurst(), config.maxJobs()),
+                    new Source.Holds(config.pausedJobs().orElse(List.of()), config.pauseMessage(), windows,
+                            config.maintenanceMessage()),
+                    config.signingSecret().filter(secret -> !secret.isBlank()).orElse(null));
             List<String> tokens = new ArrayList<>();
             tokens.add(config.token());
             config.previousToken().ifPresent(tokens::add);

@@ -12,7 +12,7 @@ import io.hookline.gateway.envelope.EventEnvelope;
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.envelope.Figures;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;

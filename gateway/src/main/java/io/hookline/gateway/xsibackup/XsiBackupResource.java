@@ -15,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
@@ -74,6 +74,6 @@ public class XsiBackupResource {
         if (result.rejection() != null) {
             return intake.refuse(SourceKind.XSIBACKUP, source, result.rejection(), raw);
         }
-        return intake.accept(result.event(), source.ack());
+        return intake.accept(source, result.event(), source.ack());
     }
 }

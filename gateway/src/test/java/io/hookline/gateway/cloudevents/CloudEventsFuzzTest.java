@@ -34,7 +34,7 @@ class CloudEventsFuzzTest {
         String body = data.consumeRemainingAsString();
         HookRequest request = new HookRequest("POST", "/events", null, headers, body, "10.0.0.3");
         try {
-            assertNotNull(EventsResource.read(request, body, contentType));
+            assertNotNull(CloudEventHook.read(request, body, contentType));
         } catch (JsonProcessingException notJson) {
             assertNotNull(notJson.getOriginalMessage());
         }

@@ -1,6 +1,7 @@
 package io.hookline.gateway.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -13,7 +14,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.Figures;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.FormBody;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.retrospect.RetrospectFuzzing;
@@ -63,7 +64,7 @@ class RetrospectFuzzTest {
         BackupEvent mapped = RetrospectFuzzing.toEvent(SOURCE, form.first("event") == null ? "" : form.first("event"),
                 form.all("arg"), form.first("host"), Instant.now(), RawCapture.of(request, 16_384));
         BackupEvent bounded = EventBounds.apply(mapped);
-        Figures.check(bounded).ifPresent(refusal -> assertEquals(400, refusal.status()));
+        Figures.check(bounded).ifPresent(problem -> assertFalse(problem.isBlank()));
         assertEquals(List.of(), Leaks.find(bounded.toString(), SECRET), () -> bounded.toString());
     }
 

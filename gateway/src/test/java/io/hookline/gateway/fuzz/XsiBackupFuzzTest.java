@@ -16,7 +16,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.Figures;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.secrets.Leaks;
 import io.hookline.gateway.source.Source;
@@ -82,7 +82,7 @@ class XsiBackupFuzzTest {
         }
         assertNoSecret(raw.toString());
         BackupEvent event = EventBounds.apply(result.event());
-        Figures.check(event).ifPresent(refusal -> assertFalse(refusal.message().isBlank()));
+        Figures.check(event).ifPresent(problem -> assertFalse(problem.isBlank()));
         assertNoSecret(event.toString());
     }
 

@@ -15,11 +15,11 @@ class PingFuzzTest {
 
     @FuzzTest(maxDuration = "20s")
     void signalsAndLastLinesStayWithinTheirShape(FuzzedDataProvider data) {
-        PingResource.Signal signal = PingResource.Signal.parse(data.consumeString(8));
+        PingHook.Signal signal = PingHook.Signal.parse(data.consumeString(8));
         if (signal != null) {
             assertTrue(signal.exitStatus() == null || signal.exitStatus() >= 0 && signal.exitStatus() <= 255);
         }
-        String last = PingResource.lastLine(data.consumeRemainingAsString());
+        String last = PingHook.lastLine(data.consumeRemainingAsString());
         if (last != null) {
             assertFalse(last.isEmpty() || last.contains("\n"), last);
             assertTrue(last.length() <= 500);

@@ -16,7 +16,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.Figures;
-import io.hookline.gateway.envelope.RawCapture;
+import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.FormBody;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.source.Source;
@@ -56,6 +56,6 @@ class ProxmoxFuzzTest {
         }
         BackupEvent event = EventBounds.apply(result.event());
         assertNotNull(event.getJobKey());
-        Figures.check(event).ifPresent(refusal -> assertFalse(refusal.message().isBlank()));
+        Figures.check(event).ifPresent(problem -> assertFalse(problem.isBlank()));
     }
 }
