@@ -13,19 +13,22 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** Events on the real broker, folded by the real Kafka Streams application, read over HTTP. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class JobsApiTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     @Test
     void runsOnTheEventLogShowUpInTheJobsApi() throws Exception {
         String job = "esxi-prod/esxi01/" + UUID.randomUUID().toString().substring(0, 8);
         Instant t0 = Instant.now().minusSeconds(600);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "100", t0, "VM1: snapshot failed"));
-            writer.write("hookline.events", Events.succeeded(job, "101", t0.plusSeconds(300), 347_000));
+            writer.write(TOPICS.events(), Events.failed(job, "100", t0, "VM1: snapshot failed"));
+            writer.write(TOPICS.events(), Events.succeeded(job, "101", t0.plusSeconds(300), 347_000));
         }
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/" + job)
@@ -66,7 +69,7 @@ class JobsApiTest {
         String prefix = "paging-" + UUID.randomUUID().toString().substring(0, 6);
         try (EventWriter writer = new EventWriter()) {
             for (int i = 0; i < 5; i++) {
-                writer.write("hookline.events", Events.succeeded("esxi-prod/" + prefix + "-" + i, "1", Instant.now(), 1000));
+                writer.write(TOPICS.events(), Events.succeeded("esxi-prod/" + prefix + "-" + i, "1", Instant.now(), 1000));
             }
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs?limit=1000").then()

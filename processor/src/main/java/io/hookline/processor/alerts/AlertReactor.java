@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,11 +45,12 @@ public final class AlertReactor implements Reactor {
 
     private static final Logger LOG = Logger.getLogger(AlertReactor.class);
 
-    private final Rules rules;
+    private final Supplier<Rules> rules;
     private final Duration checkInterval;
     private final AvroSerde<AlertEvent> serde = AvroSerde.of(AlertEvent.class);
 
-    public AlertReactor(Rules rules, Duration checkInterval) {
+    /** {@code rules}: the rules in force, asked for every change and every check (they may be reloaded). */
+    public AlertReactor(Supplier<Rules> rules, Duration checkInterval) {
         this.rules = rules;
         this.checkInterval = checkInterval;
     }
@@ -89,16 +91,17 @@ public final class AlertReactor implements Reactor {
         @Override
         public void changed(JobChange change) {
             record(AlertLogic.onEvent(change.before(), change.after(), change.event().getEventId(),
-                    rules.forJob(change.jobKey()), alerts::get, change.event().getReceivedAt()), change.timestamp());
+                    rules.get().forJob(change.jobKey()), alerts::get, change.event().getReceivedAt()), change.timestamp());
         }
 
         void checkDeadlines(long wallClockMs) {
             Instant now = Instant.ofEpochMilli(wallClockMs);
             List<AlertEvent> steps = new ArrayList<>();
+            Rules inForce = rules.get();
             try (KeyValueIterator<String, JobState> all = jobs.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, JobState> job = all.next();
-                    JobRule rule = rules.forJob(job.key);
+                    JobRule rule = inForce.forJob(job.key);
                     if (rule.schedule() != null || rule.maxDuration() != null) {
                         try {
                             steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));

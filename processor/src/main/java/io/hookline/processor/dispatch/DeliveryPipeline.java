@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,7 +29,7 @@ import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.processor.notify.Receiver;
 import io.hookline.processor.rules.Channels;
-import io.hookline.processor.rules.Rules;
+import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.silences.Silences;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.DeadLetter;
@@ -51,14 +52,18 @@ public class DeliveryPipeline {
     private static final Logger LOG = Logger.getLogger(DeliveryPipeline.class);
 
     private final Map<String, Notifier> channels = new HashMap<>();
-    private Rules rules;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private RulesFile rules;
+    private Silences silences;
+    private Map<String, Object> kafkaConfig;
+    private ProcessorConfig.Delivery settings;
+    private Topics topics;
     private Links links;
     private DeadLetters deadLetters;
     private TestMessages testMessages;
-    private RetryStage retries;
-    private final List<AutoCloseable> running = new ArrayList<>();
+    private volatile RetryStage retries;
 
-    void onStart(@Observes StartupEvent start, ProcessorConfig config, Rules rules, Instance<Notifier> notifiers,
+    void onStart(@Observes StartupEvent start, ProcessorConfig config, RulesFile rules, Instance<Notifier> notifiers,
             Silences silences, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         notifiers.forEach(n -> channels.put(n.type(), n));
         Set<String> missing = new TreeSet<>(Channels.types());
@@ -67,29 +72,53 @@ public class DeliveryPipeline {
             throw new IllegalStateException("channels without a notifier: " + missing);
         }
         this.rules = rules;
+        this.silences = silences;
+        this.kafkaConfig = kafkaConfig;
+        this.settings = config.delivery();
         this.links = Links.of(config.publicUrl());
         this.testMessages = new TestMessages(channels, links);
-        Topics topics = new Topics(config.topics().prefix());
+        this.topics = new Topics(config.topics().prefix());
         deadLetters = open(new DeadLetters(new CompactedTopicView<>(topics.deadLetters(), DeadLetter.class, kafkaConfig)));
-        ProcessorConfig.Delivery settings = config.delivery();
-        if (!settings.enabled() || rules.receivers().isEmpty()) {
+        startIfReceivers();
+    }
+
+    /** The rules were reloaded: delivery starts now if it did not run for want of receivers. */
+    public void rulesChanged() {
+        startIfReceivers();
+    }
+
+    private synchronized void startIfReceivers() {
+        if (retries != null) {
+            return;
+        }
+        if (!settings.enabled() || rules.current().receivers().isEmpty()) {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
         }
-        Collection<AlertEvent> noAlerts = List.of();
-        Inhibitor inhibitor = new Inhibitor(rules.inhibitions(), rules.inhibitions().isEmpty() ? () -> noAlerts
-                : open(new CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig))::values);
+        // The view of what fires is read only once an inhibition needs it.
+        Supplier<Collection<AlertEvent>> firing = new Supplier<>() {
+            private CompactedTopicView<AlertEvent> view;
+
+            @Override
+            public synchronized Collection<AlertEvent> get() {
+                if (view == null) {
+                    view = open(new CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig));
+                }
+                return view.values();
+            }
+        };
+        Inhibitor inhibitor = new Inhibitor(rules, firing);
         Muter muter = Muter.firstOf(List.of(new SilenceMuter(silences), inhibitor));
         Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
         producerConfig.put("client.id", "hookline-deliveries");
         producerConfig.put("acks", "all");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
                 new ByteArraySerializer());
-        running.add(() -> producer.close(Duration.ofSeconds(5)));
+        open((AutoCloseable) () -> producer.close(Duration.ofSeconds(5)));
         DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries());
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
-        running.add(timer::shutdownNow);
-        retries = new RetryStage(channels, log, deadLetters, timer, settings.initialBackoff(), settings.maxBackoff());
+        open((AutoCloseable) timer::shutdownNow);
+        RetryStage retry = new RetryStage(channels, log, deadLetters, timer, settings.initialBackoff(), settings.maxBackoff());
         Groups groups = open(new Groups(new Groups.Channel() {
             @Override
             public Muted muted(AlertEvent alert) {
@@ -104,7 +133,7 @@ public class DeliveryPipeline {
 
             @Override
             public CompletableFuture<Void> send(Notification notification) {
-                return retries.send(notification.withLink(links.to(notification.groupKey())));
+                return retry.send(notification.withLink(links.to(notification.groupKey())));
             }
         }));
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
@@ -113,9 +142,10 @@ public class DeliveryPipeline {
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.repeats(),
+        AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.current().repeats(),
                 List.of(new Dispatcher(rules, groups, inhibitor), new SilenceExpiry(silences))));
         feed.start();
+        retries = retry;
     }
 
     /** Sends a test message to a receiver once, now, and says what happened. */
@@ -134,28 +164,35 @@ public class DeliveryPipeline {
      */
     public boolean replay(String notificationId) throws Exception {
         DeadLetter dead = deadLetters.get(notificationId).orElse(null);
-        Receiver receiver = dead == null ? null : rules.receiver(dead.getReceiver()).orElse(null);
-        if (receiver == null || retries == null) {
+        Receiver receiver = dead == null ? null : rules.current().receiver(dead.getReceiver()).orElse(null);
+        RetryStage retry = retries;
+        if (receiver == null || retry == null) {
             return false;
         }
         deadLetters.replaying(dead);
         List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
         String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
-        retries.send(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
+        retry.send(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
                 links.to(groupKey)));
         return true;
     }
 
     private <T extends AutoCloseable> T open(T stage) {
-        running.add(stage);
+        synchronized (running) {
+            running.add(stage);
+        }
         return stage;
     }
 
     /** Stops the stages in the reverse order of their start: the feed first, the producer last. */
     void onStop(@Observes ShutdownEvent stop) {
-        for (int i = running.size() - 1; i >= 0; i--) {
+        List<AutoCloseable> stages;
+        synchronized (running) {
+            stages = List.copyOf(running);
+        }
+        for (int i = stages.size() - 1; i >= 0; i--) {
             try {
-                running.get(i).close();
+                stages.get(i).close();
             } catch (Exception e) {
                 LOG.warnf("stopping delivery: %s", e.getMessage());
             }

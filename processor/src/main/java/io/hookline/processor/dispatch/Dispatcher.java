@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -19,11 +20,11 @@ final class Dispatcher implements AlertFeed.Listener {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
-    private final Rules rules;
+    private final Supplier<Rules> rules;
     private final Groups groups;
     private final Inhibitor inhibitor;
 
-    Dispatcher(Rules rules, Groups groups, Inhibitor inhibitor) {
+    Dispatcher(Supplier<Rules> rules, Groups groups, Inhibitor inhibitor) {
         this.rules = rules;
         this.groups = groups;
         this.inhibitor = inhibitor;
@@ -33,7 +34,7 @@ final class Dispatcher implements AlertFeed.Listener {
     public CompletableFuture<Void> alert(AlertEvent alert) {
         inhibitor.saw(alert, Instant.now());
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (Rules.Target target : rules.targetsFor(alert)) {
+        for (Rules.Target target : rules.get().targetsFor(alert)) {
             all.add(groups.add(target.receiver(), target.grouping(), alert));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
@@ -48,7 +49,7 @@ final class Dispatcher implements AlertFeed.Listener {
         int seeded = 0;
         for (AlertEvent alert : alerts) {
             inhibitor.sawBefore(alert);
-            for (Rules.Target target : rules.targetsFor(alert)) {
+            for (Rules.Target target : rules.get().targetsFor(alert)) {
                 if (target.grouping().repeatInterval() != null) {
                     groups.seed(target.receiver(), target.grouping(), alert);
                     seeded++;

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.hookline.processor.rules.Inhibition;
+import io.hookline.processor.rules.Rules;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 import io.hookline.schema.DeliveryOutcome;
@@ -25,12 +26,13 @@ final class Inhibitor implements Muter {
     /** How long a resolve this dispatcher saw keeps overriding the view, which may not have it yet. */
     static final Duration KEEP_RESOLVED = Duration.ofMinutes(10);
 
-    private final List<Inhibition> inhibitions;
+    private final Supplier<Rules> rules;
     private final Supplier<Collection<AlertEvent>> current;
     private final Map<String, AlertEvent> seen = new ConcurrentHashMap<>();
 
-    Inhibitor(List<Inhibition> inhibitions, Supplier<Collection<AlertEvent>> current) {
-        this.inhibitions = List.copyOf(inhibitions);
+    /** {@code current} is only asked while the rules in force have inhibitions. */
+    Inhibitor(Supplier<Rules> rules, Supplier<Collection<AlertEvent>> current) {
+        this.rules = rules;
         this.current = current;
     }
 
@@ -48,6 +50,7 @@ final class Inhibitor implements Muter {
 
     @Override
     public Optional<Muted> muted(AlertEvent alert, Instant now) {
+        List<Inhibition> inhibitions = rules.get().inhibitions();
         if (inhibitions.isEmpty() || alert.getStatus() == AlertStatus.RESOLVED) {
             return Optional.empty();
         }

@@ -31,7 +31,7 @@ import io.hookline.schema.AlertStatus;
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {
 
-    private final io.hookline.processor.rules.Rules rules;
+    private final io.hookline.processor.rules.RulesFile rules;
 
     /** An alert as the API shows it. */
     public record AlertView(String alertKey, String status, String condition, String severity, String jobKey,
@@ -54,7 +54,7 @@ public class AlertsResource {
     private final io.hookline.processor.silences.Silences silences;
 
     public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences,
-            io.hookline.processor.rules.Rules rules) {
+            io.hookline.processor.rules.RulesFile rules) {
         this.rules = rules;
         this.streams = streams;
         this.silences = silences;
@@ -100,7 +100,7 @@ public class AlertsResource {
 
     /** Whether an alert is in the group a message was about, at any of the receivers its routes choose. */
     private boolean inGroup(AlertEvent alert, String group) {
-        return alert.getAlertKey().equals(group) || rules.targetsFor(alert).stream()
+        return alert.getAlertKey().equals(group) || rules.current().targetsFor(alert).stream()
                 .anyMatch(t -> t.grouping().groupKey(t.receiver().name(), alert).equals(group));
     }
 }

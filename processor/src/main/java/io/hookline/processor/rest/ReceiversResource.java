@@ -17,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.hookline.processor.dispatch.DeliveryPipeline;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.processor.notify.Receiver;
-import io.hookline.processor.rules.Rules;
+import io.hookline.processor.rules.RulesFile;
 import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
@@ -32,13 +32,13 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReceiversResource {
 
-    private final Rules rules;
+    private final RulesFile rules;
     private final DeliveryPipeline delivery;
     private final AuditLog audit;
     private final CurrentVertxRequest current;
     private final PerKeyRate testMessages;
 
-    public ReceiversResource(Rules rules, DeliveryPipeline delivery, AuditLog audit, CurrentVertxRequest current,
+    public ReceiversResource(RulesFile rules, DeliveryPipeline delivery, AuditLog audit, CurrentVertxRequest current,
             TestMessageLimits limits) {
         this.rules = rules;
         this.delivery = delivery;
@@ -51,10 +51,10 @@ public class ReceiversResource {
     @Path("{name}/test")
     @Operation(summary = "Send a test message to a receiver, once, now; answers what happened")
     public Response test(@PathParam("name") String name) {
-        Receiver receiver = rules.receiver(name).orElse(null);
+        Receiver receiver = rules.current().receiver(name).orElse(null);
         if (receiver == null) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no receiver '" + name
-                    + "' in the rules; receivers: " + rules.receivers().stream().map(Receiver::name).toList())).build();
+                    + "' in the rules; receivers: " + rules.current().receivers().stream().map(Receiver::name).toList())).build();
         }
         if (!testMessages.tryAcquire(name, System.nanoTime())) {
             long wait = testMessages.secondsUntilNext(name, System.nanoTime());

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -27,6 +28,7 @@ import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.Rules;
+import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.state.JobStateFold;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.JobState;
@@ -54,18 +56,18 @@ public class TopologyProducer {
     static final int QUARANTINE_VALUE_BYTES = 64 * 1024;
 
     @Produces
-    public Topology topology(ProcessorConfig config, Rules rules, MeterRegistry metrics) {
+    public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics) {
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval()), metrics);
     }
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
-    static List<Reactor> reactors(Rules rules, Duration checkInterval) {
+    static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval) {
         return List.of(new AlertReactor(rules, checkInterval));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
-        return build(topics, reactors(rules, checkInterval), new SimpleMeterRegistry());
+        return build(topics, reactors(() -> rules, checkInterval), new SimpleMeterRegistry());
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {

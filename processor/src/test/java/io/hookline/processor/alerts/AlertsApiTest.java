@@ -12,30 +12,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import io.hookline.devstack.SharedKafka;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.hookline.devstack.TopicReader;
 import io.hookline.processor.EventWriter;
 import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** A failed run on the real broker becomes a firing alert, on hookline.alerts and in /api/alerts, until it recovers. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class AlertsApiTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
 
     @Test
     void aFailureFiresAnAlertThatTheApiAndTheTopicShowUntilTheJobRecovers() throws Exception {
@@ -43,14 +43,14 @@ class AlertsApiTest {
         String key = job + "/failed";
         Instant t0 = Instant.now().minusSeconds(300).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", t0, "disk full"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", t0, "disk full"));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/alerts?status=firing")
                     .then().statusCode(200).body("alertKey", hasItem(key)));
             given().get("/api/alerts?status=firing").then()
                     .body("find { it.alertKey == '" + key + "' }.severity", equalTo("critical"))
                     .body("find { it.alertKey == '" + key + "' }.summary", equalTo(job + " failed at " + t0 + ": disk full"));
 
-            writer.write("hookline.events", Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
+            writer.write(TOPICS.events(), Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/alerts?status=resolved")
                     .then().statusCode(200).body("alertKey", hasItem(key)));
             given().get("/api/alerts?status=firing").then().body("alertKey", not(hasItem(key)));
@@ -59,19 +59,11 @@ class AlertsApiTest {
         Schema committed = new Schema.Parser().parse(Files.readString(
                 Path.of("../schemas/src/main/resources/io/hookline/schema/released/AlertEvent/1.avsc")));
         BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), committed);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                SharedKafka.bootstrapServers(), "group.id", "alerts-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-                "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("hookline.alerts"));
+        try (TopicReader<ConsumerRecord<String, byte[]>> alerts = TopicReader.records(TOPICS.alerts())) {
             List<String> statuses = new java.util.ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (key.equals(record.key())) {
-                        statuses.add(decoder.decode(record.value()).get("status").toString());
-                    }
-                }
-                return statuses.size() >= 2;
-            });
+            for (var record : alerts.awaitCount(r -> key.equals(r.key()), 2, Duration.ofSeconds(30))) {
+                statuses.add(decoder.decode(record.value()).get("status").toString());
+            }
             assertEquals(List.of("FIRING", "RESOLVED"), statuses);
         }
     }

@@ -1,5 +1,6 @@
 package io.hookline.processor.api;
 
+import io.hookline.processor.TestRules;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,17 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hookline.devstack.SharedKafka;
+import io.hookline.devstack.TopicReader;
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.schema.AuditEvent;
 import io.hookline.schema.serde.AvroSerde;
@@ -174,6 +171,10 @@ class ApiAccessTest {
 
     @Test
     void testMessagesToOneReceiverAreLimitedPerMinute() throws Exception {
+        TestRules.use("""
+                receivers:
+                  - {name: team-slack, type: slack, url: "%s"}
+                """.formatted(TestRules.url("/slack")));
         String operator = bearer(KafkaTestResource.OPERATOR_TOKEN);
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -188,21 +189,8 @@ class ApiAccessTest {
 
     static AuditEvent auditOf(String target) {
         AvroSerde<AuditEvent> serde = AvroSerde.of(AuditEvent.class);
-        List<AuditEvent> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                SharedKafka.bootstrapServers(), "group.id", "audit-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.withDefaultPrefix().audit()));
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> {
-                    AuditEvent event = serde.decode(r.value());
-                    if (target.equals(event.getTarget())) {
-                        found.add(event);
-                    }
-                });
-                return !found.isEmpty();
-            });
+        try (TopicReader<AuditEvent> audit = TopicReader.of(Topics.withDefaultPrefix().audit(), serde::decode)) {
+            return audit.await(event -> target.equals(event.getTarget()), Duration.ofSeconds(30));
         }
-        return found.get(0);
     }
 }

@@ -26,7 +26,7 @@ class InhibitorTest {
                     target: {job: "*"}
                     equal: [host]
                 """);
-        return new Inhibitor(rules.inhibitions(), () -> onTopic);
+        return new Inhibitor(() -> rules, () -> onTopic);
     }
 
     @Test

@@ -8,12 +8,15 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import io.hookline.schema.topics.Topics;
 
 /** What the alert feed may commit: never past a record whose notifications are still on their way. */
 class PendingOffsetsTest {
 
-    static final TopicPartition P0 = new TopicPartition("hookline.alerts", 0);
-    static final TopicPartition P1 = new TopicPartition("hookline.alerts", 1);
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    static final TopicPartition P0 = new TopicPartition(TOPICS.alerts(), 0);
+    static final TopicPartition P1 = new TopicPartition(TOPICS.alerts(), 1);
 
     @Test
     void anOffsetIsCommittedOnlyOnceEveryRecordBeforeItIsFinished() {

@@ -1,5 +1,6 @@
 package io.hookline.processor.notify;
 
+import io.hookline.processor.TestRules;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,13 +22,48 @@ import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** One alert fanned out to every kind of channel, each checked at a real local receiver for its exact content. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class ChannelsTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     final ObjectMapper json = new ObjectMapper();
+
+    /** A receiver of every channel but the webhook, each local, and every alert routed to all of them. */
+    static String everyChannel() {
+        return """
+                receivers:
+                  - {name: team-slack, type: slack, url: "%s"}
+                  - {name: ops-ntfy, type: ntfy, url: "%s"}
+                  - {name: pager, type: pagerduty, routing-key: R0UT1NGKEY0123456789, url: "%s"}
+                  - {name: teams, type: teams, url: "%s"}
+                  - name: sms
+                    type: sms
+                    url: "%s?to={{to}}"
+                    to: "+4915112345678"
+                    body: '{"to":"{{to}}","text":"{{text_json}}"}'
+                    headers: {Authorization: "Basic dGVzdDp0ZXN0"}
+                    max-length: 160
+                  - name: oncall-mail
+                    type: email
+                    host: 127.0.0.1
+                    port: %d
+                    from: hookline@example.org
+                    to: oncall@example.org, backup-team@example.org
+                routes:
+                  - {receiver: team-slack, continue: true}
+                  - {receiver: ops-ntfy, continue: true}
+                  - {receiver: pager, continue: true}
+                  - {receiver: teams, continue: true}
+                  - {receiver: sms, continue: true}
+                  - {receiver: oncall-mail}
+                """.formatted(TestRules.url("/slack"), TestRules.url("/ntfy"), TestRules.url("/pagerduty"),
+                TestRules.url("/teams"), TestRules.url("/sms"), TestRules.smtpPort());
+    }
 
     static List<TestReceivers.Request> at(String path, String marker) throws Exception {
         return TestReceivers.get().requests(path).stream()
@@ -36,14 +72,15 @@ class ChannelsTest {
 
     @Test
     void aFailureAndItsRecoveryReachNtfyPagerDutyTeamsSmsAndEmailInTheirOwnFormats() throws Exception {
-        String job = "esxi-prod/fanout-" + UUID.randomUUID().toString().substring(0, 8);
+        TestRules.use(everyChannel());
+        String job = "esxi-prod/" + UUID.randomUUID().toString().substring(0, 8);
         String error = "SQL01: snapshot failed: " + "disk full; ".repeat(40);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now().minusSeconds(60), error));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now().minusSeconds(60), error));
             await().atMost(Duration.ofSeconds(60)).until(() -> at("/pagerduty", job).size() == 1
                     && at("/ntfy", job).size() == 1 && at("/teams", job).size() == 1 && at("/sms", job.substring(10)).size() == 1
                     && TestReceivers.get().smtp().getReceivedMessages().length >= 2);
-            writer.write("hookline.events", Events.succeeded(job, "2", Instant.now(), 1000));
+            writer.write(TOPICS.events(), Events.succeeded(job, "2", Instant.now(), 1000));
             await().atMost(Duration.ofSeconds(60)).until(() -> at("/pagerduty", job).size() == 2);
         }
 

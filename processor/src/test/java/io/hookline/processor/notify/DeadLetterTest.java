@@ -1,5 +1,6 @@
 package io.hookline.processor.notify;
 
+import io.hookline.processor.TestRules;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -18,17 +19,25 @@ import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** A notification out of attempts becomes a dead letter; replayed once the receiver is back, it is delivered and leaves the list. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class DeadLetterTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     @Test
     void anExhaustedNotificationIsKeptAndAReplayDeliversItWithTheSameIdempotencyKey() throws Exception {
-        String job = "borg/switch-" + UUID.randomUUID().toString().substring(0, 8);
+        TestRules.use("""
+                receivers:
+                  - {name: switchable, type: webhook, url: "%s", max-attempts: 1}
+                default-receiver: switchable
+                """.formatted(TestRules.url("/switch")));
+        String job = "borg/" + UUID.randomUUID().toString().substring(0, 8);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "x"));
         }
         String alertKey = job + "/failed";
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/dead-letters").then()

@@ -1,5 +1,6 @@
 package io.hookline.processor.notify;
 
+import io.hookline.processor.TestRules;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,19 +11,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hookline.devstack.SharedKafka;
+import io.hookline.devstack.TopicReader;
 import io.hookline.processor.EventWriter;
 import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
@@ -31,11 +27,14 @@ import io.hookline.schema.DeliveryOutcome;
 import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** Alerts delivered to real local HTTP receivers, routed, signed, retried, recorded on hookline.deliveries. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class DeliveryTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
 
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     final ObjectMapper json = new ObjectMapper();
@@ -53,31 +52,27 @@ class DeliveryTest {
 
     List<DeliveryAttempt> attemptsFor(String alertKey, int atLeast) {
         AvroSerde<DeliveryAttempt> serde = AvroSerde.of(DeliveryAttempt.class);
-        List<DeliveryAttempt> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                SharedKafka.bootstrapServers(), "group.id", "deliveries-" + UUID.randomUUID(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("hookline.deliveries"));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
-                    if (alertKey.equals(record.key())) {
-                        found.add(serde.decode(record.value()));
-                    }
-                }
-                return found.size() >= atLeast;
-            });
+        try (TopicReader<DeliveryAttempt> deliveries = TopicReader.of(TOPICS.deliveries(), serde::decode)) {
+            return deliveries.awaitCount(attempt -> alertKey.equals(attempt.getGroupKey()), atLeast, Duration.ofSeconds(60));
         }
-        return found;
     }
 
     @Test
     void aCriticalAlertReachesSlackAndTheSignedWebhookAndItsResolveReachesBoth() throws Exception {
+        TestRules.use("""
+                receivers:
+                  - {name: ops-webhook, type: webhook, url: "%s", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+                  - {name: team-slack, type: slack, url: "%s"}
+                routes:
+                  - {match: {severity: critical}, receiver: team-slack, continue: true}
+                  - {receiver: ops-webhook}
+                """.formatted(TestRules.url("/hook"), TestRules.url("/slack")));
         String job = "esxi-prod/esxi01/" + UUID.randomUUID().toString().substring(0, 8);
         Instant t0 = Instant.now().minusSeconds(120);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", t0, "disk full"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", t0, "disk full"));
             await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/hook", job).size() == 1);
-            writer.write("hookline.events", Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
+            writer.write(TOPICS.events(), Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
             await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/hook", job).size() == 2);
         }
         List<JsonNode> hooks = webhookBodies("/hook", job);
@@ -101,9 +96,14 @@ class DeliveryTest {
 
     @Test
     void aFailingReceiverIsRetriedWithTheSameIdempotencyKeyAndEveryAttemptIsRecorded() throws Exception {
-        String job = "borg/flaky-" + UUID.randomUUID().toString().substring(0, 8);
+        TestRules.use("""
+                receivers:
+                  - {name: flaky, type: webhook, url: "%s", max-attempts: 5}
+                default-receiver: flaky
+                """.formatted(TestRules.url("/flaky")));
+        String job = "borg/" + UUID.randomUUID().toString().substring(0, 8);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "lock timeout"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "lock timeout"));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> webhookBodies("/flaky", job).size() == 3);
         List<String> ids = TestReceivers.get().requests("/flaky").stream().filter(r -> r.body().contains(job))
@@ -121,9 +121,14 @@ class DeliveryTest {
 
     @Test
     void aReceiverThatIsGoneIsNotRetried() throws Exception {
-        String job = "borg/gone-" + UUID.randomUUID().toString().substring(0, 8);
+        TestRules.use("""
+                receivers:
+                  - {name: gone, type: webhook, url: "%s"}
+                default-receiver: gone
+                """.formatted(TestRules.url("/gone")));
+        String job = "borg/" + UUID.randomUUID().toString().substring(0, 8);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "x"));
         }
         List<DeliveryAttempt> attempts = attemptsFor(job + "/failed", 1);
         assertEquals(DeliveryOutcome.GAVE_UP, attempts.get(0).getOutcome());
@@ -133,6 +138,11 @@ class DeliveryTest {
 
     @Test
     void anOperatorCanSendATestMessageToAnyReceiver() throws Exception {
+        TestRules.use("""
+                receivers:
+                  - {name: team-slack, type: slack, url: "%s"}
+                  - {name: gone, type: webhook, url: "%s"}
+                """.formatted(TestRules.url("/slack"), TestRules.url("/gone")));
         given().post("/api/receivers/team-slack/test").then().statusCode(200).body("delivered", equalTo(true));
         assertTrue(TestReceivers.get().requests("/slack").stream()
                 .anyMatch(r -> r.body().contains("[TEST] FIRING info other: a test message from Hookline to receiver team-slack")));

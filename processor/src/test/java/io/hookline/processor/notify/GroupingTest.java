@@ -1,5 +1,6 @@
 package io.hookline.processor.notify;
 
+import io.hookline.processor.TestRules;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,15 +28,18 @@ import io.hookline.schema.DeliveryOutcome;
 import io.hookline.runtime.webhooks.StandardWebhooks;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /**
  * A storage host goes down and three of its jobs fail: the receiver gets one message with the three alerts (group
  * by host, group-wait 3 s), a reminder while they still fire (repeat-interval 8 s), and one message when they
- * recover, at a real signed webhook and a real SMTP server. The rules are in KafkaTestResource.
+ * recover, at a real signed webhook and a real SMTP server.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class GroupingTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
 
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     final ObjectMapper json = new ObjectMapper();
@@ -47,16 +51,28 @@ class GroupingTest {
 
     @Test
     void oneMessagePerHostThenAReminderThenOneResolveForTheWholeGroup() throws Exception {
+        TestRules.use("""
+                receivers:
+                  - {name: grouped-hook, type: webhook, url: "%s", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+                  - {name: oncall-mail, type: email, host: 127.0.0.1, port: %d, from: hookline@example.org,
+                     to: "oncall@example.org, backup-team@example.org"}
+                grouping:
+                  group-by: [host]
+                  group-wait: 3s
+                  group-interval: 3s
+                routes:
+                  - {receiver: grouped-hook, repeat-interval: 8s, continue: true}
+                  - {receiver: oncall-mail, repeat-interval: never}
+                """.formatted(TestRules.url("/grouped"), TestRules.smtpPort()));
         String host = "nas-" + UUID.randomUUID().toString().substring(0, 6);
         String other = "nas-" + UUID.randomUUID().toString().substring(0, 6);
-        List<String> jobs = List.of("esxi-grp/" + host + "/grouped-a", "esxi-grp/" + host + "/grouped-b",
-                "esxi-grp/" + host + "/grouped-c");
+        List<String> jobs = List.of("esxi-grp/" + host + "/a", "esxi-grp/" + host + "/b", "esxi-grp/" + host + "/c");
         Instant t0 = Instant.now().minusSeconds(300);
         try (EventWriter writer = new EventWriter()) {
             for (String job : jobs) {
-                writer.write("hookline.events", Events.failed(job, "1", t0, "NFS datastore " + host + " not reachable"));
+                writer.write(TOPICS.events(), Events.failed(job, "1", t0, "NFS datastore " + host + " not reachable"));
             }
-            writer.write("hookline.events", Events.failed("esxi-grp/" + other + "/grouped-d", "1", t0, "disk full"));
+            writer.write(TOPICS.events(), Events.failed("esxi-grp/" + other + "/d", "1", t0, "disk full"));
 
             await().atMost(Duration.ofSeconds(60)).until(() -> messagesAbout(host).size() == 1 && messagesAbout(other).size() == 1);
             TestReceivers.Request first = messagesAbout(host).get(0);
@@ -97,11 +113,11 @@ class GroupingTest {
 
             // Right after a message, the group holds changes for group-interval: the three recoveries go out together.
             for (String job : jobs) {
-                writer.write("hookline.events", Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
+                writer.write(TOPICS.events(), Events.succeeded(job, "2", t0.plusSeconds(60), 1000));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> messagesAbout(host).stream()
                     .anyMatch(r -> r.body().contains("\"type\":\"alert.resolved\"")));
-            writer.write("hookline.events", Events.succeeded("esxi-grp/" + other + "/grouped-d", "2", t0.plusSeconds(60), 1000));
+            writer.write(TOPICS.events(), Events.succeeded("esxi-grp/" + other + "/d", "2", t0.plusSeconds(60), 1000));
         }
         List<TestReceivers.Request> messages = messagesAbout(host);
         JsonNode resolved = json.readTree(messages.get(messages.size() - 1).body()).path("data");

@@ -1,5 +1,6 @@
 package io.hookline.processor.notify;
 
+import io.hookline.processor.TestRules;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +25,7 @@ import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /**
  * A job's error text written by an attacker reaches every channel as text: it cannot ping a Slack channel, add a
@@ -32,6 +34,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class NotificationInjectionTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
 
     final ObjectMapper json = new ObjectMapper();
 
@@ -42,15 +46,13 @@ class NotificationInjectionTest {
     @Test
     void hostileErrorTextIsEscapedForSlackTeamsSmsNtfyAndEmail() throws Exception {
         String marker = UUID.randomUUID().toString().substring(0, 8);
-        String job = "esxi-prod/fanout-" + marker;
+        TestRules.use(ChannelsTest.everyChannel());
+        String job = "esxi-prod/" + marker;
         String hostile = "x\",\"to\":\"+1900555\",\"a\":\"\t<!channel> <https://evil.example|click> "
                 + "[click](https://evil.example)\r\nBcc: victim@example.org";
         int mailsBefore = TestReceivers.get().smtp().getReceivedMessages().length;
         try (EventWriter writer = new EventWriter()) {
-            // The fan-out route reaches ntfy, PagerDuty, Teams, SMS and e-mail; any other critical alert reaches Slack.
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now().minusSeconds(60), hostile));
-            writer.write("hookline.events", Events.failed("esxi-prod/inject-" + marker, "1", Instant.now().minusSeconds(60),
-                    hostile));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now().minusSeconds(60), hostile));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> !at("/slack", marker).isEmpty() && !at("/teams", marker).isEmpty()
                 && !at("/sms", marker).isEmpty() && !at("/ntfy", marker).isEmpty()

@@ -1,5 +1,7 @@
 package io.hookline.processor.silences;
 
+import org.junit.jupiter.api.BeforeEach;
+import io.hookline.processor.TestRules;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -25,18 +27,31 @@ import io.hookline.schema.DeliveryOutcome;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.hookline.schema.topics.Topics;
 
 /** Silences mute what matches, are recorded as such, and never stop the resolve of an alert that was sent. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class SilencesTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    /** Every alert goes to the signed webhook that Deliveries reads. */
+    @BeforeEach
+    void rules() {
+        TestRules.use("""
+                receivers:
+                  - {name: ops-webhook, type: webhook, url: "%s", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+                default-receiver: ops-webhook
+                """.formatted(TestRules.url("/hook")));
+    }
+
     @Test
     void aSilenceDuringAFailureMutesTheRepeatButNotTheResolveAfterIt() throws Exception {
         String job = "borg/silenced-" + UUID.randomUUID().toString().substring(0, 8);
         Instant t0 = Instant.now().minusSeconds(300);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", t0, "lock timeout"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", t0, "lock timeout"));
             await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.firing") == 1);
 
             String id = given().contentType(ContentType.JSON)
@@ -46,12 +61,12 @@ class SilencesTest {
             given().get("/api/alerts?status=firing").then()
                     .body("find { it.alertKey == '" + job + "/failed' }.silencedBy", equalTo(id));
 
-            writer.write("hookline.events", Events.failed(job, "2", t0.plusSeconds(60), "lock timeout"));
+            writer.write(TOPICS.events(), Events.failed(job, "2", t0.plusSeconds(60), "lock timeout"));
             List<DeliveryAttempt> silenced = Deliveries.deliveries(job + "/failed", DeliveryOutcome.SILENCED);
             assertTrue(silenced.get(0).getMessage().startsWith("silenced by " + id + ": repo maintenance"),
                     silenced.get(0).getMessage());
 
-            writer.write("hookline.events", Events.succeeded(job, "3", t0.plusSeconds(120), 1000));
+            writer.write(TOPICS.events(), Events.succeeded(job, "3", t0.plusSeconds(120), 1000));
             await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.resolved") == 1);
         }
         assertEquals(0, Deliveries.webhookCalls(job, "alert.repeated"), "the repeat was muted");
@@ -64,7 +79,7 @@ class SilencesTest {
                 .body(Map.of("matchers", Map.of("job", job), "recurring", "daily 00:00-23:59", "timeZone", "Europe/Berlin"))
                 .post("/api/silences").then().statusCode(201);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "x"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "x"));
         }
         assertEquals(DeliveryOutcome.SILENCED, Deliveries.deliveries(job + "/failed", DeliveryOutcome.SILENCED).get(0).getOutcome());
         assertEquals(0, Deliveries.webhookCalls(job, "alert.firing"));
@@ -99,7 +114,7 @@ class SilencesTest {
                 .post("/api/silences").then().statusCode(201);
         String job = "esxi-prod/" + "a".repeat(400) + "-" + UUID.randomUUID().toString().substring(0, 8);
         try (EventWriter writer = new EventWriter()) {
-            writer.write("hookline.events", Events.failed(job, "1", Instant.now(), "disk full"));
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "disk full"));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> Deliveries.webhookCalls(job, "alert.firing") == 1);
     }
