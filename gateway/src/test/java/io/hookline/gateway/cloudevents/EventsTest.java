@@ -1,55 +1,42 @@
 package io.hookline.gateway.cloudevents;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.CloudEventDetail;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.RunOutcome;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** POST /events: CloudEvents in both HTTP modes, the generic JSON body, signatures and every refusal. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class EventsTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-apps-events-0123456789";
     static final String SIGNED = "test-token-signed-events-0123456789";
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    static TopicReader events;
-    static TopicReader rejected;
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
-
-    @BeforeAll
-    static void read() {
-        events = new TopicReader("hookline.events");
-        rejected = new TopicReader("hookline.rejected");
-    }
-
-    @AfterAll
-    static void close() {
-        events.close();
-        rejected.close();
-    }
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     BackupEvent eventOfJob(String job) {
-        return serde.decode(events.await(r -> serde.decode(r.value()).getJob().equals(job), Duration.ofSeconds(20)).value());
+        return topics.event(e -> e.getJob().equals(job));
     }
 
     @Test
@@ -151,11 +138,7 @@ class EventsTest {
         given().header("Authorization", "Bearer " + SIGNED).contentType("application/json").body(body)
                 .post("/events").then().statusCode(401);
 
-        AvroSerde<RejectedHook> rejectedSerde = AvroSerde.of(RejectedHook.class);
-        RejectedHook refusal = rejectedSerde.decode(rejected.await(r -> {
-            RejectedHook h = rejectedSerde.decode(r.value());
-            return "bad-signature".equals(h.getReason());
-        }, Duration.ofSeconds(20)).value());
+        RejectedHook refusal = topics.rejection(h -> "bad-signature".equals(h.getReason()));
         assertEquals("signed", refusal.getSourceName());
         assertTrue(refusal.getRaw().getHeaders().keySet().stream().noneMatch(h -> h.equals("authorization")
                 || h.equals("webhook-signature")), refusal.getRaw().getHeaders().toString());

@@ -1,5 +1,7 @@
 package io.hookline.gateway.envelope;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -7,22 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.RunOutcome;
 import io.hookline.schema.XsiBackupDetail;
-import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,33 +36,16 @@ class FailureReportsTest {
     static final String PINGS = "test-token-borg-pings-0123456789";
     static final String EVENTS = "test-token-apps-events-0123456789";
     static final Topics TOPICS = Topics.withDefaultPrefix();
-    static TopicReader events;
-    static TopicReader rejected;
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
-    final AvroSerde<RejectedHook> rejections = AvroSerde.of(RejectedHook.class);
-
-    @BeforeAll
-    static void read() {
-        events = new TopicReader(TOPICS.events());
-        rejected = new TopicReader(TOPICS.rejected());
-    }
-
-    @AfterAll
-    static void close() {
-        events.close();
-        rejected.close();
-    }
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     BackupEvent eventOf(String jobKey) {
-        return serde.decode(events.await(r -> jobKey.equals(r.key()), Duration.ofSeconds(20)).value());
+        return topics.eventOfJob(jobKey);
     }
 
     RejectedHook rejectionFor(String reason, String pathPart) {
-        return rejections.decode(rejected.await(r -> {
-            RejectedHook hook = rejections.decode(r.value());
-            return hook.getReason().equals(reason) && (hook.getRaw().getPath() + hook.getRaw().getBody()
-                    + hook.getRaw().getQuery()).contains(pathPart);
-        }, Duration.ofSeconds(20)).value());
+        return topics.rejection(hook -> hook.getReason().equals(reason) && (hook.getRaw().getPath() + hook.getRaw().getBody()
+                + hook.getRaw().getQuery()).contains(pathPart));
     }
 
     static String b64(String text) {

@@ -1,5 +1,7 @@
 package io.hookline.gateway.envelope;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -18,19 +19,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.hookline.gateway.KafkaTestResource;
 import io.hookline.gateway.ShimRunner;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.RunOutcome;
-import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -49,9 +46,8 @@ class IdempotencyTest {
     static final String PINGS = "test-token-borg-pings-0123456789";
     static final String PROXMOX = "test-token-pve-cluster-0123456789";
     static final Topics TOPICS = Topics.withDefaultPrefix();
-    static TopicReader events;
-    static TopicReader rejected;
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     @TestHTTPResource("/")
     URL root;
@@ -59,21 +55,8 @@ class IdempotencyTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void read() {
-        events = new TopicReader(TOPICS.events());
-        rejected = new TopicReader(TOPICS.rejected());
-    }
-
-    @AfterAll
-    static void close() {
-        events.close();
-        rejected.close();
-    }
-
     List<BackupEvent> eventsOfJob(String jobKey, int count) {
-        return events.awaitCount(r -> jobKey.equals(r.key()), count, Duration.ofSeconds(20)).stream()
-                .map(r -> serde.decode(r.value())).toList();
+        return topics.eventsOfJob(jobKey, count);
     }
 
     static Set<String> ids(List<BackupEvent> list) {
@@ -161,11 +144,8 @@ class IdempotencyTest {
         given().header("Idempotency-Key", "k".repeat(300))
                 .post("/ping/" + PINGS + "/" + job + "?create=1")
                 .then().statusCode(400).body(containsString("Idempotency-Key header is 300 characters; at most 255"));
-        AvroSerde<RejectedHook> rejections = AvroSerde.of(RejectedHook.class);
-        RejectedHook record = rejections.decode(rejected.await(r -> {
-            RejectedHook hook = rejections.decode(r.value());
-            return hook.getReason().equals("bad-idempotency-key") && hook.getRaw().getPath().contains(job);
-        }, Duration.ofSeconds(20)).value());
+        RejectedHook record = topics.rejection(hook -> hook.getReason().equals("bad-idempotency-key")
+                && hook.getRaw().getPath().contains(job));
         assertEquals(400, record.getStatus());
         assertNotEquals(null, record.getMessage());
     }

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
+import io.hookline.devstack.TopicReader;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
@@ -101,10 +101,10 @@ class AnonymousFloodTest {
         assertTrue(sent.get() > 200, "the flood sent only " + sent.get());
         assertTrue(limited.get() > sent.get() / 2, limited.get() + " of " + sent.get() + " were limited");
 
-        AvroSerde<RejectedHook> serde = AvroSerde.of(RejectedHook.class);
-        try (TopicReader rejected = new TopicReader(Topics.withDefaultPrefix().rejected())) {
+        try (TopicReader<RejectedHook> rejected = TopicReader.of(Topics.withDefaultPrefix().rejected(),
+                AvroSerde.of(RejectedHook.class)::decode)) {
             List<RejectedHook> recorded = rejected.drain(Duration.ofSeconds(3)).stream()
-                    .map(r -> serde.decode(r.value())).filter(h -> h.getRaw().getPath().contains(marker)).toList();
+                    .filter(h -> h.getRaw().getPath().contains(marker)).toList();
             long accounted = recorded.size() + recorded.stream().mapToLong(RejectedHook::getSuppressed).sum();
             // The burst, the rate, and one sample per interval: not one record per request.
             long bound = 20 + (long) Math.ceil(floodSeconds * 5) + (long) Math.ceil(floodSeconds / 2) + 2;

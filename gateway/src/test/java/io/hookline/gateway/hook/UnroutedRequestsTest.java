@@ -1,5 +1,7 @@
 package io.hookline.gateway.hook;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
@@ -7,20 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.SourceKind;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.hookline.schema.topics.Topics;
 
 /**
  * Requests that reach no endpoint, or that Vert.x refuses before one runs, are refused with a sentence naming what
@@ -30,24 +27,15 @@ import io.restassured.response.Response;
 @QuarkusTestResource(KafkaTestResource.class)
 class UnroutedRequestsTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-apps-events-0123456789";
-    static TopicReader rejected;
-    final AvroSerde<RejectedHook> serde = AvroSerde.of(RejectedHook.class);
-
-    @BeforeAll
-    static void read() {
-        rejected = new TopicReader("hookline.rejected");
-    }
-
-    @AfterAll
-    static void close() {
-        rejected.close();
-    }
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     RejectedHook recordOf(Response response) {
         String id = response.getHeader(HookIntake.REJECTION_HEADER);
-        return serde.decode(rejected.await(r -> serde.decode(r.value()).getRejectionId().equals(id),
-                Duration.ofSeconds(20)).value());
+        return topics.rejection(r -> r.getRejectionId().equals(id));
     }
 
     @Test
@@ -88,10 +76,8 @@ class UnroutedRequestsTest {
         java.util.Arrays.fill(body, (byte) 'a');
         given().contentType("application/json").body(body).post("/events/" + TOKEN).then().statusCode(413);
 
-        RejectedHook record = serde.decode(rejected.await(r -> {
-            RejectedHook hook = serde.decode(r.value());
-            return hook.getReason().equals("too-large") && hook.getRaw().getPath().equals("/events/***");
-        }, Duration.ofSeconds(20)).value());
+        RejectedHook record = topics.rejection(hook -> hook.getReason().equals("too-large")
+                && hook.getRaw().getPath().equals("/events/***"));
         assertEquals(413, record.getStatus());
         assertEquals(SourceKind.CLOUDEVENTS, record.getSourceKind());
         assertNull(record.getRaw().getBody());

@@ -1,5 +1,7 @@
 package io.hookline.gateway.ping;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,57 +9,39 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.PingDetail;
 import io.hookline.schema.RejectedHook;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** Healthchecks-compatible pings as borgmatic, resticprofile and cron + curl send them. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class PingTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-borg-pings-0123456789";
     static final String CHECK = "5bd5e3a1-1f2c-4f6e-9e0a-6d6c2b1f0a11";
-    static TopicReader events;
-    static TopicReader rejected;
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     @TestHTTPResource("/")
     URL root;
 
-    @BeforeAll
-    static void read() {
-        events = new TopicReader("hookline.events");
-        rejected = new TopicReader("hookline.rejected");
-    }
-
-    @AfterAll
-    static void close() {
-        events.close();
-        rejected.close();
-    }
-
     BackupEvent event(String rid, EventType type) {
-        return serde.decode(events.await(r -> {
-            BackupEvent e = serde.decode(r.value());
-            return rid.equals(e.getRunId()) && e.getType() == type;
-        }, Duration.ofSeconds(20)).value());
+        return topics.event(e -> rid.equals(e.getRunId()) && e.getType() == type);
     }
 
     @Test
@@ -70,10 +54,8 @@ class PingTest {
         assertEquals("borg/nightly-borg", event(rid, EventType.RUN_STARTED).getJobKey());
         assertEquals(EventType.RUN_SUCCEEDED, event(rid, EventType.RUN_SUCCEEDED).getType());
         assertEquals(EventType.RUN_LOG, event(rid, EventType.RUN_LOG).getType());
-        BackupEvent exit3 = serde.decode(events.await(r -> {
-            BackupEvent e = serde.decode(r.value());
-            return rid.equals(e.getRunId()) && e.getDetail() instanceof PingDetail d && Integer.valueOf(3).equals(d.getExitStatus());
-        }, Duration.ofSeconds(20)).value());
+        BackupEvent exit3 = topics.event(e -> rid.equals(e.getRunId()) && e.getDetail() instanceof PingDetail d
+                && Integer.valueOf(3).equals(d.getExitStatus()));
         assertEquals(EventType.RUN_FAILED, exit3.getType());
         assertEquals("exit status 3", exit3.getErrorMessage());
     }
@@ -153,9 +135,7 @@ class PingTest {
         }
         assertTrue(refused >= 1, "a burst of 2 at 0.2/s lets at most 2 of 4 through");
         assertTrue(Integer.parseInt(retryAfter) >= 1);
-        AvroSerde<RejectedHook> rejectedSerde = AvroSerde.of(RejectedHook.class);
-        RejectedHook record = rejectedSerde.decode(rejected.await(
-                r -> rejectedSerde.decode(r.value()).getReason().equals("rate-limited"), Duration.ofSeconds(20)).value());
+        RejectedHook record = topics.rejection(r -> r.getReason().equals("rate-limited"));
         assertEquals("tiny", record.getSourceName());
         assertEquals(429, record.getStatus());
     }

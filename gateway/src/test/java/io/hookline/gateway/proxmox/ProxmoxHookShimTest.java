@@ -1,11 +1,12 @@
 package io.hookline.gateway.proxmox;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
 import io.hookline.devstack.LocalKafka;
 import io.hookline.gateway.KafkaTestResource;
 import io.hookline.gateway.ShimRunner;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.ProxmoxDetail;
 import io.hookline.schema.RunOutcome;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** The real vzdump hook script, called as vzdump calls it, against the running gateway. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class ProxmoxHookShimTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-pve-cluster-0123456789";
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     @TestHTTPResource("/")
     URL root;
@@ -56,31 +59,23 @@ class ProxmoxHookShimTest {
         assertEquals(0, hook.run(env, "backup-abort", "snapshot", "102").exitCode());
         assertEquals(0, hook.run(env, "job-end").exitCode());
 
-        try (TopicReader events = new TopicReader("hookline.events")) {
-            BackupEvent end = serde.decode(events.await(r -> {
-                BackupEvent e = serde.decode(r.value());
-                return e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId()) && d.getPhase().equals("job-end");
-            }, Duration.ofSeconds(20)).value());
-            assertEquals(EventType.RUN_FAILED, end.getType());
-            assertEquals("1 guest backup(s) failed", end.getErrorMessage());
-            assertTrue(end.getJobKey().endsWith("/vzdump-" + store), end.getJobKey());
+        BackupEvent end = topics.event(e -> e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId())
+                && d.getPhase().equals("job-end"));
+        assertEquals(EventType.RUN_FAILED, end.getType());
+        assertEquals("1 guest backup(s) failed", end.getErrorMessage());
+        assertTrue(end.getJobKey().endsWith("/vzdump-" + store), end.getJobKey());
 
-            BackupEvent archive = serde.decode(events.await(r -> {
-                BackupEvent e = serde.decode(r.value());
-                return e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId()) && d.getPhase().equals("backup-end");
-            }, Duration.ofSeconds(20)).value());
-            assertEquals(EventType.TARGET_FINISHED, archive.getType());
-            assertEquals("/mnt/pve/" + store + "/dump/vzdump-qemu-101-2026_11_21-02_00_00.vma.zst", archive.getRestorePoint().getId());
-            assertEquals(List.of("vmid:101"), archive.getRestorePoint().getTags());
-            assertEquals("vm 101 (web01)", archive.getTarget());
-            assertEquals(end.getRunId(), archive.getRunId(), "all phases of one vzdump run share its run id");
+        BackupEvent archive = topics.event(e -> e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId())
+                && d.getPhase().equals("backup-end"));
+        assertEquals(EventType.TARGET_FINISHED, archive.getType());
+        assertEquals("/mnt/pve/" + store + "/dump/vzdump-qemu-101-2026_11_21-02_00_00.vma.zst", archive.getRestorePoint().getId());
+        assertEquals(List.of("vmid:101"), archive.getRestorePoint().getTags());
+        assertEquals("vm 101 (web01)", archive.getTarget());
+        assertEquals(end.getRunId(), archive.getRunId(), "all phases of one vzdump run share its run id");
 
-            BackupEvent abort = serde.decode(events.await(r -> {
-                BackupEvent e = serde.decode(r.value());
-                return e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId()) && d.getPhase().equals("backup-abort");
-            }, Duration.ofSeconds(20)).value());
-            assertEquals(RunOutcome.FAILED, abort.getOutcome());
-        }
+        BackupEvent abort = topics.event(e -> e.getDetail() instanceof ProxmoxDetail d && store.equals(d.getStoreId())
+                && d.getPhase().equals("backup-abort"));
+        assertEquals(RunOutcome.FAILED, abort.getOutcome());
     }
 
     @Test
@@ -89,15 +84,9 @@ class ProxmoxHookShimTest {
                 .contentType("application/x-www-form-urlencoded").body("mode=snapshot&vmid=101")
                 .post("/hooks/proxmox").then().statusCode(400)
                 .body(org.hamcrest.Matchers.equalTo("hookline: the form has no phase=<job-start|job-end|backup-end|...>"));
-        AvroSerde<io.hookline.schema.RejectedHook> rejected = AvroSerde.of(io.hookline.schema.RejectedHook.class);
-        try (TopicReader refusals = new TopicReader("hookline.rejected")) {
-            var refusal = rejected.decode(refusals.await(r -> {
-                var hook = rejected.decode(r.value());
-                return "pve".equals(hook.getSourceName()) && hook.getReason().equals("missing-field");
-            }, Duration.ofSeconds(20)).value());
-            assertEquals(400, refusal.getStatus());
-            assertEquals("mode=snapshot&vmid=101", refusal.getRaw().getBody());
-        }
+        var refusal = topics.rejection(hook -> "pve".equals(hook.getSourceName()) && hook.getReason().equals("missing-field"));
+        assertEquals(400, refusal.getStatus());
+        assertEquals("mode=snapshot&vmid=101", refusal.getRaw().getBody());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.hookline.gateway.retrospect;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,39 +12,37 @@ import java.net.Socket;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.hookline.devstack.LocalKafka;
 import io.hookline.gateway.KafkaTestResource;
 import io.hookline.gateway.ShimRunner;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RetrospectDetail;
 import io.hookline.schema.RunOutcome;
-import io.hookline.schema.serde.AvroSerde;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
 
 /** The real RetroEventHandler (POSIX sh) run with Retrospect's arguments against the running gateway. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class RetroEventHandlerShimTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-retro-office-0123456789";
-    static TopicReader events;
-    final AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
 
     @TestHTTPResource("/")
     URL root;
@@ -50,25 +50,12 @@ class RetroEventHandlerShimTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void read() {
-        events = new TopicReader("hookline.events");
-    }
-
-    @AfterAll
-    static void close() {
-        events.close();
-    }
-
     ShimRunner shim(String token) throws Exception {
         return new ShimRunner("retrospect/RetroEventHandler", dir, root.toString().replaceAll("/$", ""), token);
     }
 
     BackupEvent eventWithArguments(List<String> arguments) {
-        return serde.decode(events.await(r -> {
-            BackupEvent e = serde.decode(r.value());
-            return e.getDetail() instanceof RetrospectDetail d && d.getArguments().equals(arguments);
-        }, Duration.ofSeconds(20)).value());
+        return topics.event(e -> e.getDetail() instanceof RetrospectDetail d && d.getArguments().equals(arguments));
     }
 
     record Call(EventType type, String... args) {

@@ -1,5 +1,7 @@
 package io.hookline.gateway.xsibackup;
 
+import io.hookline.gateway.HookTopics;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -21,12 +23,9 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.TopicReader;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RejectedHook;
@@ -37,31 +36,21 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
+import io.hookline.schema.topics.Topics;
 
 /** XSIBackup hooks end to end: real HTTP into the gateway, real records on the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class XsiBackupHookTest {
 
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
     static final String TOKEN = "test-token-esxi-prod-0123456789";
     static final String SMTP_PASSWORD = "Pa55-smtp-secret";
 
-    static TopicReader events;
-    static TopicReader rejected;
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
     final AvroSerde<BackupEvent> eventSerde = AvroSerde.of(BackupEvent.class);
-    final AvroSerde<RejectedHook> rejectedSerde = AvroSerde.of(RejectedHook.class);
-
-    @BeforeAll
-    static void readTopics() {
-        events = new TopicReader("hookline.events");
-        rejected = new TopicReader("hookline.rejected");
-    }
-
-    @AfterAll
-    static void closeReaders() {
-        events.close();
-        rejected.close();
-    }
 
     static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
@@ -86,7 +75,8 @@ class XsiBackupHookTest {
     }
 
     ConsumerRecord<String, byte[]> eventOfRun(String pid) {
-        return events.await(r -> pid.equals(eventSerde.decode(r.value()).getRunId()), Duration.ofSeconds(20));
+        // The whole record: its headers and the bytes as written are part of the contract.
+        return topics.eventRecords().await(r -> pid.equals(eventSerde.decode(r.value()).getRunId()), Duration.ofSeconds(20));
     }
 
     @Test
@@ -172,8 +162,8 @@ class XsiBackupHookTest {
                     .get("/hooks/xsibackup/" + TOKEN + "/error?" + query).then().statusCode(200);
         }
 
-        List<String> ids = events.awaitCount(r -> pid.equals(eventSerde.decode(r.value()).getRunId()), 4,
-                Duration.ofSeconds(20)).stream().map(r -> eventSerde.decode(r.value()).getEventId()).toList();
+        List<String> ids = topics.events().awaitCount(e -> pid.equals(e.getRunId()), 4, Duration.ofSeconds(20)).stream()
+                .map(BackupEvent::getEventId).toList();
         assertEquals(4, ids.size(), "every delivery is on the log: " + ids);
         assertFalse(ids.get(0).equals(ids.get(1)), "two calls without a key are two events");
         assertEquals(ids.get(2), ids.get(3), "a retry with its key keeps the call's id");
@@ -196,8 +186,7 @@ class XsiBackupHookTest {
                 .then().statusCode(400)
                 .body(equalTo("hookline: the query string is not base64 of KEY=value|KEY=value text"));
 
-        RejectedHook refused = rejectedSerde.decode(rejected.await(
-                r -> String.valueOf(rejectedSerde.decode(r.value()).getRaw().getQuery()).contains(marker), Duration.ofSeconds(20)).value());
+        RejectedHook refused = topics.rejection(r -> String.valueOf(r.getRaw().getQuery()).contains(marker));
         assertEquals("esxi-prod", refused.getSourceName());
         assertEquals(400, refused.getStatus());
         assertEquals("not-base64", refused.getReason());
@@ -222,12 +211,10 @@ class XsiBackupHookTest {
         get("/hooks/xsibackup/not-a-token-" + pid + "/success", query(pid, cmd("04"), null))
                 .then().statusCode(404).body(equalTo("hookline: no XSIBackup source has this token"));
 
-        RejectedHook refused = rejectedSerde.decode(rejected.await(
-                r -> rejectedSerde.decode(r.value()).getReason().equals("unknown-source"), Duration.ofSeconds(20)).value());
+        RejectedHook refused = topics.rejection(r -> r.getReason().equals("unknown-source"));
         assertNull(refused.getSourceName());
         assertFalse(refused.getRaw().getPath().contains("not-a-token"), refused.getRaw().getPath());
-        assertTrue(events.drain(Duration.ofSeconds(2)).stream()
-                .noneMatch(r -> pid.equals(eventSerde.decode(r.value()).getRunId())));
+        assertTrue(topics.events().drain(Duration.ofSeconds(2)).stream().noneMatch(e -> pid.equals(e.getRunId())));
     }
 
     @Test
