@@ -16,7 +16,7 @@ public interface GatewayConfig {
 
     Gateway gateway();
 
-    TopicsConfig topics();
+    io.hookline.runtime.topics.TopicSettings topics();
 
     interface SourceConfig {
         /** xsibackup, retrospect, ping, proxmox, cloudevents or generic. */
@@ -98,20 +98,4 @@ public interface GatewayConfig {
         int maxAddresses();
     }
 
-    interface TopicsConfig {
-        @WithDefault("hookline.")
-        String prefix();
-
-        @WithDefault("true")
-        boolean create();
-
-        @WithDefault("3")
-        int partitions();
-
-        @WithDefault("1")
-        short replicationFactor();
-
-        @WithDefault("-1")
-        long eventsRetentionMs();
-    }
 }

@@ -7,7 +7,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "hookline")
 public interface ProcessorConfig {
 
-    TopicsConfig topics();
+    io.hookline.runtime.topics.TopicSettings topics();
 
     Alerts alerts();
 
@@ -95,20 +95,4 @@ public interface ProcessorConfig {
      */
     java.util.Optional<String> instanceId();
 
-    interface TopicsConfig {
-        @WithDefault("hookline.")
-        String prefix();
-
-        @WithDefault("true")
-        boolean create();
-
-        @WithDefault("3")
-        int partitions();
-
-        @WithDefault("1")
-        short replicationFactor();
-
-        @WithDefault("-1")
-        long eventsRetentionMs();
-    }
 }

@@ -1,6 +1,5 @@
 package io.hookline.gateway.kafka;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +9,6 @@ import org.jboss.logging.Logger;
 
 import io.hookline.gateway.GatewayConfig;
 import io.hookline.runtime.topics.TopicBootstrap;
-import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -25,19 +23,10 @@ public class TopicSetup {
 
     void onStart(@Observes StartupEvent start, GatewayConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        if (!config.topics().create()) {
-            return;
-        }
-        Map<String, Object> adminConfig = new HashMap<>(kafkaConfig);
-        adminConfig.put("client.id", "hookline-gateway-admin");
-        setup = TopicBootstrap.ensureInBackground(adminConfig,
-                new Topics(config.topics().prefix()).specs(config.topics().eventsRetentionMs()),
-                config.topics().partitions(), config.topics().replicationFactor(), LOG::info);
+        setup = TopicBootstrap.atStart(config.topics(), kafkaConfig, "hookline-gateway-admin", LOG::info);
     }
 
     void onStop(@Observes ShutdownEvent stop) throws Exception {
-        if (setup != null) {
-            setup.close();
-        }
+        setup.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.hookline.processor.rules;
 
 import io.hookline.processor.match.Matchers;
-import io.hookline.schema.AlertEvent;
 
 /**
  * Sends the alerts that match to a receiver. Matchers compare globs with the alert's {@code source}, {@code kind},
@@ -9,8 +8,4 @@ import io.hookline.schema.AlertEvent;
  * matching route wins unless it says {@code continue: true}. Its {@link Grouping} batches what it sends.
  */
 public record Route(Matchers match, String receiver, boolean continueMatching, Grouping grouping, int line) {
-
-    public boolean matches(AlertEvent alert) {
-        return match.matches(alert);
-    }
 }

@@ -50,7 +50,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
     public List<Target> targetsFor(AlertEvent alert) {
         List<Target> chosen = new ArrayList<>();
         for (Route route : routes) {
-            if (route.matches(alert)) {
+            if (route.match().matches(alert)) {
                 receiver(route.receiver()).filter(r -> chosen.stream().noneMatch(t -> t.receiver().equals(r)))
                         .ifPresent(r -> chosen.add(new Target(r, route.grouping())));
                 if (!route.continueMatching()) {

@@ -9,7 +9,6 @@ import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.runtime.topics.TopicBootstrap;
-import io.hookline.schema.topics.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -27,19 +26,10 @@ public class TopicSetup {
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        if (!config.topics().create()) {
-            return;
-        }
-        Map<String, Object> adminConfig = new java.util.HashMap<>(kafkaConfig);
-        adminConfig.put("client.id", "hookline-processor-admin");
-        setup = TopicBootstrap.ensureInBackground(adminConfig,
-                new Topics(config.topics().prefix()).specs(config.topics().eventsRetentionMs()),
-                config.topics().partitions(), config.topics().replicationFactor(), LOG::info);
+        setup = TopicBootstrap.atStart(config.topics(), kafkaConfig, "hookline-processor-admin", LOG::info);
     }
 
     void onStop(@Observes ShutdownEvent stop) throws Exception {
-        if (setup != null) {
-            setup.close();
-        }
+        setup.close();
     }
 }

@@ -90,4 +90,19 @@ public final class TopicBootstrap {
         attempt.run();
         return retries::shutdownNow;
     }
+
+    /**
+     * Creates the topics in the background when the settings say so (else does nothing): what each service runs at
+     * start. Close the answer at shutdown.
+     */
+    public static AutoCloseable atStart(TopicSettings settings, Map<String, Object> kafkaConfig, String clientId,
+            Consumer<String> log) {
+        if (!settings.create()) {
+            return () -> { };
+        }
+        Map<String, Object> adminConfig = new java.util.HashMap<>(kafkaConfig);
+        adminConfig.put("client.id", clientId);
+        return ensureInBackground(adminConfig, new Topics(settings.prefix()).specs(settings.eventsRetentionMs()),
+                settings.partitions(), settings.replicationFactor(), log);
+    }
 }
