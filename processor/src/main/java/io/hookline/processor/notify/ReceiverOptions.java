@@ -67,14 +67,18 @@ public final class ReceiverOptions {
 
     /** An http(s) URL; {@code required} says whether it must be given. */
     public URI url(String key, boolean required) {
-        String text = urlTemplate(key, required);
-        return text == null ? null : URI.create(text);
+        return checkedUrl(key, required, false);
     }
 
     /**
      * An http(s) URL that may hold {@code {{name}}} placeholders, filled at send time: checked with them taken out.
      */
     public String urlTemplate(String key, boolean required) {
+        URI checked = checkedUrl(key, required, true);
+        return checked == null ? null : text(key).strip();
+    }
+
+    private URI checkedUrl(String key, boolean required, boolean placeholders) {
         String text = required ? required(key, ": http(s)://...") : text(key);
         if (text == null || text.isBlank()) {
             return null;
@@ -86,14 +90,15 @@ public final class ReceiverOptions {
             return null;
         }
         try {
-            URI checked = new URI(url.replaceAll("\\{\\{[a-z_]+}}", "x"));
+            URI checked = new URI(placeholders ? url.replaceAll("\\{\\{[a-z_]+}}", "x") : url);
             if (checked.getHost() == null) {
                 problem(lineOf(key), key + " has no host name");
                 return null;
             }
-            return url;
+            return checked;
         } catch (URISyntaxException e) {
-            problem(lineOf(key), key + " is not a URL: " + e.getReason());
+            // The reason names the character, never the URL: it may hold a credential.
+            problem(lineOf(key), key + " is not a URL: " + e.getReason() + " at index " + e.getIndex());
             return null;
         }
     }

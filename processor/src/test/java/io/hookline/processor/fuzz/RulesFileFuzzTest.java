@@ -20,7 +20,15 @@ class RulesFileFuzzTest {
         "    schedule: {every: 1d, grace: 2h}\n", "    schedule: {cron: \"0 2 * * *\"}\n", "    failures: 3 of 5\n",
         "grouping:\n", "  group-by: [host]\n", "  group-wait: 30s\n", "inhibit:\n", "  - source: {job: \"*/x\"}\n",
         "    target: {job: \"*\"}\n", "    equal: [host]\n", "    max-duration: 6h\n", "    type: sms\n",
-        "    port: abc\n", "    repeat-interval: never\n", "  - {match: {severity: critical}, receiver: ops, continue: true}\n"};
+        "    port: abc\n", "    repeat-interval: never\n", "  - {match: {severity: critical}, receiver: ops, continue: true}\n",
+        // Every channel's own options, so that each config reader is reached.
+        "    type: email\n", "    host: smtp.example.org\n", "    port: 587\n", "    from: a@example.org\n",
+        "    to: b@example.org, c@example.org\n", "    starttls: required\n", "    username: u\n", "    password: p\n",
+        "    type: ntfy\n", "    priority: urgent\n", "    token: tk\n", "    type: pagerduty\n", "    routing-key: R0\n",
+        "    type: slack\n", "    type: teams\n", "    type: console\n", "    method: GET\n", "    max-length: 160\n",
+        "    body: '{\"t\":\"{{text_json}}\"}'\n", "    to: \"+4915112345678\"\n", "    url: \"https://sms.example.org/?to={{to}}\"\n",
+        "    headers: {Authorization: \"Basic x\"}\n", "    headers: {A: {b: c}}\n", "    timeout: 5s\n",
+        "    max-attempts: 3\n", "    secret: whsec_x\n", "default-receiver: ops\n"};
 
     @FuzzTest(maxDuration = "20s")
     void aRulesFileLoadsOrIsRefusedWithProblemsThatSaySomething(FuzzedDataProvider data) {
