@@ -4,11 +4,18 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+
+import io.hookline.devstack.TopicReader;
+import io.hookline.schema.AuditEvent;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
 
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.processor.TestRules;
@@ -45,5 +52,21 @@ class RulesReloadTest {
 
         TestRules.use("receivers: []\n");
         given().get("/api/rules").then().body("receivers.size()", equalTo(0));
+    }
+
+    @Test
+    void onlyAnOperatorReloadsAndEveryReloadIsAudited() {
+        given().header("Authorization", "Bearer not-a-token-0123456789").post("/api/rules/reload").then().statusCode(401);
+        given().header("Authorization", "Bearer " + KafkaTestResource.READER_TOKEN).post("/api/rules/reload")
+                .then().statusCode(403);
+        given().header("Authorization", "Bearer " + KafkaTestResource.READER_TOKEN).get("/api/rules").then().statusCode(200);
+
+        TestRules.use("receivers: []\n");
+        AvroSerde<AuditEvent> serde = AvroSerde.of(AuditEvent.class);
+        try (TopicReader<AuditEvent> audit = TopicReader.of(Topics.withDefaultPrefix().audit(), serde::decode)) {
+            AuditEvent reload = audit.await(event -> event.getAction().equals("rules.reload"), Duration.ofSeconds(30));
+            assertEquals("test-operator", reload.getOperator());
+            assertEquals(200, reload.getStatus());
+        }
     }
 }
