@@ -1,14 +1,7 @@
 package io.hookline.gateway.cloudevents;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -21,26 +14,13 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.hookline.gateway.envelope.EventEnvelope;
-import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.HookGate;
 import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
-import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
-import io.hookline.schema.BackupEvent;
-import io.hookline.schema.CloudEventDetail;
-import io.hookline.schema.EventType;
-import io.hookline.schema.RestorePoint;
-import io.hookline.schema.RunOutcome;
 import io.hookline.schema.SourceKind;
-import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 

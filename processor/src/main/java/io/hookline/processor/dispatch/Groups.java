@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -24,7 +23,6 @@ import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Receiver;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
-import io.hookline.schema.DeliveryOutcome;
 
 /**
  * Alerts on their way to receivers, batched per receiver and group as the route's {@link Grouping} says. A group

@@ -28,7 +28,6 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.hookline.processor.rules.Route;
 import io.hookline.schema.Silence;
 import io.hookline.runtime.time.WeeklyWindow;
 

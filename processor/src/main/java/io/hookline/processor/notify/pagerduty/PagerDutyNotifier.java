@@ -1,6 +1,5 @@
 package io.hookline.processor.notify.pagerduty;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
