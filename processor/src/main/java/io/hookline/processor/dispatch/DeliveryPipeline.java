@@ -91,7 +91,11 @@ public class DeliveryPipeline {
         if (retries != null) {
             return;
         }
-        if (!settings.enabled() || rules.current().receivers().isEmpty()) {
+        if (!settings.enabled()) {
+            LOG.info("delivery is off (hookline.delivery.enabled=false): alerts stay on hookline.alerts and in /api/alerts");
+            return;
+        }
+        if (rules.current().receivers().isEmpty()) {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
         }
