@@ -34,7 +34,12 @@ record YamlTree(Object value, int line) {
             if (first == null) {
                 return new YamlTree(new LinkedHashMap<String, YamlTree>(), 1);
             }
-            return read(parser);
+            List<String> twice = new ArrayList<>();
+            YamlTree tree = read(parser, twice);
+            if (!twice.isEmpty()) {
+                throw new RulesException(twice);
+            }
+            return tree;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new RulesException(List.of("line " + line + ": not valid YAML: " + e.getOriginalMessage()));
@@ -43,22 +48,32 @@ record YamlTree(Object value, int line) {
         }
     }
 
-    private static YamlTree read(JsonParser parser) throws IOException {
+    /** A key given twice in one mapping is a problem: YAML would silently keep the last one. */
+    private static YamlTree read(JsonParser parser, List<String> twice) throws IOException {
         int line = parser.currentTokenLocation().getLineNr();
         JsonToken token = parser.currentToken();
         if (token == JsonToken.START_OBJECT) {
             Map<String, YamlTree> map = new LinkedHashMap<>();
+            Map<String, Integer> keyLines = new java.util.HashMap<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
+                int keyLine = parser.currentTokenLocation().getLineNr();
                 parser.nextToken();
-                map.put(key, read(parser));
+                YamlTree value = read(parser, twice);
+                Integer first = keyLines.putIfAbsent(key, keyLine);
+                if (first != null) {
+                    twice.add("line " + keyLine + ": '" + key + "' is given a second time (first on line " + first
+                            + "); a key may appear once");
+                } else {
+                    map.put(key, value);
+                }
             }
             return new YamlTree(map, line);
         }
         if (token == JsonToken.START_ARRAY) {
             List<YamlTree> list = new ArrayList<>();
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                list.add(read(parser));
+                list.add(read(parser, twice));
             }
             return new YamlTree(list, line);
         }

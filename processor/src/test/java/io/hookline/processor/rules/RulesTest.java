@@ -156,6 +156,20 @@ class RulesTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedInsteadOfSilentlyReplacingTheFirst() {
+        RulesException e = assertThrows(RulesException.class, () -> Rules.parse("""
+                receivers:
+                  - {name: log, type: console}
+                default-receiver: log
+                receivers:
+                  - {name: mail, type: email, host: smtp.example.org, from: a@example.org, to: b@example.org, to: c@example.org}
+                """));
+        assertEquals(List.of(
+                "line 5: 'to' is given a second time (first on line 5); a key may appear once",
+                "line 4: 'receivers' is given a second time (first on line 1); a key may appear once"), e.problems());
+    }
+
+    @Test
     void aReceiverGetsItsChannelsTypedConfig() throws Exception {
         Rules rules = Rules.parse("""
                 receivers:
