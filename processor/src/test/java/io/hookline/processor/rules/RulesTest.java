@@ -173,12 +173,13 @@ class RulesTest {
     void aReceiverGetsItsChannelsTypedConfig() throws Exception {
         Rules rules = Rules.parse("""
                 receivers:
-                  - {name: mail, type: email, host: smtp.example.org, port: "587", from: hookline@example.org,
-                     to: "a@example.org, b@example.org", username: u, password: p, starttls: REQUIRED}
+                  - {name: mail, type: email, host: smtp.example.org, port: "587", from: "Hookline <hookline@example.org>",
+                     to: "a@example.org, Backup Team <b@example.org>", username: u, password: p, starttls: REQUIRED}
                 """);
         var mail = rules.receiver("mail").orElseThrow().config(io.hookline.processor.notify.email.EmailConfig.class);
         assertEquals(587, mail.port());
-        assertEquals(List.of("a@example.org", "b@example.org"), mail.to());
+        assertEquals(List.of("a@example.org", "Backup Team <b@example.org>"), mail.to());
+        assertEquals("Hookline <hookline@example.org>", mail.from());
         assertEquals("required", mail.starttls());
         assertEquals(false, mail.toString().contains("p,") || mail.toString().contains("password"), mail.toString());
     }

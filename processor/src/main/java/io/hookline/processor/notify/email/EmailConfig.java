@@ -39,7 +39,10 @@ public record EmailConfig(String host, int port, String from, List<String> to, S
     }
 
     private static String address(ReceiverOptions options, String key, String address) {
-        if (address != null && !address.matches("[^@\\s<>]+@[^@\\s<>]+")) {
+        // A bare address, or one with a display name: Hookline <hookline@example.org>.
+        String text = address == null ? null : address.strip();
+        if (text != null && !text.matches("[^@\\s<>]+@[^@\\s<>]+")
+                && !text.matches("[^<>@\\p{Cntrl}]*<[^@\\s<>]+@[^@\\s<>]+>")) {
             options.problem(key, key + " '" + address + "' is not an e-mail address");
         }
         return address;
