@@ -99,7 +99,7 @@ public class DeliveryPipeline {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
         }
-        // The view of what fires is read only once an inhibition needs it.
+        // The view of what fires is only read while the rules have inhibitions.
         Supplier<Collection<AlertEvent>> firing = new Supplier<>() {
             private CompactedTopicView<AlertEvent> view;
 
@@ -111,6 +111,10 @@ public class DeliveryPipeline {
                 return view.values();
             }
         };
+        if (!rules.current().inhibitions().isEmpty()) {
+            // Read from now on, so that the first alert after a start already sees what fires.
+            firing.get();
+        }
         Inhibitor inhibitor = new Inhibitor(rules, firing);
         Muter muter = Muter.firstOf(List.of(new SilenceMuter(silences), inhibitor));
         Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
