@@ -59,7 +59,8 @@ class AvroSerdeTest {
 
     @Test
     void plainAvroReadsTheBytesWithTheCommittedSchemaAlone() throws IOException {
-        Schema committed = ReleasedSchemas.versionsOf("io.hookline.schema.BackupEvent").get(0);
+        List<Schema> versions = ReleasedSchemas.versionsOf("io.hookline.schema.BackupEvent");
+        Schema committed = versions.get(versions.size() - 1);
         byte[] bytes = serde.encode(sampleEvent());
 
         GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), committed).decode(bytes.clone(), null);

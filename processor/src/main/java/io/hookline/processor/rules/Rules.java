@@ -18,7 +18,7 @@ import io.hookline.schema.AlertEvent;
 /**
  * The alert rules: what is expected of which jobs, and where their alerts go. Parsed and validated at start, each
  * section by its own reader ({@link JobRulesSection}, {@link ReceiversSection}, {@link RoutesSection},
- * {@link InhibitionsSection}); every problem names its line.
+ * {@link InhibitionsSection}, {@link ChainsSection}); every problem names its line.
  *
  * <pre>
  * defaults:
@@ -34,9 +34,10 @@ import io.hookline.schema.AlertEvent;
  */
 public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly,
         List<Receiver> receivers, List<Route> routes, String defaultReceiver, List<Inhibition> inhibitions,
-        Grouping grouping) {
+        Grouping grouping, List<Chain> chains) {
 
-    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of(), Grouping.NONE);
+    public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of(), Grouping.NONE,
+            List.of());
 
     /** A receiver an alert goes to, and how the route that chose it groups. */
     public record Target(Receiver receiver, Grouping grouping) {
@@ -98,7 +99,8 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         if (top == null) {
             throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
         }
-        Values.unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit", "grouping"),
+        Values.unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit", "grouping",
+                "chains"),
                 problems);
         JobRulesSection.Defaults defaults = JobRulesSection.defaults(top.get("defaults"), problems);
         List<JobRule> jobs = JobRulesSection.jobs(top.get("jobs"), defaults, problems);
@@ -109,11 +111,12 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         List<Route> routes = RoutesSection.routes(top.get("routes"), names, grouping, problems);
         String defaultReceiver = RoutesSection.defaultReceiver(top.get("default-receiver"), names, problems);
         List<Inhibition> inhibitions = InhibitionsSection.parse(top.get("inhibit"), problems);
+        List<Chain> chains = ChainsSection.parse(top.get("chains"), problems);
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }
         return new Rules(jobs, defaults.failures(), defaults.outOf(), defaults.anomaly(), receivers, routes,
-                defaultReceiver, inhibitions, grouping.resolve(GroupingSpec.NONE));
+                defaultReceiver, inhibitions, grouping.resolve(GroupingSpec.NONE), chains);
     }
 
     /** {@code 30s}, {@code 30m}, {@code 6h}, {@code 1d}, {@code 1w}; null when it is not one. */

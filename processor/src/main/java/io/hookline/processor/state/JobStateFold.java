@@ -64,10 +64,21 @@ public final class JobStateFold {
         state.setRecentEventIds(prepend(state.getRecentEventIds(), event.getEventId(), RECENT_EVENT_IDS));
 
         EventType type = event.getType();
-        if (type == EventType.RUN_STARTED) {
+        if (event.getCommand() != null && CommandFold.applies(type)) {
+            // A chained command's life: queued and delivered change only its status; refused and expired end
+            // the run that never started, as failed; a run of it is folded below like any run.
+            if (!CommandFold.apply(state, event, at)) {
+                keepWithinBudget(state);
+                return state;
+            }
+        }
+        if (type == EventType.AGENT_SEEN && event.getAgent() != null) {
+            state.setAgent(Records.deepCopy(event.getAgent()));
+        } else if (type == EventType.RUN_STARTED) {
             state.setCurrentRun(RunInProgress.newBuilder().setRunId(event.getRunId()).setStartedAt(at)
                     .setEventId(event.getEventId()).build());
-        } else if (type == EventType.RUN_SUCCEEDED || type == EventType.RUN_FAILED) {
+        } else if (type == EventType.RUN_SUCCEEDED || type == EventType.RUN_FAILED
+                || type == EventType.COMMAND_REFUSED || type == EventType.COMMAND_EXPIRED) {
             finishRun(state, event, at);
         } else if (type == EventType.TARGET_FINISHED && event.getRestorePoint() != null) {
             addRestorePoint(state, event.getRestorePoint());
@@ -201,6 +212,7 @@ public final class JobStateFold {
                 .setErrorCode(cut(event.getErrorCode(), 200))
                 .setErrorMessage(cut(event.getErrorMessage(), MESSAGE_CHARS))
                 .setEventId(event.getEventId())
+                .setCause(event.getCommand() == null ? null : Records.deepCopy(event.getCommand().getCause()))
                 .build();
         state.setLastRun(run);
         state.setRecentRuns(prepend(state.getRecentRuns(), run, RECENT_RUNS));
@@ -234,7 +246,8 @@ public final class JobStateFold {
         if (event.getOutcome() != null && event.getOutcome() != RunOutcome.UNKNOWN) {
             return event.getOutcome();
         }
-        if (event.getType() == EventType.RUN_FAILED) {
+        if (event.getType() == EventType.RUN_FAILED || event.getType() == EventType.COMMAND_REFUSED
+                || event.getType() == EventType.COMMAND_EXPIRED) {
             return RunOutcome.FAILED;
         }
         boolean errors = event.getErrorCount() != null ? event.getErrorCount() > 0 : !event.getErrors().isEmpty();
@@ -265,7 +278,7 @@ public final class JobStateFold {
                 .build();
     }
 
-    private static <T> List<T> prepend(List<T> list, T item, int cap) {
+    static <T> List<T> prepend(List<T> list, T item, int cap) {
         List<T> result = new ArrayList<>(Math.min(cap, list.size() + 1));
         result.add(item);
         for (int i = 0; i < list.size() && result.size() < cap; i++) {

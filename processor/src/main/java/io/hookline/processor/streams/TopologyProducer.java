@@ -25,6 +25,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.processor.alerts.AlertReactor;
+import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.Rules;
@@ -62,7 +63,7 @@ public class TopologyProducer {
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
     static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval) {
-        return List.of(new AlertReactor(rules, checkInterval));
+        return List.of(new AlertReactor(rules, checkInterval), new ChainReactor(rules, checkInterval));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */

@@ -25,7 +25,7 @@ public final class SchemaRelease {
             BackupEvent.getClassSchema(), RejectedHook.getClassSchema(), JobState.getClassSchema(),
             io.hookline.schema.AlertEvent.getClassSchema(), io.hookline.schema.DeliveryAttempt.getClassSchema(), io.hookline.schema.Silence.getClassSchema(),
             io.hookline.schema.DeadLetter.getClassSchema(), io.hookline.schema.QuarantinedEvent.getClassSchema(),
-            io.hookline.schema.AuditEvent.getClassSchema());
+            io.hookline.schema.AuditEvent.getClassSchema(), io.hookline.schema.Command.getClassSchema());
 
     private SchemaRelease() {
     }

@@ -63,8 +63,17 @@ public record Topics(String prefix) {
         return prefix + "audit";
     }
 
+    /** What chain rules start, for the host agents (key: the agent) and webhook actions. */
     public String commands() {
         return prefix + "commands";
+    }
+
+    /**
+     * The processor's own: the ends of upstream runs on their way to the fan-in chain rule that waits for them
+     * (key: the rule), so that every upstream of one rule meets in one task.
+     */
+    public String chainFanIn() {
+        return prefix + "chain-fan-in";
     }
 
     /** A topic to create when it is missing: its name and the configs that matter to its contract. */
@@ -85,7 +94,8 @@ public record Topics(String prefix) {
                 new Spec(deliveries(), Map.of()),
                 new Spec(silences(), compacted),
                 new Spec(deadLetters(), compacted),
-                new Spec(commands(), Map.of()),
+                new Spec(commands(), Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000))),
+                new Spec(chainFanIn(), Map.of("retention.ms", Long.toString(7L * 24 * 3600 * 1000))),
                 new Spec(quarantine(), Map.of("retention.ms", Long.toString(90L * 24 * 3600 * 1000))),
                 new Spec(audit(), Map.of("retention.ms", "-1")));
     }
