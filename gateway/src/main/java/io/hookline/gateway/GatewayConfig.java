@@ -18,8 +18,29 @@ public interface GatewayConfig {
 
     io.hookline.runtime.topics.TopicSettings topics();
 
+    /** Host agents: their long polls for commands and what they report. */
+    Agents agents();
+
+    interface Agents {
+        /** The longest an agent's poll may wait for a command ({@code ?wait=} seconds is capped to it). */
+        @WithDefault("60s")
+        Duration maxWait();
+
+        /** How often at most an agent's poll is recorded as AGENT_SEEN (its version or actions changing always is). */
+        @WithDefault("60s")
+        Duration heartbeatInterval();
+
+        /** How far back hookline.commands is read at start: commands older than this are not delivered. */
+        @WithDefault("48h")
+        Duration lookback();
+
+        /** Characters of an action's output kept with its result (its last lines). */
+        @WithDefault("4000")
+        int outputChars();
+    }
+
     interface SourceConfig {
-        /** xsibackup, retrospect, ping, proxmox, cloudevents or generic. */
+        /** xsibackup, retrospect, ping, proxmox, cloudevents, generic or agent. */
         String kind();
 
         /** The secret in the hook URL (or Authorization: Bearer). */

@@ -158,6 +158,7 @@ public class HookGate {
             case RETROSPECT -> "Retrospect";
             case PING -> "ping";
             case PROXMOX -> "Proxmox";
+            case AGENT -> "agent";
             case CLOUDEVENTS, GENERIC -> "event";
             default -> kind.name().toLowerCase(java.util.Locale.ROOT);
         };

@@ -93,7 +93,7 @@ public class SourceRegistry {
             SourceKind kind = kindOf(config.kind());
             if (kind == null) {
                 problems.add("hookline.sources." + name + ".kind: '" + config.kind()
-                        + "' is not one of xsibackup, retrospect, ping, proxmox, cloudevents, generic");
+                        + "' is not one of xsibackup, retrospect, ping, proxmox, cloudevents, generic, agent");
                 continue;
             }
             ZoneId zone;

@@ -1,0 +1,331 @@
+package io.hookline.gateway.agent;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.hookline.devstack.SharedKafka;
+import io.hookline.gateway.HookTopics;
+import io.hookline.gateway.KafkaTestResource;
+import io.hookline.schema.ActionKind;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.ChainCause;
+import io.hookline.schema.Command;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.SourceKind;
+import io.hookline.schema.UpstreamRun;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The real sh agent ({@code shims/agent/hookline-agent}) against the running gateway and broker: commands are
+ * written to hookline.commands as the processor writes them, and what the agent did is read back from
+ * hookline.events and from the files its actions wrote.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class AgentTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+    static KafkaProducer<String, byte[]> producer;
+
+    @RegisterExtension
+    static final HookTopics topics = new HookTopics();
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Inject
+    CommandBoard board;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void connect() {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+    }
+
+    static String token(String agent) {
+        return "test-token-agent-" + agent + "-0123456789";
+    }
+
+    /** A command as the processor writes it, for an upstream run of esxi-prod/nightly. */
+    static Command command(String agent, String action, Map<String, String> parameters, Instant notBefore) {
+        String id = "cmd_" + UUID.randomUUID().toString().replace("-", "");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        UpstreamRun upstream = UpstreamRun.newBuilder().setJobKey("esxi-prod/nightly").setRunId("4711")
+                .setEventId("ev-" + id).setOutcome(RunOutcome.SUCCEEDED).setFinishedAt(now).build();
+        return Command.newBuilder()
+                .setCommandId(id)
+                .setCreatedAt(now)
+                .setCause(ChainCause.newBuilder().setCommandId(id).setRule("offsite").setDepth(1)
+                        .setUpstream(List.of(upstream)).build())
+                .setKind(ActionKind.AGENT)
+                .setAgent(agent)
+                .setAction(action)
+                .setJobKey(agent + "/" + action)
+                .setParameters(parameters)
+                .setNotBefore(notBefore)
+                .setExpiresAt(now.plus(Duration.ofHours(1)))
+                .build();
+    }
+
+    static Command send(Command command) throws Exception {
+        producer.send(new ProducerRecord<>(TOPICS.commands(), command.getAgent(),
+                AvroSerde.of(Command.class).encode(command))).get(10, TimeUnit.SECONDS);
+        return command;
+    }
+
+    /** The agent, its configuration in the test's folder, as an operator writes it. */
+    Path agent(String agent, String... actions) throws Exception {
+        Path script = dir.resolve("hookline-agent");
+        Files.copy(Path.of("../shims/agent/hookline-agent").toAbsolutePath(), script);
+        script.toFile().setExecutable(true);
+        StringBuilder conf = new StringBuilder("# written by AgentTest\r\nHOOKLINE_URL=" + root.toString()
+                .replaceAll("/$", "") + "\nHOOKLINE_AGENT_TOKEN=\"" + token(agent) + "\"\nHOOKLINE_AGENT_STATE="
+                + dir.resolve("state") + "\nHOOKLINE_AGENT_WAIT=5\n");
+        for (String action : actions) {
+            conf.append("action ").append(action).append('\n');
+        }
+        Files.writeString(dir.resolve("hookline-agent.conf"), conf);
+        return script;
+    }
+
+    record Run(int exitCode, String log) {
+    }
+
+    /** One poll of the agent and the commands it got ({@code --once}). */
+    Run once(Path script) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the agent did not end its one poll");
+        return new Run(process.exitValue(), output);
+    }
+
+    BackupEvent lifeEvent(Command command, EventType type) {
+        return topics.event(e -> e.getType() == type && e.getCommand() != null
+                && e.getCommand().getCause().getCommandId().equals(command.getCommandId()));
+    }
+
+    @Test
+    void theAgentRunsAConfiguredActionWithTheRunsParametersAndReportsItsEnd() throws Exception {
+        Path out = dir.resolve("copied");
+        Path script = agent("nas01", "restic-copy = printf '%s|%s|%s|%s\\n' \"$HOOKLINE_JOB\" \"$HOOKLINE_RUN_ID\" "
+                + "\"$HOOKLINE_REPO\" \"$HOOKLINE_COMMAND_ID\" >> '" + out + "'; echo copied 3 snapshots");
+        Command command = send(command("nas01", "restic-copy", Map.of("job", "esxi-prod/nightly", "run-id", "4711",
+                "repo", "s3:offsite $(touch /tmp/never) `id`"), Instant.now()));
+
+        Run run = once(script);
+
+        assertEquals(0, run.exitCode(), run.log());
+        assertEquals("esxi-prod/nightly|4711|s3:offsite $(touch /tmp/never) `id`|" + command.getCommandId() + "\n",
+                Files.readString(out), "parameters arrive as values, never run as code");
+        assertEquals("nas01/restic-copy", lifeEvent(command, EventType.COMMAND_DELIVERED).getJobKey());
+        BackupEvent started = lifeEvent(command, EventType.RUN_STARTED);
+        assertEquals(SourceKind.AGENT, started.getSourceKind());
+        assertEquals(command.getCommandId(), started.getRunId());
+        BackupEvent end = lifeEvent(command, EventType.RUN_SUCCEEDED);
+        assertEquals(RunOutcome.SUCCEEDED, end.getOutcome());
+        assertEquals(0, end.getCommand().getExitCode());
+        assertEquals("copied 3 snapshots", end.getCommand().getOutput());
+        assertEquals("offsite", end.getCommand().getCause().getRule(), "the cause is the processor's, not the agent's");
+        assertEquals("esxi-prod/nightly", end.getCommand().getCause().getUpstream().get(0).getJobKey());
+        BackupEvent seen = topics.event(e -> e.getType() == EventType.AGENT_SEEN && e.getJobKey().equals("nas01/agent"));
+        assertEquals(List.of("restic-copy"), seen.getAgent().getActions());
+        assertEquals("1.0.0", seen.getAgent().getVersion());
+    }
+
+    @Test
+    void aFailingActionReportsItsExitCodeAndLastLineWithSecretsScrubbed() throws Exception {
+        Path script = agent("nas02", "prune = echo 'pruning'; echo 'restic forget --password=hunter2 failed: locked'; exit 3");
+        Command command = send(command("nas02", "prune", Map.of(), Instant.now()));
+
+        once(script);
+
+        BackupEvent end = lifeEvent(command, EventType.RUN_FAILED);
+        assertEquals(RunOutcome.FAILED, end.getOutcome());
+        assertEquals("3", end.getErrorCode());
+        assertTrue(end.getErrorMessage().startsWith("exit code 3: restic forget --password=***"), end.getErrorMessage());
+        assertFalse(end.toString().contains("hunter2"), "no secret reaches the topic: " + end);
+        assertTrue(end.getCommand().getOutput().startsWith("pruning\n"), end.getCommand().getOutput());
+    }
+
+    @Test
+    void anActionTheConfigurationDoesNotListIsRefusedAndNeverRun() throws Exception {
+        Path marker = dir.resolve("ran");
+        Path script = agent("nas03", "verify = touch '" + marker + "'");
+        Command command = send(command("nas03", "rm-everything", Map.of(), Instant.now()));
+
+        Run run = once(script);
+
+        BackupEvent refused = lifeEvent(command, EventType.COMMAND_REFUSED);
+        assertEquals(RunOutcome.FAILED, refused.getOutcome());
+        assertTrue(refused.getErrorMessage().contains("refused action rm-everything: action 'rm-everything' is not in "
+                + "this agent's configuration"), refused.getErrorMessage());
+        assertTrue(refused.getErrorMessage().contains("it offers: verify"), refused.getErrorMessage());
+        assertFalse(Files.exists(marker));
+        assertTrue(run.log().contains("refused"), run.log());
+    }
+
+    @Test
+    void aCommandDeliveredAgainRunsOnceAndItsEndIsReportedAgain() throws Exception {
+        Path out = dir.resolve("runs");
+        Path script = agent("nas04", "copy = echo run >> '" + out + "'");
+        Command command = send(command("nas04", "copy", Map.of(), Instant.now()));
+        once(script);
+        assertEquals("run\n", Files.readString(out));
+
+        // As after a gateway restart: the board is read again and the agent gets the same command a second time.
+        board.forgetReports();
+        Run again = once(script);
+
+        assertEquals("run\n", Files.readString(out), "the journal kept it from running twice");
+        assertTrue(again.log().contains("delivered again"), again.log());
+        assertEquals(2, topics.events().awaitCount(e -> e.getType() == EventType.COMMAND_DELIVERED
+                && e.getCommand() != null && e.getCommand().getCause().getCommandId().equals(command.getCommandId()), 2,
+                Duration.ofSeconds(20)).size(), "delivered twice, each recorded (the fold counts the second as a retry)");
+    }
+
+    @Test
+    void anAgentStoppedWhileItsActionRunsReportsItInterruptedAndDoesNotRunItAgain() throws Exception {
+        Path marker = dir.resolve("finished");
+        Path script = agent("nas05", "long-copy = sleep 30 && touch '" + marker + "'");
+        Command command = send(command("nas05", "long-copy", Map.of(), Instant.now()));
+        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("first.log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        Process first = builder.start();
+        try {
+            lifeEvent(command, EventType.RUN_STARTED);
+        } finally {
+            // kill -9 of the agent and its action, as a host that lost power
+            first.descendants().forEach(ProcessHandle::destroyForcibly);
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        Run restarted = once(script);
+
+        BackupEvent end = lifeEvent(command, EventType.RUN_FAILED);
+        assertEquals(RunOutcome.ABORTED, end.getOutcome());
+        assertEquals("the agent restarted while action long-copy ran; it was not run again", end.getErrorMessage());
+        assertNull(end.getCommand().getExitCode());
+        assertFalse(Files.exists(marker), "not run a second time");
+        assertTrue(restarted.log().contains("reported as interrupted"), restarted.log());
+    }
+
+    @Test
+    void aLongPollWaitsAndIsAnsweredAsSoonAsACommandArrives() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest poll = HttpRequest.newBuilder(URI.create(root + "agent/v1/commands?wait=30"))
+                .header("Authorization", "Bearer " + token("nas06")).timeout(Duration.ofSeconds(40)).build();
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(poll, HttpResponse.BodyHandlers.ofString());
+        TimeUnit.SECONDS.sleep(1);
+        assertFalse(waiting.isDone(), "nothing for nas06 yet: the poll waits");
+
+        Command command = send(command("nas06", "verify", Map.of("job", "esxi-prod/nightly"), Instant.now()));
+        HttpResponse<String> answer = waiting.get(20, TimeUnit.SECONDS);
+
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("command " + command.getCommandId() + "\naction verify\nexpires "
+                + command.getExpiresAt().getEpochSecond() + "\nparam job esxi-prod/nightly\nend\n", answer.body());
+        given().header("Authorization", "Bearer " + token("nas06")).post("/agent/v1/commands/" + command.getCommandId()
+                + "/refused").then().statusCode(200);
+    }
+
+    @Test
+    void aCommandWaitsForItsTimeAndAnOldTokenStillPolls() throws Exception {
+        Command later = send(command("nas01", "restic-copy", Map.of(), Instant.now().plusSeconds(3)));
+        given().header("Authorization", "Bearer old-token-agent-nas01-0123456789").get("/agent/v1/commands?wait=0")
+                .then().statusCode(204);
+        given().header("Authorization", "Bearer old-token-agent-nas01-0123456789").get("/agent/v1/commands?wait=20")
+                .then().statusCode(200).body(containsString("command " + later.getCommandId()));
+        given().header("Authorization", "Bearer " + token("nas01"))
+                .post("/agent/v1/commands/" + later.getCommandId() + "/refused").then().statusCode(200);
+    }
+
+    @Test
+    void wrongAndHostileCallsGetAClearErrorAndAreRecorded() throws Exception {
+        Command mine = send(command("nas02", "copy", Map.of(), Instant.now()));
+        Command expired = command("nas02", "copy", Map.of(), Instant.now().minusSeconds(7200));
+        expired.setExpiresAt(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS));
+        send(expired);
+        awaitKnown(expired);
+        List<String[]> calls = new ArrayList<>();
+        calls.add(new String[] {"GET", "/agent/v1/commands", null, "401", "no token"});
+        calls.add(new String[] {"GET", "/agent/v1/commands?wait=600", token("nas02"), "400", "wait is whole seconds from 0 to 60"});
+        calls.add(new String[] {"POST", "/agent/v1/commands/cmd_" + "0".repeat(32) + "/started", token("nas02"), "404",
+                "no command cmd_" + "0".repeat(32) + " is known here"});
+        calls.add(new String[] {"POST", "/agent/v1/commands/x;rm -rf/started", token("nas02"), "400", "is not a command id"});
+        calls.add(new String[] {"POST", "/agent/v1/commands/" + mine.getCommandId() + "/started", token("nas03"), "403",
+                "is for agent nas02, not nas03"});
+        calls.add(new String[] {"POST", "/agent/v1/commands/" + expired.getCommandId() + "/started", token("nas02"), "409",
+                "expired at"});
+        calls.add(new String[] {"POST", "/agent/v1/commands/" + mine.getCommandId() + "/finished?", token("nas02"), "400",
+                "exit must be the action's exit code"});
+        for (String[] call : calls) {
+            var request = given().body(call[1].endsWith("?") ? "exit=-5" : "");
+            if (call[2] != null) {
+                request = request.header("Authorization", "Bearer " + call[2]);
+            }
+            String path = call[1].replaceAll("\\?$", "");
+            var response = call[0].equals("GET") ? request.get(path) : request.post(path.replace(" ", "%20"));
+            response.then().statusCode(Integer.parseInt(call[3])).body(containsString(call[4]));
+            String id = response.header("Hookline-Rejection");
+            assertNotNull(id, "recorded on hookline.rejected: " + call[1]);
+            topics.rejection(r -> r.getRejectionId().equals(id));
+        }
+    }
+
+    private void awaitKnown(Command command) throws InterruptedException {
+        for (int i = 0; i < 100 && board.find(command.getCommandId()).isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertTrue(board.find(command.getCommandId()).isPresent(), "the board never read " + command.getCommandId());
+    }
+}
