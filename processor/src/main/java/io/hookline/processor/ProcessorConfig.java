@@ -80,6 +80,15 @@ public interface ProcessorConfig {
         java.time.Duration maxBackoff();
     }
 
+    /** Host agents, as the processor sees them. */
+    Agents agents();
+
+    interface Agents {
+        /** An agent that has not polled for this long is offline: /api/agents says so and an alert fires. */
+        @WithDefault("5m")
+        java.time.Duration offlineAfter();
+    }
+
     interface Alerts {
         /** How often deadlines (missed and stuck runs) are checked. */
         @WithDefault("1s")

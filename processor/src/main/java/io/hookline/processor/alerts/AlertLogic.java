@@ -109,6 +109,33 @@ public final class AlertLogic {
         return steps;
     }
 
+    /** An agent's own job ({@code <agent>/agent}), that its polls are folded into. */
+    public static boolean isAgentJob(JobState state) {
+        return state.getSourceKind() == io.hookline.schema.SourceKind.AGENT && "agent".equals(state.getJob());
+    }
+
+    /** An agent that stopped polling: no AGENT_SEEN for {@code offlineAfter} (a missed heartbeat). */
+    public static List<AlertEvent> agentOnClock(JobState state, Duration offlineAfter,
+            Function<String, AlertEvent> current, Instant now) {
+        List<AlertEvent> steps = new ArrayList<>();
+        Instant due = state.getUpdatedAt().plus(offlineAfter);
+        if (!now.isBefore(due) && !firing(current.apply(key(state.getJobKey(), AlertCondition.MISSED)))) {
+            steps.add(fire(state, AlertCondition.MISSED, Severity.WARNING, "agent " + state.getSourceName()
+                    + " stopped polling: last seen at " + state.getUpdatedAt() + ", offline after "
+                    + offlineAfter.toMinutes() + " minutes; the commands of chains for it wait, then expire", null, now));
+        }
+        return steps;
+    }
+
+    /** An agent that polls again ends its missed-heartbeat alert. */
+    public static List<AlertEvent> agentSeen(JobState state, String eventId, Function<String, AlertEvent> current,
+            Instant now) {
+        List<AlertEvent> steps = new ArrayList<>();
+        resolve(state, AlertCondition.MISSED, "agent " + state.getSourceName() + " polls again (" + now + ")", eventId,
+                current, now, steps);
+        return steps;
+    }
+
     /** Much shorter or much smaller than the median of the previous successful runs. */
     static String anomaly(JobState state) {
         List<RunSummary> runs = state.getRecentRuns();

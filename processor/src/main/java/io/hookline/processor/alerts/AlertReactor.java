@@ -47,12 +47,17 @@ public final class AlertReactor implements Reactor {
 
     private final Supplier<Rules> rules;
     private final Duration checkInterval;
+    private final Duration agentOfflineAfter;
     private final AvroSerde<AlertEvent> serde = AvroSerde.of(AlertEvent.class);
 
-    /** {@code rules}: the rules in force, asked for every change and every check (they may be reloaded). */
-    public AlertReactor(Supplier<Rules> rules, Duration checkInterval) {
+    /**
+     * {@code rules}: the rules in force, asked for every change and every check (they may be reloaded);
+     * {@code agentOfflineAfter}: how long an agent may go without polling before its alert fires.
+     */
+    public AlertReactor(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
         this.rules = rules;
         this.checkInterval = checkInterval;
+        this.agentOfflineAfter = agentOfflineAfter;
     }
 
     @Override
@@ -90,6 +95,12 @@ public final class AlertReactor implements Reactor {
 
         @Override
         public void changed(JobChange change) {
+            if (change.event().getType() == io.hookline.schema.EventType.AGENT_SEEN
+                    && AlertLogic.isAgentJob(change.after())) {
+                record(AlertLogic.agentSeen(change.after(), change.event().getEventId(), alerts::get,
+                        change.event().getReceivedAt()), change.timestamp());
+                return;
+            }
             record(AlertLogic.onEvent(change.before(), change.after(), change.event().getEventId(),
                     rules.get().forJob(change.jobKey()), alerts::get, change.event().getReceivedAt()), change.timestamp());
         }
@@ -101,6 +112,10 @@ public final class AlertReactor implements Reactor {
             try (KeyValueIterator<String, JobState> all = jobs.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, JobState> job = all.next();
+                    if (AlertLogic.isAgentJob(job.value)) {
+                        steps.addAll(AlertLogic.agentOnClock(job.value, agentOfflineAfter, alerts::get, now));
+                        continue;
+                    }
                     JobRule rule = inForce.forJob(job.key);
                     if (rule.schedule() != null || rule.maxDuration() != null) {
                         try {

@@ -55,6 +55,13 @@ public final class ChainReactor implements Reactor {
 
     /** Queued commands not yet started, keyed by command id; the value is the expiry to write when it is due. */
     public static final String DEADLINES = "command-deadlines";
+    /**
+     * The commands each task issued, keyed by command id, for /api/commands and a job's links to what it triggered:
+     * one store in the job task, one in the fan-in task. Kept {@link #KEEP_COMMANDS}.
+     */
+    public static final String COMMANDS = "chain-commands";
+    public static final String FAN_IN_COMMANDS = "chain-fan-in-commands";
+    static final Duration KEEP_COMMANDS = Duration.ofDays(30);
     /** What each fan-in rule has seen of its upstreams, keyed by the rule's name. */
     public static final String FAN_IN_STORE = "chain-fan-in";
     static final String COMMAND_SINK = "command-sink";
@@ -95,6 +102,10 @@ public final class ChainReactor implements Reactor {
                 events), jobs);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAN_IN_STORE),
                 Serdes.String(), Serdes.ByteArray()), FAN_IN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMANDS), Serdes.String(),
+                commands), jobs);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAN_IN_COMMANDS),
+                Serdes.String(), commands), FAN_IN);
         topology.addSink(COMMAND_SINK, topics.commands(), Serdes.String().serializer(), commands, jobs, FAN_IN);
         topology.addSink(EVENT_SINK, topics.events(), Serdes.String().serializer(), events, jobs, FAN_IN);
         topology.addSink(FAN_IN_SINK, topics.chainFanIn(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
@@ -104,14 +115,16 @@ public final class ChainReactor implements Reactor {
     @Override
     public Reaction start(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, io.hookline.schema.JobState> jobs) {
         KeyValueStore<String, BackupEvent> deadlines = context.getStateStore(DEADLINES);
-        Task task = new Task(context, deadlines);
+        KeyValueStore<String, Command> issued = context.getStateStore(COMMANDS);
+        Task task = new Task(context, deadlines, issued);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::expire);
+        context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOld(issued, now));
         return task;
     }
 
     /** Writes a rule's commands and their queued events, unless the rule refuses (too deep, too late). */
-    static void issue(ProcessorContext<String, Object> context, Chain chain, List<UpstreamRun> upstream, int depth,
-            Map<String, String> parameters, Instant triggeredAt, long timestamp) {
+    static void issue(ProcessorContext<String, Object> context, KeyValueStore<String, Command> issued, Chain chain,
+            List<UpstreamRun> upstream, int depth, Map<String, String> parameters, Instant triggeredAt, long timestamp) {
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         String refusal = ChainLogic.refusal(chain, depth, ChainLogic.expiresAt(chain, triggeredAt), now);
         if (refusal != null) {
@@ -121,6 +134,7 @@ public final class ChainReactor implements Reactor {
         for (Command command : ChainLogic.commands(chain, upstream, depth, parameters, triggeredAt)) {
             Headers headers = CloudEventHeaders.of(command.getCommandId(), CE_SOURCE,
                     CloudEventHeaders.TYPE_PREFIX + "command.queued", command.getCreatedAt(), command.getJobKey());
+            issued.put(command.getCommandId(), command);
             context.forward(new Record<String, Object>(command.getAgent(), command, timestamp, headers), COMMAND_SINK);
             BackupEvent queued = ChainLogic.queued(command, triggeredAt);
             context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
@@ -131,14 +145,31 @@ public final class ChainReactor implements Reactor {
         }
     }
 
+    /** Commands issued longer ago than {@link #KEEP_COMMANDS} leave the store. */
+    static void forgetOld(KeyValueStore<String, Command> issued, long wallClockMs) {
+        Instant before = Instant.ofEpochMilli(wallClockMs).minus(KEEP_COMMANDS);
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Command> all = issued.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.getCreatedAt().isBefore(before)) {
+                    old.add(entry.key);
+                }
+            });
+        }
+        old.forEach(issued::delete);
+    }
+
     private final class Task implements Reaction {
 
         private final ProcessorContext<String, Object> context;
         private final KeyValueStore<String, BackupEvent> deadlines;
+        private final KeyValueStore<String, Command> issued;
 
-        Task(ProcessorContext<String, Object> context, KeyValueStore<String, BackupEvent> deadlines) {
+        Task(ProcessorContext<String, Object> context, KeyValueStore<String, BackupEvent> deadlines,
+                KeyValueStore<String, Command> issued) {
             this.context = context;
             this.deadlines = deadlines;
+            this.issued = issued;
         }
 
         @Override
@@ -162,8 +193,8 @@ public final class ChainReactor implements Reactor {
                     }
                     if (!chain.fanIn()) {
                         if (wanted.accepts(run)) {
-                            issue(context, chain, List.of(upstream), depth, parameters, event.getReceivedAt(),
-                                    change.timestamp());
+                            issue(context, issued, chain, List.of(upstream), depth, parameters,
+                                    event.getReceivedAt(), change.timestamp());
                         }
                         continue;
                     }
@@ -230,11 +261,14 @@ public final class ChainReactor implements Reactor {
 
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, byte[]> progress;
+        private KeyValueStore<String, Command> issued;
 
         @Override
         public void init(ProcessorContext<String, Object> context) {
             this.context = context;
             this.progress = context.getStateStore(FAN_IN_STORE);
+            this.issued = context.getStateStore(FAN_IN_COMMANDS);
+            context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOld(issued, now));
         }
 
         @Override
@@ -257,7 +291,7 @@ public final class ChainReactor implements Reactor {
             if (ChainLogic.complete(chain.get(), steps)) {
                 int depth = steps.values().stream().mapToInt(ChainLogic.FanInStep::depth).max().orElse(1);
                 // The step's timestamp is the hook's that completed the fan-in: the same on every replay.
-                issue(context, chain.get(), ChainLogic.upstreamOf(steps), depth, step.parameters(),
+                issue(context, issued, chain.get(), ChainLogic.upstreamOf(steps), depth, step.parameters(),
                         Instant.ofEpochMilli(record.timestamp()), record.timestamp());
                 progress.delete(record.key());
                 return;

@@ -32,16 +32,45 @@ public record JobView(
         int restorePoints,
         Instant firstSeenAt,
         Instant updatedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunView> recentRuns) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunView> recentRuns,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<CommandLink> commands,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<CommandView> triggered) {
 
     public record RunView(String runId, String outcome, Instant startedAt, Instant finishedAt, Long durationMs,
-            Long bytes, Long files, Integer errorCount, List<String> errors, String errorMessage) {
+            Long bytes, Long files, Integer errorCount, List<String> errors, String errorMessage,
+            @JsonInclude(JsonInclude.Include.NON_NULL) CauseView causedBy) {
 
         static RunView of(RunSummary run) {
             return run == null ? null : new RunView(run.getRunId(), lower(run.getOutcome().name()), run.getStartedAt(),
                     run.getFinishedAt(), run.getDurationMs(), run.getBytes(), run.getFiles(), run.getErrorCount(),
-                    run.getErrors(), run.getErrorMessage());
+                    run.getErrors(), run.getErrorMessage(), CauseView.of(run.getCause()));
         }
+    }
+
+    /** For a run of a chained command: the rule and the upstream runs that caused it. */
+    public record CauseView(String commandId, String rule, int depth, List<CommandView.UpstreamView> upstream) {
+        static CauseView of(io.hookline.schema.ChainCause cause) {
+            return cause == null ? null : new CauseView(cause.getCommandId(), cause.getRule(), cause.getDepth(),
+                    CommandView.UpstreamView.of(cause));
+        }
+    }
+
+    /** A chained command addressed to this job, and where it stands. */
+    public record CommandLink(String commandId, String rule, String agent, String action, String status,
+            Instant queuedAt, Instant updatedAt, Instant expiresAt, Integer exitCode,
+            List<CommandView.UpstreamView> upstream) {
+        static CommandLink of(io.hookline.schema.CommandStatus status) {
+            return new CommandLink(status.getCause().getCommandId(), status.getCause().getRule(), status.getAgent(),
+                    status.getAction(), lower(status.getStatus().name()), status.getQueuedAt(), status.getUpdatedAt(),
+                    status.getExpiresAt(), status.getExitCode(), CommandView.UpstreamView.of(status.getCause()));
+        }
+    }
+
+    /** The same job, with the commands its runs triggered (newest first). */
+    public JobView withTriggered(List<CommandView> commandsTriggered) {
+        return new JobView(jobKey, source, sourceKind, host, job, name, status, lastRun, running, lastSuccessAt,
+                lastFailureAt, consecutiveFailures, runs, succeeded, warnings, failed, duplicateHooks, restorePoints,
+                firstSeenAt, updatedAt, recentRuns, commands, commandsTriggered);
     }
 
     public record RunningView(String runId, Instant startedAt) {
@@ -57,7 +86,10 @@ public record JobView(
                 state.getRunCount(), state.getSuccessCount(), state.getWarningCount(), state.getFailureCount(),
                 state.getDuplicateCount(), state.getRestorePoints().size(), state.getFirstSeenAt(),
                 state.getUpdatedAt(),
-                withHistory ? state.getRecentRuns().stream().map(RunView::of).toList() : null);
+                withHistory ? state.getRecentRuns().stream().map(RunView::of).toList() : null,
+                withHistory && !state.getCommands().isEmpty()
+                        ? state.getCommands().stream().map(CommandLink::of).toList() : null,
+                null);
     }
 
     /** running, failing, warning, ok, or new (no finished run yet). */

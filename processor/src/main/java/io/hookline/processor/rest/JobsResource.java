@@ -89,7 +89,8 @@ public class JobsResource {
 
     @GET
     @Path("{key: .+}")
-    @Operation(summary = "One job with its recent runs; the key is source/job or source/host/job")
+    @Operation(summary = "One job with its recent runs, the chained commands addressed to it (commands) and those its "
+            + "runs triggered (triggered); the key is source/job or source/host/job")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
     public Response job(@PathParam("key") String key) {
         ReadOnlyKeyValueStore<String, JobState> store = store();
@@ -106,7 +107,22 @@ public class JobsResource {
             return Response.status(Response.Status.NOT_FOUND)
                     .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
         }
-        return Response.ok(JobView.of(state, true)).build();
+        JobView view = JobView.of(state, true);
+        try {
+            List<CommandView> triggered = new ArrayList<>();
+            for (io.hookline.schema.Command command : CommandsResource.issued(streams)) {
+                if (command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(key))) {
+                    triggered.add(CommandsResource.view(command, store));
+                }
+            }
+            triggered.sort(java.util.Comparator.comparing(CommandView::createdAt).reversed());
+            if (!triggered.isEmpty()) {
+                view = view.withTriggered(triggered.size() > 50 ? triggered.subList(0, 50) : triggered);
+            }
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.
+        }
+        return Response.ok(view).build();
     }
 
     private ReadOnlyKeyValueStore<String, JobState> store() {

@@ -53,22 +53,25 @@ public class TopologyProducer {
     static final String JOBS = "jobs";
     static final String JOB_STATE_SINK = "job-state-sink";
     static final String QUARANTINE_SINK = "quarantine-sink";
+    /** hookline.agents.offline-after's default, for the topology built on its own. */
+    static final Duration AGENT_OFFLINE_AFTER = Duration.ofMinutes(5);
     /** How much of a quarantined record's value is kept for inspection. */
     static final int QUARANTINE_VALUE_BYTES = 64 * 1024;
 
     @Produces
     public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics) {
-        return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval()), metrics);
+        return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
+                config.agents().offlineAfter()), metrics);
     }
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
-    static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval) {
-        return List.of(new AlertReactor(rules, checkInterval), new ChainReactor(rules, checkInterval));
+    static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
+        return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter), new ChainReactor(rules, checkInterval));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
-        return build(topics, reactors(() -> rules, checkInterval), new SimpleMeterRegistry());
+        return build(topics, reactors(() -> rules, checkInterval, AGENT_OFFLINE_AFTER), new SimpleMeterRegistry());
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {

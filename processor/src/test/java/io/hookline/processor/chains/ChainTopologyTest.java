@@ -239,6 +239,23 @@ class ChainTopologyTest {
                 "only offsite: the copy ended 7 h before, verify-both asks within 6h");
     }
 
+    @Test
+    void anAgentThatStopsPollingAlertsAndPollingAgainResolves() throws Exception {
+        start(RULES);
+        send(ChainsApiTest.agentPoll("nas01", START));
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        List<AlertEvent> fired = alerts.readValuesToList();
+        assertEquals(1, fired.size(), fired.toString());
+        assertEquals("nas01/agent/missed", fired.get(0).getAlertKey());
+        assertTrue(fired.get(0).getSummary().startsWith("agent nas01 stopped polling: last seen at " + START),
+                fired.get(0).getSummary());
+
+        send(ChainsApiTest.agentPoll("nas01", START.plus(Duration.ofMinutes(7))));
+        AlertEvent resolved = alerts.readValue();
+        assertEquals(AlertStatus.RESOLVED, resolved.getStatus());
+        assertEquals("agent nas01 polls again (" + START.plus(Duration.ofMinutes(7)) + ")", resolved.getSummary());
+    }
+
     /** What the gateway writes when the agent reports on a command. */
     static BackupEvent agentEvent(Command command, EventType type, String suffix, RunOutcome outcome, Instant at) {
         return event(command.getJobKey(), type, command.getCommandId(), at)
@@ -248,7 +265,8 @@ class ChainTopologyTest {
                 .setJob(command.getJobKey().substring(command.getJobKey().indexOf('/') + 1))
                 .setHost(null)
                 .setOutcome(outcome)
-                .setCommand(CommandDetail.newBuilder().setCause(command.getCause()).setAgent(command.getAgent())
+                .setCommand(CommandDetail.newBuilder().setCause(command.getCause()).setKind(command.getKind())
+                        .setAgent(command.getAgent())
                         .setAction(command.getAction()).setExitCode(outcome == null ? null : 0).build())
                 .build();
     }

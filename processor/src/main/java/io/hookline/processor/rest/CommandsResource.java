@@ -1,0 +1,183 @@
+package io.hookline.processor.rest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.hookline.processor.ProcessorConfig;
+import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.schema.Command;
+import io.hookline.schema.CommandStatus;
+import io.hookline.schema.JobState;
+import io.hookline.schema.SourceKind;
+
+/** The chained commands and the host agents that run them, read from the Kafka Streams state stores. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class CommandsResource {
+
+    static final Set<String> STATUSES = Set.of("queued", "delivered", "started", "succeeded", "failed", "refused",
+            "expired", "unknown");
+    static final int MAX_LIMIT = 1000;
+
+    private final KafkaStreams streams;
+    private final Duration offlineAfter;
+
+    public CommandsResource(KafkaStreams streams, ProcessorConfig config) {
+        this.streams = streams;
+        this.offlineAfter = config.agents().offlineAfter();
+    }
+
+    @GET
+    @Path("/commands")
+    @Operation(summary = "Chained commands, newest first: ?agent=, ?job= (the job it runs as, or an upstream job), "
+            + "?status= (queued, delivered, started, succeeded, failed, refused, expired), ?limit= (default 100)")
+    public Response commands(@QueryParam("agent") String agent, @QueryParam("job") String job,
+            @QueryParam("status") String status, @QueryParam("limit") Integer limit) {
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_LIMIT) {
+            return bad("limit must be from 1 to " + MAX_LIMIT + ", not " + size);
+        }
+        if (status != null && !STATUSES.contains(status)) {
+            return bad("status must be one of " + new java.util.TreeSet<>(STATUSES) + ", not '" + status + "'");
+        }
+        try {
+            ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
+            List<CommandView> views = new ArrayList<>();
+            for (Command command : issued(streams)) {
+                if (agent != null && !agent.equals(command.getAgent())) {
+                    continue;
+                }
+                if (job != null && !job.equals(command.getJobKey())
+                        && command.getCause().getUpstream().stream().noneMatch(u -> u.getJobKey().equals(job))) {
+                    continue;
+                }
+                CommandView view = view(command, jobs);
+                if (status == null || status.equals(view.status())) {
+                    views.add(view);
+                }
+            }
+            views.sort(Comparator.comparing(CommandView::createdAt).reversed().thenComparing(CommandView::commandId));
+            return Response.ok(views.size() > size ? views.subList(0, size) : views)
+                    .header("X-Total-Count", views.size()).build();
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return notReady();
+        }
+    }
+
+    /** An agent as the processor knows it: from its polls (its own job) and the commands addressed to it. */
+    public record AgentView(String agent, String status, Instant lastSeenAt, String host, String version,
+            List<String> actions, long commandsWaiting, Instant lastCommandAt) {
+    }
+
+    @GET
+    @Path("/agents")
+    @Operation(summary = "Every host agent: online or offline (no poll within hookline.agents.offline-after), when it "
+            + "last polled, its version, the actions its configuration offers, the commands waiting for it")
+    public Response agents() {
+        try {
+            ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
+            Map<String, JobState> polls = new TreeMap<>();
+            try (KeyValueIterator<String, JobState> all = jobs.all()) {
+                all.forEachRemaining(entry -> {
+                    if (isAgentJob(entry.value)) {
+                        polls.put(entry.value.getSourceName(), entry.value);
+                    }
+                });
+            }
+            Map<String, long[]> waiting = new TreeMap<>();
+            Map<String, Instant> lastCommand = new TreeMap<>();
+            for (Command command : issued(streams)) {
+                if (command.getAgent() == null) {
+                    continue;
+                }
+                String state = view(command, jobs).status();
+                waiting.computeIfAbsent(command.getAgent(), a -> new long[1])[0] += state.equals("queued")
+                        || state.equals("delivered") ? 1 : 0;
+                lastCommand.merge(command.getAgent(), command.getCreatedAt(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+            java.util.SortedSet<String> names = new java.util.TreeSet<>(polls.keySet());
+            names.addAll(waiting.keySet());
+            Instant now = Instant.now();
+            List<AgentView> agents = new ArrayList<>();
+            for (String name : names) {
+                JobState poll = polls.get(name);
+                String status = poll == null ? "never-seen"
+                        : poll.getUpdatedAt().plus(offlineAfter).isBefore(now) ? "offline" : "online";
+                agents.add(new AgentView(name, status, poll == null ? null : poll.getUpdatedAt(),
+                        poll == null ? null : poll.getHost(),
+                        poll == null || poll.getAgent() == null ? null : poll.getAgent().getVersion(),
+                        poll == null || poll.getAgent() == null ? List.of() : poll.getAgent().getActions(),
+                        waiting.getOrDefault(name, new long[1])[0], lastCommand.get(name)));
+            }
+            return Response.ok(agents).build();
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return notReady();
+        }
+    }
+
+    /** An agent's own job, {@code <agent>/agent}, that its polls are folded into. */
+    static boolean isAgentJob(JobState state) {
+        return state.getSourceKind() == SourceKind.AGENT && "agent".equals(state.getJob());
+    }
+
+    /** Every command the processor's tasks issued and still keep, from the job tasks and the fan-in tasks. */
+    static List<Command> issued(KafkaStreams streams) {
+        List<Command> commands = new ArrayList<>();
+        for (String name : List.of(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS)) {
+            ReadOnlyKeyValueStore<String, Command> store = streams.store(StoreQueryParameters.fromNameAndType(name,
+                    QueryableStoreTypes.keyValueStore()));
+            try (KeyValueIterator<String, Command> all = store.all()) {
+                all.forEachRemaining(entry -> commands.add(entry.value));
+            }
+        }
+        return commands;
+    }
+
+    static CommandView view(Command command, ReadOnlyKeyValueStore<String, JobState> jobs) {
+        JobState job = jobs.get(command.getJobKey());
+        CommandStatus status = job == null ? null : job.getCommands().stream()
+                .filter(c -> c.getCause().getCommandId().equals(command.getCommandId())).findFirst().orElse(null);
+        // Not in the job's state: its queued event is on its way, or the job keeps only its newest commands.
+        boolean dropped = status == null && job != null
+                && command.getCreatedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)));
+        return CommandView.of(command, status, dropped);
+    }
+
+    private ReadOnlyKeyValueStore<String, JobState> jobs() {
+        return streams.store(StoreQueryParameters.fromNameAndType(TopologyProducer.JOB_STATE_STORE,
+                QueryableStoreTypes.keyValueStore()));
+    }
+
+    private static Response bad(String message) {
+        return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", message)).build();
+    }
+
+    private Response notReady() {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2")
+                .entity(Map.of("error", "the processor's state is not available (Kafka Streams is " + streams.state()
+                        + "); try again in a few seconds"))
+                .build();
+    }
+}

@@ -1,0 +1,115 @@
+package io.hookline.processor.chains;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.hookline.devstack.TopicReader;
+import io.hookline.processor.EventWriter;
+import io.hookline.processor.Events;
+import io.hookline.processor.KafkaTestResource;
+import io.hookline.processor.TestRules;
+import io.hookline.schema.AgentDetail;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.Command;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.SourceKind;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A chain on the real broker and the real Kafka Streams application: the command on hookline.commands, its life as
+ * the gateway reports it, and what /api/commands, /api/agents and /api/jobs show of it, linked both ways.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class ChainsApiTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    @Test
+    void aChainedRunIsLinkedToItsCauseBothWaysAndItsAgentIsListed() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String upstreamJob = "esxi-prod/nightly-" + tag;
+        String agent = "nas-" + tag;
+        TestRules.use("""
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                chains:
+                  - name: offsite-%s
+                    when: {job: "%s", on: succeeded}
+                    run: [{agent: %s, action: restic-copy}]
+                """.formatted(tag, upstreamJob, agent));
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Command command;
+        try (EventWriter writer = new EventWriter();
+                TopicReader<Command> commands = TopicReader.of(TOPICS.commands(), AvroSerde.of(Command.class)::decode)) {
+            writer.write(TOPICS.events(), Events.succeeded(upstreamJob, "77", t0, 60_000));
+            command = commands.await(c -> agent.equals(c.getAgent()), Duration.ofSeconds(60));
+            given().get("/api/commands?agent=" + agent).then().statusCode(200)
+                    .body("commandId", equalTo(List.of(command.getCommandId())))
+                    .body("[0].status", equalTo("queued"))
+                    .body("[0].upstream[0].jobKey", equalTo(upstreamJob));
+
+            // What the gateway writes when the agent polls, starts and finishes.
+            writer.write(TOPICS.events(), agentPoll(agent, t0.plusSeconds(1)));
+            writer.write(TOPICS.events(), ChainTopologyTest.agentEvent(command, EventType.RUN_STARTED, ":started", null,
+                    t0.plusSeconds(2)));
+            writer.write(TOPICS.events(), ChainTopologyTest.agentEvent(command, EventType.RUN_SUCCEEDED, ":finished",
+                    RunOutcome.SUCCEEDED, t0.plusSeconds(3)));
+        }
+
+        String chained = agent + "/restic-copy";
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/" + chained).then()
+                .statusCode(200).body("runs", equalTo(1)));
+        given().get("/api/jobs/" + chained).then()
+                .body("lastRun.causedBy.rule", equalTo("offsite-" + tag))
+                .body("lastRun.causedBy.upstream[0].jobKey", equalTo(upstreamJob))
+                .body("lastRun.causedBy.upstream[0].runId", equalTo("77"))
+                .body("commands[0].status", equalTo("succeeded"));
+        given().get("/api/jobs/" + upstreamJob).then()
+                .body("triggered", hasSize(1))
+                .body("triggered[0].jobKey", equalTo(chained))
+                .body("triggered[0].status", equalTo("succeeded"));
+        given().get("/api/commands?job=" + upstreamJob + "&status=succeeded").then()
+                .body("commandId", equalTo(List.of(command.getCommandId())));
+        given().get("/api/agents").then().statusCode(200)
+                .body("agent", hasItem(agent))
+                .body("find { it.agent == '" + agent + "' }.status", equalTo("online"))
+                .body("find { it.agent == '" + agent + "' }.actions", equalTo(List.of("restic-copy")))
+                .body("find { it.agent == '" + agent + "' }.version", equalTo("1.0.0"))
+                .body("find { it.agent == '" + agent + "' }.commandsWaiting", equalTo(0));
+    }
+
+    @Test
+    void aWrongFilterIsRefusedWithASentence() {
+        given().get("/api/commands?status=sleeping").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("status must be one of"));
+        given().get("/api/commands?limit=0").then().statusCode(400)
+                .body("error", equalTo("limit must be from 1 to 1000, not 0"));
+    }
+
+    static BackupEvent agentPoll(String agent, Instant at) {
+        return Events.event(agent + "/agent", EventType.AGENT_SEEN, null, at)
+                .setSourceKind(SourceKind.AGENT)
+                .setSourceName(agent)
+                .setJob("agent")
+                .setHost("nas.example.org")
+                .setAgent(AgentDetail.newBuilder().setVersion("1.0.0").setActions(List.of("restic-copy")).build())
+                .build();
+    }
+}
