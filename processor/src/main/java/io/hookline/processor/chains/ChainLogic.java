@@ -129,7 +129,7 @@ public final class ChainLogic {
                     .setCommandId(cause.getCommandId())
                     .setCreatedAt(triggeredAt)
                     .setCause(cause)
-                    .setKind(ActionKind.AGENT)
+                    .setKind(action.isWebhook() ? ActionKind.WEBHOOK : ActionKind.AGENT)
                     .setAgent(action.agent())
                     .setAction(action.action())
                     .setJobKey(action.jobKey())
@@ -162,10 +162,34 @@ public final class ChainLogic {
 
     /** The event that says nobody picked a command up before it expired: a failed run of its job. */
     public static BackupEvent expired(Command command, Instant at) {
+        String what = command.getKind() == ActionKind.WEBHOOK
+                ? "webhook " + command.getAction() + " was not delivered by " + command.getExpiresAt()
+                : "agent " + command.getAgent() + " did not start action " + command.getAction() + " by "
+                        + command.getExpiresAt();
         return lifeEvent(command, EventType.COMMAND_EXPIRED, ":expired", at, RunOutcome.FAILED,
-                "command " + command.getCommandId() + " of chain " + command.getCause().getRule() + " expired: agent "
-                        + command.getAgent() + " did not start action " + command.getAction() + " by "
-                        + command.getExpiresAt());
+                "command " + command.getCommandId() + " of chain " + command.getCause().getRule() + " expired: " + what);
+    }
+
+    /** The key of a command on hookline.commands: its agent, or {@code webhook:<receiver>}. */
+    public static String topicKey(Command command) {
+        return command.getKind() == ActionKind.WEBHOOK ? "webhook:" + command.getAction() : command.getAgent();
+    }
+
+    /** The source name a command's runs are folded under: its agent, or {@code webhook}. */
+    public static String sourceOf(Command command) {
+        return command.getKind() == ActionKind.WEBHOOK ? Chain.Action.WEBHOOK_SOURCE : command.getAgent();
+    }
+
+    /** The event a webhook action's delivery ends in: a run of its job that succeeded or failed. */
+    public static BackupEvent webhookEnded(Command command, boolean delivered, Integer httpStatus, String message,
+            int attempts, Instant at) {
+        BackupEvent event = lifeEvent(command, delivered ? EventType.RUN_SUCCEEDED : EventType.RUN_FAILED,
+                delivered ? ":webhook-delivered" : ":webhook-gave-up-" + at.toEpochMilli(), at,
+                delivered ? RunOutcome.SUCCEEDED : RunOutcome.FAILED, delivered ? null
+                        : "webhook " + command.getAction() + " not delivered after " + attempts + " attempt(s): "
+                                + message);
+        event.setErrorCode(httpStatus == null ? null : Integer.toString(httpStatus));
+        return event;
     }
 
     private static BackupEvent lifeEvent(Command command, EventType type, String suffix, Instant at,
@@ -176,7 +200,7 @@ public final class ChainLogic {
                 .setEventId(command.getCommandId() + suffix)
                 .setReceivedAt(at)
                 .setSourceKind(SourceKind.AGENT)
-                .setSourceName(command.getAgent())
+                .setSourceName(sourceOf(command))
                 .setHost(null)
                 .setJob(job)
                 .setJobKey(jobKey)

@@ -135,12 +135,13 @@ public final class ChainReactor implements Reactor {
             Headers headers = CloudEventHeaders.of(command.getCommandId(), CE_SOURCE,
                     CloudEventHeaders.TYPE_PREFIX + "command.queued", command.getCreatedAt(), command.getJobKey());
             issued.put(command.getCommandId(), command);
-            context.forward(new Record<String, Object>(command.getAgent(), command, timestamp, headers), COMMAND_SINK);
+            context.forward(new Record<String, Object>(ChainLogic.topicKey(command), command, timestamp, headers),
+                    COMMAND_SINK);
             BackupEvent queued = ChainLogic.queued(command, triggeredAt);
             context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
                     CloudEventHeaders.forEvent(queued)), EVENT_SINK);
-            LOG.infof("chain %s: command %s queued for agent %s, action %s (upstream %s)", chain.name(),
-                    command.getCommandId(), command.getAgent(), command.getAction(),
+            LOG.infof("chain %s: command %s queued for %s, action %s (upstream %s)", chain.name(),
+                    command.getCommandId(), ChainLogic.topicKey(command), command.getAction(),
                     upstream.stream().map(UpstreamRun::getJobKey).toList());
         }
     }

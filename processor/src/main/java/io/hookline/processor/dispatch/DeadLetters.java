@@ -51,6 +51,7 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
                     .setLastMessage(result.message())
                     .setDeadAt(at)
                     .setReplays(existing.map(DeadLetter::getReplays).orElse(0))
+                    .setCommand(notification.command())
                     .build());
         } catch (Exception e) {
             LOG.errorf("cannot keep dead letter %s: %s", notification.id(), e.getMessage());

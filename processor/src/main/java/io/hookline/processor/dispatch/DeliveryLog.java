@@ -43,6 +43,7 @@ public interface DeliveryLog {
                     .setNextAttemptAt(wait == null ? null : at.plus(wait))
                     .setGroupKey(notification.groupKey())
                     .setAlertKeys(notification.alerts().stream().map(AlertEvent::getAlertKey).toList())
+                    .setCommandId(notification.command() == null ? null : notification.command().getCommandId())
                     .build();
             var headers = CloudEventHeaders.of(notification.id() + "#" + attempt, "/hookline/processor",
                     CloudEventHeaders.TYPE_PREFIX + "delivery." + outcome.name().toLowerCase(Locale.ROOT), at,

@@ -20,11 +20,13 @@ import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
+import io.hookline.processor.chains.ChainLogic;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.processor.notify.Receiver;
@@ -32,6 +34,9 @@ import io.hookline.processor.rules.Channels;
 import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.silences.Silences;
 import io.hookline.schema.AlertEvent;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.DeadLetter;
 import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.topics.Topics;
@@ -126,7 +131,21 @@ public class DeliveryPipeline {
         DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries());
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
         open((AutoCloseable) timer::shutdownNow);
-        RetryStage retry = new RetryStage(channels, log, deadLetters, timer, settings.initialBackoff(), settings.maxBackoff());
+        // A webhook action's end is also a run of its job: delivered or given up, it goes to hookline.events.
+        RetryStage.Ending ending = new RetryStage.Ending() {
+            @Override
+            public void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) {
+                deadLetters.gaveUp(notification, attempts, last, at);
+                commandEnded(producer, notification, false, last, attempts, at);
+            }
+
+            @Override
+            public void delivered(Notification notification) {
+                deadLetters.delivered(notification);
+                commandEnded(producer, notification, true, null, 0, Instant.now());
+            }
+        };
+        RetryStage retry = new RetryStage(channels, log, ending, timer, settings.initialBackoff(), settings.maxBackoff());
         Groups groups = open(new Groups(new Groups.Channel() {
             @Override
             public Muted muted(AlertEvent alert) {
@@ -153,7 +172,27 @@ public class DeliveryPipeline {
         AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.current().repeats(),
                 List.of(new Dispatcher(rules, groups, inhibitor), new SilenceExpiry(silences))));
         feed.start();
+        Map<String, Object> commandsConfig = new HashMap<>(consumerConfig);
+        commandsConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group() + "-webhook-actions");
+        commandsConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-webhook-actions");
+        open(new CommandFeed(topics.commands(), commandsConfig, rules::current, retry::send, timer)).start();
         retries = retry;
+    }
+
+    private void commandEnded(KafkaProducer<String, byte[]> producer, Notification notification, boolean delivered,
+            Notifier.Result last, int attempts, Instant at) {
+        if (notification.command() == null) {
+            return;
+        }
+        BackupEvent event = ChainLogic.webhookEnded(notification.command(), delivered,
+                last == null ? null : last.httpStatus(), last == null ? null : last.message(), attempts, at);
+        producer.send(new ProducerRecord<>(topics.events(), null, at.toEpochMilli(), event.getJobKey(),
+                AvroSerde.of(BackupEvent.class).encode(event), CloudEventHeaders.forEvent(event)), (metadata, error) -> {
+                    if (error != null) {
+                        LOG.warnf("the end of webhook action %s could not be recorded: %s",
+                                notification.command().getCommandId(), error.getMessage());
+                    }
+                });
     }
 
     /** Sends a test message to a receiver once, now, and says what happened. */
@@ -180,8 +219,9 @@ public class DeliveryPipeline {
         deadLetters.replaying(dead);
         List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
         String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
-        retry.send(new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
-                links.to(groupKey)));
+        retry.send(dead.getCommand() != null ? Notification.forCommand(receiver, dead.getCommand())
+                : new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
+                        links.to(groupKey)));
         return true;
     }
 

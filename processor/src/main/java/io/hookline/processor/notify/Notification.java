@@ -3,12 +3,17 @@ package io.hookline.processor.notify;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
+import io.hookline.schema.Command;
+import io.hookline.schema.Severity;
+import io.hookline.schema.SourceKind;
 import io.hookline.schema.AlertStatus;
 
 /**
@@ -17,7 +22,7 @@ import io.hookline.schema.AlertStatus;
  * it is the same on every retry and when a restart sends it again.
  */
 public record Notification(String id, Receiver receiver, String groupKey, Map<String, String> groupLabels,
-        List<AlertEvent> alerts, boolean test, String link) {
+        List<AlertEvent> alerts, boolean test, String link, Command command) {
 
     /** Firing (and repeated) before resolved; then critical before warning before info; then the oldest first. */
     public static final Comparator<AlertEvent> ORDER = Comparator
@@ -34,14 +39,54 @@ public record Notification(String id, Receiver receiver, String groupKey, Map<St
         groupLabels = Map.copyOf(groupLabels);
     }
 
+    /** A notification about alerts. */
+    public Notification(String id, Receiver receiver, String groupKey, Map<String, String> groupLabels,
+            List<AlertEvent> alerts, boolean test, String link) {
+        this(id, receiver, groupKey, groupLabels, alerts, test, link, null);
+    }
+
     public static Notification of(Receiver receiver, String groupKey, Map<String, String> groupLabels,
             List<AlertEvent> alerts) {
         return new Notification(idOf(receiver, groupKey, alerts), receiver, groupKey, groupLabels, alerts, false, null);
     }
 
+    /**
+     * A chain's webhook action: the command, to a webhook receiver, with the command's id as the idempotency key.
+     * Its one alert only describes the command, so that the delivery log, the dead letters and replay treat it as
+     * any notification.
+     */
+    public static Notification forCommand(Receiver receiver, Command command) {
+        Instant at = command.getCreatedAt();
+        String key = command.getJobKey() + "/" + command.getCommandId();
+        String upstream = String.join(", ", command.getCause().getUpstream().stream()
+                .map(u -> u.getJobKey() + " " + u.getOutcome().name().toLowerCase(java.util.Locale.ROOT)).toList());
+        int slash = command.getJobKey().indexOf('/');
+        AlertEvent carrier = AlertEvent.newBuilder()
+                .setAlertKey(key)
+                .setStatus(AlertStatus.FIRING)
+                .setCondition(AlertCondition.OTHER)
+                .setSeverity(Severity.INFO)
+                .setJobKey(command.getJobKey())
+                .setSourceName(command.getJobKey().substring(0, slash))
+                .setSourceKind(SourceKind.AGENT)
+                .setHost(null)
+                .setJob(command.getJobKey().substring(slash + 1))
+                .setJobName(null)
+                .setSummary("chain " + command.getCause().getRule() + ": " + receiver.name() + " called after "
+                        + upstream)
+                .setStartsAt(at)
+                .setEndsAt(null)
+                .setUpdatedAt(at)
+                .setSequence(0)
+                .setEventIds(List.of())
+                .setLabels(Map.of("command-id", command.getCommandId()))
+                .build();
+        return new Notification(command.getCommandId(), receiver, key, Map.of(), List.of(carrier), false, null, command);
+    }
+
     /** The same notification, pointing at {@code link} (its alerts on the processor's API), or null for none. */
     public Notification withLink(String link) {
-        return new Notification(id, receiver, groupKey, groupLabels, alerts, test, link);
+        return new Notification(id, receiver, groupKey, groupLabels, alerts, test, link, command);
     }
 
     /** Where a reader finds every alert of this notification: the link, or the path on the processor. */

@@ -70,6 +70,11 @@ public class DeadLettersResource {
         view.put("lastMessage", dead.getLastMessage());
         view.put("deadAt", dead.getDeadAt().toString());
         view.put("replays", dead.getReplays());
+        if (dead.getCommand() != null) {
+            // A chain's webhook action: which command, of which rule, for which job.
+            view.put("command", Map.of("commandId", dead.getCommand().getCommandId(), "rule",
+                    dead.getCommand().getCause().getRule(), "jobKey", dead.getCommand().getJobKey()));
+        }
         return view;
     }
 }

@@ -122,17 +122,26 @@ public record Chain(String name, List<Upstream> upstream, Duration within, Durat
     }
 
     /**
-     * What to run: a named action of a host agent (its runs are folded into the job {@code agent/job}), with
-     * parameters of the rule's own added to those of the upstream run.
+     * What to run: a named action of a host agent (its runs are folded into the job {@code agent/job}), or a call of
+     * a webhook receiver (folded into {@code webhook/job}), with parameters of the rule's own added to those of the
+     * upstream run.
      */
-    public record Action(String agent, String action, String job, Map<String, String> parameters, int line) {
+    public record Action(String agent, String webhook, String action, String job, Map<String, String> parameters,
+            int line) {
+
+        /** The source name that a webhook action's runs are folded under. */
+        public static final String WEBHOOK_SOURCE = "webhook";
 
         public Action {
             parameters = Map.copyOf(parameters);
         }
 
+        public boolean isWebhook() {
+            return webhook != null;
+        }
+
         public String jobKey() {
-            return agent + "/" + job;
+            return (isWebhook() ? WEBHOOK_SOURCE : agent) + "/" + job;
         }
     }
 }

@@ -42,6 +42,7 @@ import io.hookline.processor.match.Glob;
  *     within: 12h
  *     run:
  *       - {agent: pve01, action: verify}
+ *       - {webhook: ci-server}       # a receiver of type webhook: signed per Standard Webhooks, retried
  * </pre>
  */
 final class ChainsSection {
@@ -62,11 +63,11 @@ final class ChainsSection {
     private ChainsSection() {
     }
 
-    static List<Chain> parse(YamlTree node, List<String> problems) {
+    static List<Chain> parse(YamlTree node, List<io.hookline.processor.notify.Receiver> receivers, List<String> problems) {
         List<Chain> chains = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (YamlTree entry : Values.list(node, "chains", "- name: ...", problems)) {
-            Chain chain = chain(entry, problems);
+            Chain chain = chain(entry, receivers, problems);
             if (chain == null) {
                 continue;
             }
@@ -81,7 +82,8 @@ final class ChainsSection {
         return List.copyOf(chains);
     }
 
-    private static Chain chain(YamlTree entry, List<String> problems) {
+    private static Chain chain(YamlTree entry, List<io.hookline.processor.notify.Receiver> receivers,
+            List<String> problems) {
         Map<String, YamlTree> c = mapping(entry, "a chain", problems);
         if (c == null) {
             return null;
@@ -126,10 +128,11 @@ final class ChainsSection {
         List<Chain.Action> actions = new ArrayList<>();
         YamlTree run = c.get("run");
         if (run == null) {
-            problems.add("line " + entry.line() + ": a chain needs run: [{agent: <agent>, action: <action>}]");
+            problems.add("line " + entry.line() + ": a chain needs run: [{agent: <agent>, action: <action>}] or "
+                    + "[{webhook: <receiver>}]");
         }
         for (YamlTree item : Values.list(run, "run", "- {agent: nas01, action: restic-copy}", problems)) {
-            Chain.Action action = action(item, problems);
+            Chain.Action action = action(item, receivers, problems);
             if (action != null) {
                 actions.add(action);
             }
@@ -226,21 +229,40 @@ final class ChainsSection {
         }
     }
 
-    private static Chain.Action action(YamlTree node, List<String> problems) {
+    private static Chain.Action action(YamlTree node, List<io.hookline.processor.notify.Receiver> receivers,
+            List<String> problems) {
         Map<String, YamlTree> a = mapping(node, "an action", problems);
         if (a == null) {
             return null;
         }
         int before = problems.size();
-        unknownKeys(a, Set.of("agent", "action", "job", "parameters"), problems);
-        if (a.get("agent") == null) {
-            problems.add("line " + node.line() + ": an action needs agent: <the agent's source name> and action: "
-                    + "<an action of its configuration>");
+        if ((a.get("agent") == null) == (a.get("webhook") == null)) {
+            problems.add("line " + node.line() + ": an action has either agent: <the agent's source name> with action: "
+                    + "<an action of its configuration>, or webhook: <a webhook receiver>");
             return null;
         }
-        String agent = name(a.get("agent"), node, "", problems);
-        String action = name(a.get("action"), node, "an action needs action: <an action of the agent's configuration>",
-                problems);
+        String agent = null;
+        String webhook = null;
+        String action;
+        if (a.get("agent") != null) {
+            unknownKeys(a, Set.of("agent", "action", "job", "parameters"), problems);
+            agent = name(a.get("agent"), node, "", problems);
+            action = name(a.get("action"), node, "an action needs action: <an action of the agent's configuration>",
+                    problems);
+        } else {
+            unknownKeys(a, Set.of("webhook", "job", "parameters"), problems);
+            webhook = name(a.get("webhook"), node, "", problems);
+            action = webhook;
+            String wanted = webhook;
+            var receiver = receivers.stream().filter(r -> r.name().equals(wanted)).findFirst();
+            if (webhook != null && receiver.isEmpty()) {
+                problems.add("line " + a.get("webhook").line() + ": webhook: '" + webhook + "' is not a receiver; "
+                        + "add it to receivers: with type: webhook and its url");
+            } else if (receiver.isPresent() && !receiver.get().type().equals("webhook")) {
+                problems.add("line " + a.get("webhook").line() + ": receiver '" + webhook + "' is of type "
+                        + receiver.get().type() + "; a chain calls receivers of type webhook");
+            }
+        }
         String job = a.get("job") == null ? action : name(a.get("job"), node, "", problems);
         if (AGENT_JOB.equals(job)) {
             problems.add("line " + node.line() + ": '" + AGENT_JOB + "' is the job of the agent's own polls: give "
@@ -268,7 +290,7 @@ final class ChainsSection {
                 });
             }
         }
-        return problems.size() > before ? null : new Chain.Action(agent, action, job, parameters, node.line());
+        return problems.size() > before ? null : new Chain.Action(agent, webhook, action, job, parameters, node.line());
     }
 
     private static String name(YamlTree node, YamlTree parent, String missing, List<String> problems) {

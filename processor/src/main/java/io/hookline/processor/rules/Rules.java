@@ -111,7 +111,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         List<Route> routes = RoutesSection.routes(top.get("routes"), names, grouping, problems);
         String defaultReceiver = RoutesSection.defaultReceiver(top.get("default-receiver"), names, problems);
         List<Inhibition> inhibitions = InhibitionsSection.parse(top.get("inhibit"), problems);
-        List<Chain> chains = ChainsSection.parse(top.get("chains"), problems);
+        List<Chain> chains = ChainsSection.parse(top.get("chains"), receivers, problems);
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }

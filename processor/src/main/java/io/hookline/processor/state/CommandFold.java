@@ -79,12 +79,16 @@ final class CommandFold {
         return type != EventType.COMMAND_DELIVERED;
     }
 
-    /** Queued, delivered, started, ended: a status only moves forward. */
+    /**
+     * Queued, delivered, started, ended: a status only moves forward; a success after a failure (a dead webhook
+     * replayed) still counts.
+     */
     private static int rank(CommandState state) {
         return switch (state) {
             case QUEUED -> 0;
             case DELIVERED -> 1;
             case STARTED -> 2;
+            case SUCCEEDED -> 4;
             default -> 3;
         };
     }

@@ -3,6 +3,7 @@ package io.hookline.processor.chains;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -19,6 +20,7 @@ import io.hookline.processor.EventWriter;
 import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.processor.TestRules;
+import io.hookline.processor.notify.TestReceivers;
 import io.hookline.schema.AgentDetail;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.Command;
@@ -93,6 +95,54 @@ class ChainsApiTest {
                 .body("find { it.agent == '" + agent + "' }.actions", equalTo(List.of("restic-copy")))
                 .body("find { it.agent == '" + agent + "' }.version", equalTo("1.0.0"))
                 .body("find { it.agent == '" + agent + "' }.commandsWaiting", equalTo(0));
+    }
+
+    @Test
+    void aWebhookActionIsSignedSentFoldedAsARunAndAFailedOneIsADeadLetter() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String upstreamJob = "esxi-prod/weekly-" + tag;
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        TestRules.use("""
+                receivers:
+                  - {name: console, type: console}
+                  - {name: ci-%1$s, type: webhook, url: "%2$s", secret: "%3$s"}
+                  - {name: broken-%1$s, type: webhook, url: "%4$s"}
+                default-receiver: console
+                chains:
+                  - name: build-%1$s
+                    when: {job: "%5$s", on: finished}
+                    run:
+                      - {webhook: ci-%1$s, parameters: {pipeline: restore-test}}
+                      - {webhook: broken-%1$s}
+                """.formatted(tag, TestRules.url("/ci-" + tag), secret, TestRules.url("/gone"), upstreamJob));
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.failed(upstreamJob, "9", Instant.now(), "tape full"));
+        }
+
+        TestReceivers.Request call = await().atMost(Duration.ofSeconds(60)).until(
+                () -> TestReceivers.get().requests("/ci-" + tag).stream().findFirst().orElse(null), r -> r != null);
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(call.body());
+        assertEquals("chain.command", body.get("type").asText());
+        assertEquals("build-" + tag, body.at("/data/rule").asText());
+        assertEquals("restore-test", body.at("/data/parameters/pipeline").asText());
+        assertEquals("failed", body.at("/data/parameters/outcome").asText());
+        assertEquals(upstreamJob, body.at("/data/upstream/0/jobKey").asText());
+        String commandId = body.at("/data/commandId").asText();
+        assertEquals(commandId, call.headers().get("webhook-id"), "the command's id is the idempotency key");
+        assertEquals(io.hookline.runtime.webhooks.StandardWebhooks.signatureHeader(secret, commandId,
+                call.headers().get("webhook-timestamp"), call.body()), call.headers().get("webhook-signature"));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/webhook/ci-" + tag).then()
+                .statusCode(200).body("runs", equalTo(1)));
+        given().get("/api/jobs/webhook/ci-" + tag).then()
+                .body("lastRun.outcome", equalTo("succeeded"))
+                .body("lastRun.causedBy.rule", equalTo("build-" + tag))
+                .body("commands[0].status", equalTo("succeeded"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/webhook/broken-" + tag)
+                .then().statusCode(200).body("lastRun.outcome", equalTo("failed"))
+                .body("lastRun.errorMessage", org.hamcrest.Matchers.startsWith("webhook broken-" + tag
+                        + " not delivered after 1 attempt(s)")));
+        given().get("/api/dead-letters").then().body("command.rule", hasItem("build-" + tag));
     }
 
     @Test

@@ -159,6 +159,40 @@ class ChainRulesTest {
     }
 
     @Test
+    void aWebhookActionNamesAWebhookReceiver() throws Exception {
+        Rules rules = Rules.parse("""
+                receivers:
+                  - {name: ci, type: webhook, url: "https://ci.example.org/hooks/hookline"}
+                  - {name: ops-mail, type: email, to: ops@example.org, from: hookline@example.org, host: smtp.example.org}
+                chains:
+                  - name: build
+                    when: {job: "a/b", on: succeeded}
+                    run: [{webhook: ci}]
+                """);
+        assertEquals("webhook/ci", rules.chains().get(0).actions().get(0).jobKey());
+        assertProblem(problems("""
+                receivers:
+                  - {name: ops-mail, type: email, to: ops@example.org, from: hookline@example.org, host: smtp.example.org}
+                chains:
+                  - name: build
+                    when: {job: "a/b", on: succeeded}
+                    run: [{webhook: ops-mail}, {webhook: jenkins}]
+                """), "line 6", "receiver 'ops-mail' is of type email");
+        assertProblem(problems("""
+                chains:
+                  - name: build
+                    when: {job: "a/b", on: succeeded}
+                    run: [{webhook: jenkins}]
+                """), "line 4", "'jenkins' is not a receiver");
+        assertProblem(problems("""
+                chains:
+                  - name: build
+                    when: {job: "a/b", on: succeeded}
+                    run: [{webhook: jenkins, agent: nas01, action: copy}]
+                """), "line 4", "either agent");
+    }
+
+    @Test
     void aWindowMovesTheDeliveryToItsOpeningAndItsClosingEndsTheCommandsLife() throws Exception {
         Chain chain = Rules.parse("""
                 chains:

@@ -55,6 +55,9 @@ public class WebhookNotifier implements Notifier {
      * {@code groupLabels}.
      */
     static String body(Notification notification, long timestamp) {
+        if (notification.command() != null) {
+            return commandBody(notification.command(), timestamp);
+        }
         AlertEvent lead = notification.lead();
         Map<String, Object> data = fields(lead);
         data.put("headline", Messages.headline(notification));
@@ -65,6 +68,38 @@ public class WebhookNotifier implements Notifier {
         data.put("alerts", notification.alerts().stream().map(WebhookNotifier::fields).toList());
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("type", "alert." + notification.status().name().toLowerCase(Locale.ROOT));
+        envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
+        envelope.put("data", data);
+        try {
+            return JSON.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A chain's webhook action: {@code type} {@code chain.command}, {@code data} the command (its id, rule, the job it
+     * runs as, its parameters, the upstream runs that caused it, when it may run and when it expires).
+     */
+    static String commandBody(io.hookline.schema.Command command, long timestamp) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("commandId", command.getCommandId());
+        data.put("rule", command.getCause().getRule());
+        data.put("jobKey", command.getJobKey());
+        data.put("depth", command.getCause().getDepth());
+        data.put("parameters", new java.util.TreeMap<>(command.getParameters()));
+        data.put("upstream", command.getCause().getUpstream().stream().map(run -> {
+            Map<String, Object> upstream = new LinkedHashMap<>();
+            upstream.put("jobKey", run.getJobKey());
+            upstream.put("runId", run.getRunId());
+            upstream.put("outcome", run.getOutcome().name().toLowerCase(Locale.ROOT));
+            upstream.put("finishedAt", run.getFinishedAt().toString());
+            return upstream;
+        }).toList());
+        data.put("notBefore", command.getNotBefore().toString());
+        data.put("expiresAt", command.getExpiresAt().toString());
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("type", "chain.command");
         envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
         envelope.put("data", data);
         try {
