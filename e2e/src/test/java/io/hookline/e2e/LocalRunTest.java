@@ -195,6 +195,18 @@ class LocalRunTest {
             assertTrue(json.readTree(get("http://127.0.0.1:" + processor + "/api/jobs").body()).findValuesAsText("jobKey")
                     .stream().anyMatch(k -> k.startsWith("demo-proxmox/") && k.endsWith("/vzdump-local")));
 
+            // The XSIBackup success fired the example chain: the demo agent ran restic-copy, once, linked to it.
+            JsonNode copy = awaitJob(processor, "demo-agent/offsite-copy", j -> j.get("runs").asInt() == 1);
+            assertEquals("succeeded", copy.get("lastRun").get("outcome").asText());
+            assertEquals("demo-offsite-copy", copy.get("lastRun").get("causedBy").get("rule").asText());
+            assertEquals("demo-xsibackup/esxi-demo/demo",
+                    copy.get("lastRun").get("causedBy").get("upstream").get(0).get("jobKey").asText());
+            awaitOutput(run, "CHAIN demo-offsite-copy: command cmd_", Duration.ofSeconds(30));
+            awaitOutput(run, ": action restic-copy exited with 0", Duration.ofSeconds(30));
+            JsonNode agents = json.readTree(get("http://127.0.0.1:" + processor + "/api/agents").body());
+            assertEquals("online", agents.get(0).get("status").asText(), agents.toString());
+            assertEquals("restic-copy", agents.get(0).get("actions").get(0).asText(), agents.toString());
+
             String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
             String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));
             HttpResponse<String> answer = get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/error?" + query);
