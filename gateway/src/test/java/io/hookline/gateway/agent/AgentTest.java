@@ -279,6 +279,30 @@ class AgentTest {
     }
 
     @Test
+    void aThousandIdleLongPollsWaitTogetherAndAreEachAnswered() throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest poll = HttpRequest.newBuilder(URI.create(root + "agent/v1/commands?wait=4"))
+                .header("Authorization", "Bearer " + token("nas03")).timeout(Duration.ofSeconds(60)).build();
+        List<CompletableFuture<HttpResponse<Void>>> polls = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            polls.add(http.sendAsync(poll, HttpResponse.BodyHandlers.discarding()));
+        }
+        int most = 0;
+        for (int i = 0; i < 40 && most < 1000; i++) {
+            most = Math.max(most, board.waitingPolls());
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertEquals(1000, most, "every poll waits at once, on one view of the topic");
+
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<Void>> answer : polls) {
+            statuses.add(answer.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        assertEquals(List.of(204), statuses.stream().distinct().toList(), "nothing came: each is answered 204");
+        assertEquals(0, board.waitingPolls());
+    }
+
+    @Test
     void aCommandWaitsForItsTimeAndAnOldTokenStillPolls() throws Exception {
         Command later = send(command("nas01", "restic-copy", Map.of(), Instant.now().plusSeconds(3)));
         given().header("Authorization", "Bearer old-token-agent-nas01-0123456789").get("/agent/v1/commands?wait=0")

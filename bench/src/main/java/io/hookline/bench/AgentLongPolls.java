@@ -1,0 +1,147 @@
+package io.hookline.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.hookline.devstack.LocalKafka;
+import io.hookline.schema.ActionKind;
+import io.hookline.schema.ChainCause;
+import io.hookline.schema.Command;
+import io.hookline.schema.serde.AvroSerde;
+
+/**
+ * What idle host agents cost the gateway: {@code --agents} agents (default 1,000), each with its own token, each
+ * holding a long poll open on a real gateway and broker. Prints the gateway's heap (after a GC) and RSS before and
+ * while they wait, and how long a command written to hookline.commands takes to reach the one agent it is for.
+ */
+public final class AgentLongPolls {
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = XsiBackupThroughput.parse(args);
+        Path root = Path.of(options.getOrDefault("root", "."));
+        int agents = Integer.parseInt(options.getOrDefault("agents", "1000"));
+        Path work = Files.createTempDirectory("hookline-bench-agents-");
+        StringBuilder sources = new StringBuilder();
+        for (int i = 0; i < agents; i++) {
+            sources.append("hookline.sources.agent-").append(i).append(".kind=agent\n")
+                    .append("hookline.sources.agent-").append(i).append(".token=").append(token(i)).append('\n');
+        }
+        Path config = work.resolve("agents.properties");
+        Files.writeString(config, sources);
+
+        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        Process gateway = null;
+        try {
+            kafka.start(Duration.ofSeconds(120));
+            int port = LocalKafka.freePort();
+            Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
+            gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                    "-Dquarkus.config.locations=" + config, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
+                    "-jar", jar.toString()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("gateway.log").toFile()).start();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            XsiBackupThroughput.awaitReady(client, port, gateway);
+            TimeUnit.SECONDS.sleep(3);
+            long[] idle = memory(client, port, gateway.pid());
+
+            List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                polls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/agent/v1/commands?wait=60")).header("Authorization", "Bearer " + token(i))
+                        .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            TimeUnit.SECONDS.sleep(8);
+            long[] waiting = memory(client, port, gateway.pid());
+            long stillWaiting = polls.stream().filter(p -> !p.isDone()).count();
+
+            int chosen = agents / 2;
+            HttpResponse<String> delivered;
+            long reachedMs;
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+                producer.partitionsFor("hookline.commands");
+                long sent = System.nanoTime();
+                producer.send(new ProducerRecord<>("hookline.commands", "agent-" + chosen,
+                        AvroSerde.of(Command.class).encode(command("agent-" + chosen)))).get(10, TimeUnit.SECONDS);
+                delivered = polls.get(chosen).get(30, TimeUnit.SECONDS);
+                reachedMs = (System.nanoTime() - sent) / 1_000_000;
+            }
+            long othersAnswered = polls.stream().filter(CompletableFuture::isDone).count() - 1;
+
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%d agents, one long poll each (wait=60), on one gateway:%n", agents);
+            System.out.printf(Locale.ROOT, "  waiting at once: %d%n", stillWaiting);
+            System.out.printf(Locale.ROOT, "  heap after GC: %.1f MB idle, %.1f MB with the polls waiting: %.1f KB per poll%n",
+                    idle[0] / 1e6, waiting[0] / 1e6, (waiting[0] - idle[0]) / 1e3 / agents);
+            System.out.printf(Locale.ROOT, "  RSS: %.1f MB idle, %.1f MB with the polls waiting%n", idle[1] / 1e6,
+                    waiting[1] / 1e6);
+            System.out.printf(Locale.ROOT, "  a command for agent-%d reached its poll %d ms after it was written (status %d); other polls "
+                    + "answered meanwhile: %d%n", chosen, reachedMs, delivered.statusCode(), othersAnswered);
+        } finally {
+            if (gateway != null) {
+                gateway.destroy();
+                gateway.waitFor(30, TimeUnit.SECONDS);
+            }
+            kafka.stop();
+        }
+    }
+
+    static String token(int agent) {
+        return "bench-agent-token-" + agent + "-0123456789";
+    }
+
+    static Command command(String agent) {
+        String id = "cmd_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        Instant now = Instant.now();
+        return Command.newBuilder().setCommandId(id).setCreatedAt(now)
+                .setCause(ChainCause.newBuilder().setCommandId(id).setRule("bench").setDepth(1).setUpstream(List.of())
+                        .build())
+                .setKind(ActionKind.AGENT).setAgent(agent).setAction("copy").setJobKey(agent + "/copy")
+                .setParameters(Map.of()).setNotBefore(now).setExpiresAt(now.plusSeconds(3600)).build();
+    }
+
+    /** The gateway's heap in use after a full GC (from /q/metrics) and its resident set (from /proc). */
+    static long[] memory(HttpClient client, int port, long pid) throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor(30,
+                TimeUnit.SECONDS);
+        TimeUnit.MILLISECONDS.sleep(500);
+        String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        long heap = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return new long[] {heap, rss(pid)};
+    }
+
+    static long rss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}

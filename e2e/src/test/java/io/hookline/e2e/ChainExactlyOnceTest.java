@@ -1,0 +1,231 @@
+package io.hookline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.hookline.devstack.LocalKafka;
+
+/**
+ * A chain under load while the processor is killed (SIGKILL, not a stop) again and again, at whatever step each
+ * trigger is in: folding the upstream run, writing the command, folding the agent's reports. The real broker,
+ * gateway, processor and sh agent, as separate processes. Every upstream run's command must run exactly once.
+ */
+class ChainExactlyOnceTest {
+
+    static final Path ROOT = LocalRunTest.ROOT;
+    static final String TOKEN = "e2e-chain-token-0123456789abcdef";
+    static final String OPERATOR = "e2e-chain-operator-0123456789abcdef";
+    static final int RUNS = 120;
+    static final int KILLS = 4;
+
+    @TempDir
+    Path home;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final List<Process> started = new ArrayList<>();
+
+    Process java(String name, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema"));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile())).start();
+        started.add(process);
+        return process;
+    }
+
+    void awaitReady(String name, int port, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " stopped: " + Files.readString(home.resolve(name + ".log")));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new AssertionError(name + " not ready in 3 minutes");
+    }
+
+    Process processor(String bootstrap, int port, Path rules) throws IOException {
+        return java("processor", List.of("-Xmx384m", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dhookline.state-dir=" + home.resolve("processor-state"), "-Dhookline.instance-id=e2e-chain",
+                "-Dhookline.rules=" + rules, "-Dhookline.api.users.e2e.role=operate",
+                "-Dhookline.api.users.e2e.token=" + OPERATOR,
+                "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyTriggerRunsOnceThoughTheProcessorIsKilledAtAnyStepOfTheChain() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int processorPort = LocalKafka.freePort();
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, """
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                chains:
+                  - name: copy-after-load
+                    when: {job: "load-xsi/*", on: succeeded}
+                    expire-after: 30m
+                    run:
+                      - {agent: load-agent, action: count}
+                """);
+        Path ran = home.resolve("ran.txt");
+        Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
+                + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
+                + "\nHOOKLINE_AGENT_WAIT=5\naction count = echo \"$HOOKLINE_JOB $HOOKLINE_RUN_ID\" >> '" + ran + "'\n");
+
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
+            String bootstrap = kafka.bootstrapServers();
+            Process gateway = java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+                    "-Dkafka.bootstrap.servers=" + bootstrap,
+                    "-Dhookline.sources.load-xsi.kind=xsibackup", "-Dhookline.sources.load-xsi.token=" + TOKEN,
+                    "-Dhookline.sources.load-xsi.rate-limit=1000",
+                    "-Dhookline.sources.load-agent.kind=agent", "-Dhookline.sources.load-agent.token=" + TOKEN,
+                    "-Dhookline.sources.load-agent.rate-limit=1000",
+                    "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
+            Process processor = processor(bootstrap, processorPort, rules);
+            awaitReady("gateway", gatewayPort, gateway);
+            awaitReady("processor", processorPort, processor);
+            ProcessBuilder agentBuilder = new ProcessBuilder("sh", ROOT.resolve("shims/agent/hookline-agent").toString(),
+                    "--config", home.resolve("agent.conf").toString()).redirectErrorStream(true)
+                    .redirectOutput(home.resolve("agent.log").toFile());
+            agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+            Process agent = agentBuilder.start();
+            started.add(agent);
+
+            // The load: RUNS successful XSIBackup runs over five jobs, about 8 a second, each acknowledged.
+            AtomicInteger sent = new AtomicInteger();
+            java.util.SortedSet<String> expected = new java.util.TreeSet<>();
+            for (int i = 0; i < RUNS; i++) {
+                expected.add("load-xsi/esxi-load/j" + (i % 5) + " " + (20_000 + i));
+            }
+            Thread load = new Thread(() -> {
+                try {
+                    for (int i = 0; i < RUNS; i++) {
+                        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + i % 5 + "\" --backup-id=j" + i % 5);
+                        String query = b64("PID=" + (20_000 + i) + "|t=30|hostname=esxi-load|cmd=" + cmd);
+                        HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                                + "/hooks/xsibackup/" + TOKEN + "/success?" + query)).timeout(Duration.ofSeconds(30)).build();
+                        while (true) {
+                            HttpResponse<String> answer = http.send(hook, HttpResponse.BodyHandlers.ofString());
+                            if (answer.statusCode() == 200 && answer.body().equals("OK")) {
+                                break;
+                            }
+                            TimeUnit.MILLISECONDS.sleep(200);
+                        }
+                        sent.incrementAndGet();
+                        TimeUnit.MILLISECONDS.sleep(120);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "load");
+            load.start();
+
+            // Kill the processor while hooks arrive and commands run, at moments that differ from kill to kill.
+            List<Integer> killedAfter = new ArrayList<>();
+            for (int kill = 0; kill < KILLS; kill++) {
+                TimeUnit.MILLISECONDS.sleep(1_500 + kill * 1_100L);
+                killedAfter.add(sent.get());
+                processor.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                processor = processor(bootstrap, processorPort, rules);
+                awaitReady("processor", processorPort, processor);
+            }
+            load.join(TimeUnit.MINUTES.toMillis(5));
+            assertEquals(RUNS, sent.get(), "every hook acknowledged");
+
+            // Every run's command ran once: wait for all of them, then a while longer for any second run.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (lines(ran).size() < RUNS && System.nanoTime() < deadline) {
+                TimeUnit.SECONDS.sleep(1);
+            }
+            TimeUnit.SECONDS.sleep(10);
+            List<String> runs = lines(ran);
+            Map<String, Integer> counts = new TreeMap<>();
+            runs.forEach(line -> counts.merge(line, 1, Integer::sum));
+            counts.values().removeIf(count -> count == 1);
+            assertEquals(Map.of(), counts, "actions that ran more than once (kills after " + killedAfter + " hooks)");
+            assertEquals(expected, new java.util.TreeSet<>(runs), "every upstream run's action ran");
+
+            // And hookline.commands, as a read_committed consumer sees it, holds each command once.
+            List<String> ids = commandIds(bootstrap);
+            assertEquals(RUNS, ids.size(), "commands on hookline.commands");
+            assertEquals(RUNS, new HashSet<>(ids).size(), "distinct commands on hookline.commands");
+            System.out.printf("chain under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, %d "
+                    + "actions run, none twice%n", KILLS, killedAfter, RUNS, ids.size(), runs.size());
+        } finally {
+            for (Process process : started) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
+    }
+
+    static List<String> commandIds(String bootstrap) {
+        Map<String, Object> config = new HashMap<>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "e2e-commands-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+                "isolation.level", "read_committed"));
+        List<String> ids = new ArrayList<>();
+        Set<String> seenKeys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("hookline.commands"));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    quietSince = System.nanoTime();
+                    seenKeys.add(record.key());
+                    String id = new String(record.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8);
+                    ids.add(id);
+                }
+            }
+        }
+        assertTrue(seenKeys.equals(Set.of("load-agent")) || seenKeys.isEmpty(), "keyed by the agent: " + seenKeys);
+        return ids;
+    }
+}
