@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 import io.hookline.devstack.LocalKafka;
 
 /**
- * A chain under load while the processor is killed (SIGKILL, not a stop) again and again, at whatever step each
- * trigger is in: folding the upstream run, writing the command, folding the agent's reports. The real broker,
- * gateway, processor and sh agent, as separate processes. Every upstream run's command must run exactly once.
+ * Chains through the whole stack: the real broker, gateway, processor and sh agent, as separate processes. Under
+ * load while the processor is killed (SIGKILL, not a stop) again and again, at whatever step each trigger is in
+ * (folding the upstream run, writing the command, folding the agent's reports), every upstream run's command runs
+ * exactly once; a fan-in runs once every upstream succeeded, and not while one has failed.
  */
-class ChainExactlyOnceTest {
+class ChainsTest {
 
     static final Path ROOT = LocalRunTest.ROOT;
     static final String TOKEN = "e2e-chain-token-0123456789abcdef";
@@ -117,22 +118,8 @@ class ChainExactlyOnceTest {
 
         try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
             String bootstrap = kafka.bootstrapServers();
-            Process gateway = java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
-                    "-Dkafka.bootstrap.servers=" + bootstrap,
-                    "-Dhookline.sources.load-xsi.kind=xsibackup", "-Dhookline.sources.load-xsi.token=" + TOKEN,
-                    "-Dhookline.sources.load-xsi.rate-limit=1000",
-                    "-Dhookline.sources.load-agent.kind=agent", "-Dhookline.sources.load-agent.token=" + TOKEN,
-                    "-Dhookline.sources.load-agent.rate-limit=1000",
-                    "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
-            Process processor = processor(bootstrap, processorPort, rules);
-            awaitReady("gateway", gatewayPort, gateway);
-            awaitReady("processor", processorPort, processor);
-            ProcessBuilder agentBuilder = new ProcessBuilder("sh", ROOT.resolve("shims/agent/hookline-agent").toString(),
-                    "--config", home.resolve("agent.conf").toString()).redirectErrorStream(true)
-                    .redirectOutput(home.resolve("agent.log").toFile());
-            agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
-            Process agent = agentBuilder.start();
-            started.add(agent);
+            startStack(bootstrap, gatewayPort, processorPort, rules);
+            Process processor = this.runningProcessor;
 
             // The load: RUNS successful XSIBackup runs over five jobs, about 8 a second, each acknowledged.
             AtomicInteger sent = new AtomicInteger();
@@ -201,6 +188,87 @@ class ChainExactlyOnceTest {
             }
         }
     }
+
+    /** An XSIBackup run of {@code job} on esxi-fan, answered OK once the broker has it. */
+    void hook(int gatewayPort, String job, int pid, boolean ok) throws Exception {
+        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM1\" --backup-id=" + job);
+        String query = b64("PID=" + pid + "|t=30|hostname=esxi-fan|cmd=" + cmd + (ok ? "" : "|err=" + b64("VM1: snapshot failed")));
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/hooks/xsibackup/" + TOKEN + (ok ? "/success?" : "/error?") + query)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("OK", answer.body());
+    }
+
+    @Test
+    void aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int processorPort = LocalKafka.freePort();
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, """
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                chains:
+                  - name: verify-both
+                    after:
+                      - {job: "load-xsi/esxi-fan/copy-a", on: succeeded}
+                      - {job: "load-xsi/esxi-fan/copy-b", on: succeeded}
+                    within: 1h
+                    run:
+                      - {agent: load-agent, action: verify}
+                """);
+        Path ran = home.resolve("verified.txt");
+        Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
+                + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
+                + "\nHOOKLINE_AGENT_WAIT=5\naction verify = echo \"$HOOKLINE_UPSTREAM_JOBS after $HOOKLINE_RUN_ID\" >> '"
+                + ran + "'\n");
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
+            startStack(kafka.bootstrapServers(), gatewayPort, processorPort, rules);
+
+            hook(gatewayPort, "copy-a", 31_001, true);
+            hook(gatewayPort, "copy-b", 31_002, false);
+            TimeUnit.SECONDS.sleep(15);
+            assertEquals(List.of(), lines(ran), "copy-b failed: verify-both waits");
+
+            hook(gatewayPort, "copy-b", 31_003, true);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (lines(ran).isEmpty() && System.nanoTime() < deadline) {
+                TimeUnit.SECONDS.sleep(1);
+            }
+            TimeUnit.SECONDS.sleep(8);
+            assertEquals(List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31003"), lines(ran),
+                    "verified once, after the run of copy-b that completed the fan-in");
+        } finally {
+            for (Process process : started) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** The gateway, the processor and the sh agent (configured by home/agent.conf) on the broker. */
+    void startStack(String bootstrap, int gatewayPort, int processorPort, Path rules) throws Exception {
+        Process gateway = java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+                "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dhookline.sources.load-xsi.kind=xsibackup", "-Dhookline.sources.load-xsi.token=" + TOKEN,
+                "-Dhookline.sources.load-xsi.rate-limit=1000",
+                "-Dhookline.sources.load-agent.kind=agent", "-Dhookline.sources.load-agent.token=" + TOKEN,
+                "-Dhookline.sources.load-agent.rate-limit=1000",
+                "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
+        Process processor = processor(bootstrap, processorPort, rules);
+        awaitReady("gateway", gatewayPort, gateway);
+        awaitReady("processor", processorPort, processor);
+        this.runningProcessor = processor;
+        ProcessBuilder agentBuilder = new ProcessBuilder("sh", ROOT.resolve("shims/agent/hookline-agent").toString(),
+                "--config", home.resolve("agent.conf").toString()).redirectErrorStream(true)
+                .redirectOutput(home.resolve("agent.log").toFile());
+        agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        started.add(agentBuilder.start());
+    }
+
+    /** The processor startStack started. */
+    Process runningProcessor;
 
     static List<String> lines(Path file) throws IOException {
         return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
