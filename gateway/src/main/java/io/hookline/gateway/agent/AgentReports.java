@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
+import io.hookline.runtime.commands.CommandEvents;
 import io.hookline.schema.AgentDetail;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.Command;
-import io.hookline.schema.CommandDetail;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RunOutcome;
 import io.hookline.schema.SourceKind;
@@ -148,18 +148,7 @@ public final class AgentReports {
     }
 
     private static BackupEvent.Builder life(Command command, EventType type, String suffix, Instant at) {
-        String jobKey = command.getJobKey();
-        return base(command.getAgent(), jobKey, jobKey.substring(jobKey.indexOf('/') + 1), type,
-                command.getCommandId() + suffix, at)
-                .setRunId(command.getCommandId())
-                .setCommand(CommandDetail.newBuilder()
-                        .setCause(command.getCause())
-                        .setKind(command.getKind())
-                        .setAgent(command.getAgent())
-                        .setAction(command.getAction())
-                        .setNotBefore(command.getNotBefore())
-                        .setExpiresAt(command.getExpiresAt())
-                        .build());
+        return CommandEvents.of(command, type, suffix, at);
     }
 
     private static BackupEvent.Builder base(String agent, String jobKey, String job, EventType type, String eventId,

@@ -14,16 +14,15 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.hookline.processor.rules.Chain;
+import io.hookline.runtime.commands.CommandEvents;
 import io.hookline.schema.ActionKind;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.ChainCause;
 import io.hookline.schema.Command;
-import io.hookline.schema.CommandDetail;
 import io.hookline.schema.EventType;
 import io.hookline.schema.JobState;
 import io.hookline.schema.RunOutcome;
 import io.hookline.schema.RunSummary;
-import io.hookline.schema.SourceKind;
 import io.hookline.schema.UpstreamRun;
 
 /**
@@ -175,11 +174,6 @@ public final class ChainLogic {
         return command.getKind() == ActionKind.WEBHOOK ? "webhook:" + command.getAction() : command.getAgent();
     }
 
-    /** The source name a command's runs are folded under: its agent, or {@code webhook}. */
-    public static String sourceOf(Command command) {
-        return command.getKind() == ActionKind.WEBHOOK ? Chain.Action.WEBHOOK_SOURCE : command.getAgent();
-    }
-
     /** The event a webhook action's delivery ends in: a run of its job that succeeded or failed. */
     public static BackupEvent webhookEnded(Command command, boolean delivered, Integer httpStatus, String message,
             int attempts, Instant at) {
@@ -194,29 +188,7 @@ public final class ChainLogic {
 
     private static BackupEvent lifeEvent(Command command, EventType type, String suffix, Instant at,
             RunOutcome outcome, String message) {
-        String jobKey = command.getJobKey();
-        String job = jobKey.substring(jobKey.indexOf('/') + 1);
-        return BackupEvent.newBuilder()
-                .setEventId(command.getCommandId() + suffix)
-                .setReceivedAt(at)
-                .setSourceKind(SourceKind.AGENT)
-                .setSourceName(sourceOf(command))
-                .setHost(null)
-                .setJob(job)
-                .setJobKey(jobKey)
-                .setRunId(command.getCommandId())
-                .setType(type)
-                .setOutcome(outcome)
-                .setErrorMessage(message)
-                .setCommand(CommandDetail.newBuilder()
-                        .setCause(command.getCause())
-                        .setKind(command.getKind())
-                        .setAgent(command.getAgent())
-                        .setAction(command.getAction())
-                        .setNotBefore(command.getNotBefore())
-                        .setExpiresAt(command.getExpiresAt())
-                        .build())
-                .build();
+        return CommandEvents.of(command, type, suffix, at).setOutcome(outcome).setErrorMessage(message).build();
     }
 
     /** One upstream's end on its way to a fan-in rule: which of the rule's upstreams, and whether it counts. */

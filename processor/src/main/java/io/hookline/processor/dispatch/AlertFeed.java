@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -49,56 +48,23 @@ final class AlertFeed implements AutoCloseable {
     private final boolean recoverFiring;
     private final List<Listener> listeners;
     private final AvroSerde<AlertEvent> alerts = AvroSerde.of(AlertEvent.class);
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean running;
-    private Thread loop;
+    private final FeedLoop loop;
 
     AlertFeed(String topic, Map<String, Object> consumerConfig, boolean recoverFiring, List<Listener> listeners) {
         this.topic = topic;
         this.consumerConfig = Map.copyOf(consumerConfig);
         this.recoverFiring = recoverFiring;
         this.listeners = List.copyOf(listeners);
+        this.loop = new FeedLoop(topic, consumerConfig, "hookline-dispatcher", group -> {
+            if (this.recoverFiring) {
+                Collection<AlertEvent> firing = firingBeforeCommitted(group);
+                this.listeners.forEach(listener -> listener.firingBefore(firing));
+            }
+        }, this::handle);
     }
 
     void start() {
-        running = true;
-        loop = new Thread(this::run, "hookline-dispatcher");
         loop.start();
-    }
-
-    private void run() {
-        PendingOffsets pending = new PendingOffsets();
-        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer = kafka;
-            if (recoverFiring) {
-                Collection<AlertEvent> firing = firingBeforeCommitted(kafka);
-                listeners.forEach(listener -> listener.firingBefore(firing));
-            }
-            kafka.subscribe(List.of(topic));
-            try {
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
-                        pending.add(new TopicPartition(record.topic(), record.partition()), record.offset(), handle(record));
-                    }
-                    commit(kafka, pending);
-                }
-            } catch (WakeupException stopping) {
-                // Shutdown: what finished since the last poll is not handed over again after the restart.
-                commit(kafka, pending);
-            }
-        } catch (WakeupException stopping) {
-            // shut down before the first poll
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "alert delivery stopped: %s", e.getMessage());
-        }
-    }
-
-    private static void commit(KafkaConsumer<String, byte[]> kafka, PendingOffsets pending) {
-        Map<TopicPartition, OffsetAndMetadata> finished = pending.finished();
-        if (!finished.isEmpty()) {
-            kafka.commitSync(finished);
-        }
     }
 
     private CompletableFuture<Void> handle(ConsumerRecord<String, byte[]> record) {
@@ -158,17 +124,6 @@ final class AlertFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> kafka = consumer;
-        if (kafka != null) {
-            kafka.wakeup();
-        }
-        if (loop != null) {
-            try {
-                loop.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -2,7 +2,6 @@ package io.hookline.processor.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,12 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.notify.Notification;
@@ -36,59 +29,22 @@ final class CommandFeed implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CommandFeed.class);
 
-    private final String topic;
-    private final Map<String, Object> consumerConfig;
     private final Supplier<Rules> rules;
     private final ScheduledExecutorService timer;
     private final java.util.function.Function<Notification, CompletableFuture<Void>> retry;
     private final AvroSerde<Command> commands = AvroSerde.of(Command.class);
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean running;
-    private Thread loop;
+    private final FeedLoop loop;
 
     CommandFeed(String topic, Map<String, Object> consumerConfig, Supplier<Rules> rules,
             java.util.function.Function<Notification, CompletableFuture<Void>> retry, ScheduledExecutorService timer) {
-        this.topic = topic;
-        this.consumerConfig = Map.copyOf(consumerConfig);
         this.rules = rules;
         this.retry = retry;
         this.timer = timer;
+        this.loop = new FeedLoop(topic, consumerConfig, "hookline-webhook-actions", group -> { }, this::handle);
     }
 
     void start() {
-        running = true;
-        loop = new Thread(this::run, "hookline-webhook-actions");
         loop.start();
-    }
-
-    private void run() {
-        PendingOffsets pending = new PendingOffsets();
-        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer = kafka;
-            kafka.subscribe(List.of(topic));
-            try {
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
-                        pending.add(new TopicPartition(record.topic(), record.partition()), record.offset(),
-                                handle(record));
-                    }
-                    Map<TopicPartition, OffsetAndMetadata> finished = pending.finished();
-                    if (!finished.isEmpty()) {
-                        kafka.commitSync(finished);
-                    }
-                }
-            } catch (WakeupException stopping) {
-                Map<TopicPartition, OffsetAndMetadata> finished = pending.finished();
-                if (!finished.isEmpty()) {
-                    kafka.commitSync(finished);
-                }
-            }
-        } catch (WakeupException stopping) {
-            // shut down before the first poll
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "webhook actions stopped: %s", e.getMessage());
-        }
     }
 
     private CompletableFuture<Void> handle(ConsumerRecord<String, byte[]> record) {
@@ -124,17 +80,6 @@ final class CommandFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> kafka = consumer;
-        if (kafka != null) {
-            kafka.wakeup();
-        }
-        if (loop != null) {
-            try {
-                loop.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -141,7 +141,7 @@ public record Chain(String name, List<Upstream> upstream, Duration within, Durat
         }
 
         public String jobKey() {
-            return (isWebhook() ? WEBHOOK_SOURCE : agent) + "/" + job;
+            return (isWebhook() ? io.hookline.runtime.commands.CommandEvents.WEBHOOK_SOURCE : agent) + "/" + job;
         }
     }
 }

@@ -66,8 +66,13 @@ public class WebhookNotifier implements Notifier {
         data.put("groupLabels", notification.groupLabels());
         data.put("link", notification.link());
         data.put("alerts", notification.alerts().stream().map(WebhookNotifier::fields).toList());
+        return envelope("alert." + notification.status().name().toLowerCase(Locale.ROOT), timestamp, data);
+    }
+
+    /** The Standard Webhooks payload: {@code {"type", "timestamp", "data"}}. */
+    private static String envelope(String type, long timestamp, Map<String, Object> data) {
         Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("type", "alert." + notification.status().name().toLowerCase(Locale.ROOT));
+        envelope.put("type", type);
         envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
         envelope.put("data", data);
         try {
@@ -98,15 +103,7 @@ public class WebhookNotifier implements Notifier {
         }).toList());
         data.put("notBefore", command.getNotBefore().toString());
         data.put("expiresAt", command.getExpiresAt().toString());
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("type", "chain.command");
-        envelope.put("timestamp", Instant.ofEpochSecond(timestamp).toString());
-        envelope.put("data", data);
-        try {
-            return JSON.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return envelope("chain.command", timestamp, data);
     }
 
     private static Map<String, Object> fields(AlertEvent alert) {
