@@ -104,8 +104,9 @@ public final class AgentReports {
 
     /** The agent would not run the command (an action its configuration does not list, an expired command). */
     public static BackupEvent refused(Command command, String host, String reason, Instant at) {
+        String said = reason == null || reason.isBlank() ? "no reason given" : SecretScrubber.scrub(oneLine(reason));
         String why = "agent " + command.getAgent() + " refused action " + command.getAction() + ": "
-                + (reason == null || reason.isBlank() ? "no reason given" : SecretScrubber.scrub(oneLine(reason)));
+                + (said.length() > 1000 ? said.substring(0, 999) + "\u2026" : said);
         return life(command, EventType.COMMAND_REFUSED, ":refused", at)
                 .setHost(host)
                 .setOutcome(RunOutcome.FAILED)

@@ -115,7 +115,7 @@ public class AgentResource {
 
     /** The agent's first poll, a change of what it offers, or the first after a heartbeat interval: AGENT_SEEN. */
     private void recordSeen(Source agent, HookRequest request) {
-        String version = AgentReports.oneLine(request.header(VERSION_HEADER));
+        String version = cap(AgentReports.oneLine(request.header(VERSION_HEADER)), 64);
         List<String> actions = actions(request.header(ACTIONS_HEADER));
         Instant now = Instant.now();
         Seen last = seen.get(agent.name());
@@ -233,7 +233,12 @@ public class AgentResource {
 
     private static String host(HookRequest request) {
         String host = request.header(HOST_HEADER);
-        return host == null || host.isBlank() ? null : AgentReports.oneLine(host).strip();
+        return host == null || host.isBlank() ? null : cap(AgentReports.oneLine(host).strip(), 255);
+    }
+
+    /** What an agent says of itself is kept in its job's state: never more than a short line. */
+    static String cap(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max);
     }
 
     private static Integer integer(String text) {

@@ -346,6 +346,26 @@ class AgentTest {
         }
     }
 
+    @Test
+    void whatAnAgentSaysOfItselfIsKeptShort() throws Exception {
+        String version = "9." + "9".repeat(10_000);
+        given().header("Authorization", "Bearer " + token("nas05")).header("Hookline-Agent-Version", version)
+                .header("Hookline-Agent-Actions", "ok," + "x".repeat(10_000) + ",bad name,also-ok")
+                .get("/agent/v1/commands?wait=0").then().statusCode(204);
+        BackupEvent seen = topics.event(e -> e.getType() == EventType.AGENT_SEEN && e.getAgent() != null
+                && e.getAgent().getVersion() != null && e.getAgent().getVersion().startsWith("9.99"));
+        assertEquals(64, seen.getAgent().getVersion().length());
+        assertEquals(List.of("also-ok", "ok"), seen.getAgent().getActions());
+
+        Command command = send(command("nas05", "copy", Map.of(), Instant.now()));
+        awaitKnown(command);
+        given().header("Authorization", "Bearer " + token("nas05")).formParam("reason", "no. " + "r".repeat(100_000))
+                .post("/agent/v1/commands/" + command.getCommandId() + "/refused").then().statusCode(200);
+        BackupEvent refused = lifeEvent(command, EventType.COMMAND_REFUSED);
+        assertTrue(refused.getErrorMessage().length() < 1_100, "a refusal's reason is cut: "
+                + refused.getErrorMessage().length());
+    }
+
     private void awaitKnown(Command command) throws InterruptedException {
         for (int i = 0; i < 100 && board.find(command.getCommandId()).isEmpty(); i++) {
             TimeUnit.MILLISECONDS.sleep(100);

@@ -282,8 +282,10 @@ final class ChainsSection {
                         problems.add("line " + value.line() + ": parameter '" + key + "' is given by Hookline from the "
                                 + "upstream run (" + String.join(", ", BUILT_IN_PARAMETERS.stream().sorted().toList())
                                 + "): name yours otherwise");
-                    } else if (value.text() == null || value.text().chars().anyMatch(ch -> ch < 0x20)) {
-                        problems.add("line " + value.line() + ": parameter '" + key + "' must be one line of text");
+                    } else if (value.text() == null || value.text().chars().anyMatch(ch -> ch < 0x20)
+                            || value.text().length() > 1024) {
+                        problems.add("line " + value.line() + ": parameter '" + key + "' must be one line of text, "
+                                + "at most 1024 characters");
                     } else {
                         parameters.put(key, value.text());
                     }
@@ -302,8 +304,8 @@ final class ChainsSection {
         }
         String text = node.text().strip();
         if (!NAME.matcher(text).matches()) {
-            problems.add("line " + node.line() + ": '" + text + "' is not a name: letters, digits, '.', '_' and '-', "
-                    + "at most 64");
+            problems.add("line " + node.line() + ": '" + (text.length() > 64 ? text.substring(0, 64) + "\u2026" : text)
+                    + "' is not a name: letters, digits, '.', '_' and '-', at most 64");
             return null;
         }
         return text;

@@ -126,6 +126,18 @@ class ChainRulesTest {
         assertProblem(problems("""
                 chains:
                   - name: x
+                    when: {job: "a/b", on: succeeded}
+                    run: [{agent: nas01, action: copy, parameters: {repo: "%s"}}]
+                """.formatted("s".repeat(2_000))), "line 4", "at most 1024 characters");
+        assertProblem(problems("""
+                chains:
+                  - name: %s
+                    when: {job: "a/b", on: succeeded}
+                    run: [{agent: nas01, action: copy}]
+                """.formatted("n".repeat(10_000))), "line 2", "is not a name");
+        assertProblem(problems("""
+                chains:
+                  - name: x
                     when: {job: "a/b", on: exit-code two}
                     run: [{agent: nas01, action: copy}]
                 """), "line 3", "'two'", "is not an exit code");
