@@ -46,6 +46,25 @@ class JobStateFoldTest {
     }
 
     @Test
+    void aTargetsRestorePointTakesItsRunsOutcomeWhenTheRunEnds() {
+        BackupEvent vmOk = event(JOB, EventType.TARGET_FINISHED, "200", T0)
+                .setRestorePoint(io.hookline.schema.RestorePoint.newBuilder().setId("vm101").setCreatedAt(T0).build())
+                .build();
+        JobState running = fold(vmOk);
+        assertNull(running.getRestorePoints().get(0).getRunOutcome(), "the run has not ended");
+        assertEquals("200", running.getRestorePoints().get(0).getRunId());
+        assertEquals(T0, running.getRestorePoints().get(0).getReceivedAt());
+
+        JobState failed = JobStateFold.apply(running, failed(JOB, "200", T0.plusSeconds(60), "vm102 failed"));
+        assertEquals(RunOutcome.FAILED, failed.getRestorePoints().get(0).getRunOutcome(),
+                "a point of a failed run never counts toward retention");
+        JobState succeeded = JobStateFold.apply(running, event(JOB, EventType.RUN_SUCCEEDED, "200", T0.plusSeconds(60))
+                .setOutcome(RunOutcome.SUCCEEDED).build());
+        assertEquals(RunOutcome.SUCCEEDED, succeeded.getRestorePoints().get(0).getRunOutcome());
+        assertEquals(RunOutcome.SUCCEEDED, fold(succeeded(JOB, "300", T0, 1000)).getRestorePoints().get(0).getRunOutcome());
+    }
+
+    @Test
     void failuresCountUpAndASuccessResetsTheStreak() {
         JobState state = fold(failed(JOB, "1", T0, "disk full"), failed(JOB, "2", T0.plusSeconds(60), "disk full"));
         assertEquals(2, state.getConsecutiveFailures());

@@ -29,9 +29,11 @@ import io.hookline.schema.JobState;
 public class JobsResource {
 
     private final KafkaStreams streams;
+    private final io.hookline.processor.rules.RulesFile rules;
 
-    public JobsResource(KafkaStreams streams) {
+    public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules) {
         this.streams = streams;
+        this.rules = rules;
     }
 
     /** A page holds at most this many jobs; the Link header names the next page. */
@@ -122,6 +124,38 @@ public class JobsResource {
         } catch (InvalidStateStoreException | IllegalStateException e) {
             // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.
         }
+        return Response.ok(view).build();
+    }
+
+    @GET
+    @Path("{key: .+}/retention")
+    @Operation(summary = "A job's restore points under its retention policy: keep or prune each, and why (for a pruned "
+            + "one, what would keep it were it newer), the policy in force, the prunes pending")
+    @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
+    public Response retention(@PathParam("key") String key) {
+        ReadOnlyKeyValueStore<String, JobState> store = store();
+        if (store == null) {
+            return notReady();
+        }
+        JobState state;
+        try {
+            state = store.get(key);
+        } catch (InvalidStateStoreException e) {
+            return notReady();
+        }
+        if (state == null) {
+            return Response.status(Response.Status.NOT_FOUND)
+                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
+        }
+        var rule = rules.current().retentionFor(key).orElse(null);
+        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("jobKey", key);
+        view.put("policy", rule == null ? null : RetentionView.of(rule));
+        view.put("restorePoints", io.hookline.processor.retention.Retention.decide(rule, state.getRestorePoints(),
+                java.time.Instant.now()));
+        view.put("restorePointsDropped", state.getRestorePointsDropped());
+        // Prunes are not sent yet (enforce: true is refused): none is ever pending.
+        view.put("pendingPrunes", List.of());
         return Response.ok(view).build();
     }
 

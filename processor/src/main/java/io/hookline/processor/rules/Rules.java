@@ -18,7 +18,7 @@ import io.hookline.schema.AlertEvent;
 /**
  * The alert rules: what is expected of which jobs, and where their alerts go. Parsed and validated at start, each
  * section by its own reader ({@link JobRulesSection}, {@link ReceiversSection}, {@link RoutesSection},
- * {@link InhibitionsSection}, {@link ChainsSection}); every problem names its line.
+ * {@link InhibitionsSection}, {@link ChainsSection}, {@link RetentionSection}); every problem names its line.
  *
  * <pre>
  * defaults:
@@ -34,10 +34,10 @@ import io.hookline.schema.AlertEvent;
  */
 public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, boolean defaultAnomaly,
         List<Receiver> receivers, List<Route> routes, String defaultReceiver, List<Inhibition> inhibitions,
-        Grouping grouping, List<Chain> chains) {
+        Grouping grouping, List<Chain> chains, List<RetentionRule> retention) {
 
     public static final Rules NONE = new Rules(List.of(), 3, 5, true, List.of(), List.of(), null, List.of(), Grouping.NONE,
-            List.of());
+            List.of(), List.of());
 
     /** A receiver an alert goes to, and how the route that chose it groups. */
     public record Target(Receiver receiver, Grouping grouping) {
@@ -84,6 +84,29 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         return new JobRule("*", JobRule.glob("*"), null, null, defaultFailures, defaultOutOf, defaultAnomaly, 0);
     }
 
+    /** The retention policy of a job: the first entry that matches, if any. */
+    public Optional<RetentionRule> retentionFor(String jobKey) {
+        return retention.stream().filter(rule -> rule.matches(jobKey)).findFirst();
+    }
+
+    /**
+     * One retention policy on its own, in the keys of the rules file, as JSON or YAML (the simulator's body); a
+     * missing {@code match} matches every job.
+     */
+    public static RetentionRule parseRetentionPolicy(String text) throws RulesException {
+        YamlTree tree = YamlTree.parse(text);
+        List<String> problems = new ArrayList<>();
+        if (tree.map() == null) {
+            throw new RulesException(List.of("the policy must be an object of keep-... keys, e.g. {\"keep-daily\": 7}"));
+        }
+        tree.map().putIfAbsent("match", new YamlTree("*", tree.line()));
+        RetentionRule rule = RetentionSection.rule(tree, problems);
+        if (!problems.isEmpty() || rule == null) {
+            throw new RulesException(problems.isEmpty() ? List.of("the policy is not valid") : problems);
+        }
+        return rule;
+    }
+
     public static Rules load(Path file) throws RulesException {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -100,7 +123,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             throw new RulesException(List.of("line " + root.line() + ": the rules file must be a mapping with 'defaults' and 'jobs'"));
         }
         Values.unknownKeys(top, Set.of("defaults", "jobs", "receivers", "routes", "default-receiver", "inhibit", "grouping",
-                "chains"),
+                "chains", "retention"),
                 problems);
         JobRulesSection.Defaults defaults = JobRulesSection.defaults(top.get("defaults"), problems);
         List<JobRule> jobs = JobRulesSection.jobs(top.get("jobs"), defaults, problems);
@@ -112,11 +135,13 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         String defaultReceiver = RoutesSection.defaultReceiver(top.get("default-receiver"), names, problems);
         List<Inhibition> inhibitions = InhibitionsSection.parse(top.get("inhibit"), problems);
         List<Chain> chains = ChainsSection.parse(top.get("chains"), receivers, problems);
+        List<RetentionRule> retention = RetentionSection.parse(top.get("retention"), problems);
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }
         return new Rules(jobs, defaults.failures(), defaults.outOf(), defaults.anomaly(), receivers, routes,
-                defaultReceiver, inhibitions, grouping.resolve(GroupingSpec.NONE), chains);
+                defaultReceiver, inhibitions, grouping.resolve(GroupingSpec.NONE), chains,
+                retention);
     }
 
     /** {@code 30s}, {@code 30m}, {@code 6h}, {@code 1d}, {@code 1w}; null when it is not one. */

@@ -81,7 +81,10 @@ public final class JobStateFold {
                 || type == EventType.COMMAND_REFUSED || type == EventType.COMMAND_EXPIRED) {
             finishRun(state, event, at);
         } else if (type == EventType.TARGET_FINISHED && event.getRestorePoint() != null) {
-            addRestorePoint(state, event.getRestorePoint());
+            // Its run has not ended yet: until it does, retention does not count the point.
+            RunOutcome target = event.getOutcome() == RunOutcome.FAILED || event.getOutcome() == RunOutcome.ABORTED
+                    ? event.getOutcome() : null;
+            addRestorePoint(state, stamped(event, target));
         } else if (type == EventType.RESTORE_POINT_DELETED && event.getRestorePoint() != null) {
             String id = event.getRestorePoint().getId();
             List<RestorePoint> kept = new ArrayList<>(state.getRestorePoints());
@@ -237,9 +240,38 @@ public final class JobStateFold {
                 state.setLastSuccessAt(finishedAt);
             }
         }
+        settleRunsPoints(state, event.getRunId(), outcome);
         if (event.getRestorePoint() != null && outcome != RunOutcome.FAILED && outcome != RunOutcome.ABORTED) {
-            addRestorePoint(state, event.getRestorePoint());
+            addRestorePoint(state, stamped(event, outcome));
         }
+    }
+
+    /** The event's restore point, with when it was heard of and its run, as retention needs them. */
+    private static RestorePoint stamped(BackupEvent event, RunOutcome outcome) {
+        RestorePoint point = Records.deepCopy(event.getRestorePoint());
+        point.setReceivedAt(event.getReceivedAt());
+        point.setRunId(event.getRunId());
+        point.setRunOutcome(outcome);
+        return point;
+    }
+
+    /** The points a run's targets made before it ended take the run's outcome. */
+    private static void settleRunsPoints(JobState state, String runId, RunOutcome outcome) {
+        if (runId == null) {
+            return;
+        }
+        List<RestorePoint> points = state.getRestorePoints();
+        for (int i = 0; i < points.size(); i++) {
+            RestorePoint point = points.get(i);
+            if (runId.equals(point.getRunId()) && point.getRunOutcome() == null) {
+                List<RestorePoint> settled = new ArrayList<>(points);
+                RestorePoint copy = Records.deepCopy(point);
+                copy.setRunOutcome(outcome);
+                settled.set(i, copy);
+                points = settled;
+            }
+        }
+        state.setRestorePoints(points);
     }
 
     static RunOutcome outcomeOf(BackupEvent event) {
@@ -256,6 +288,10 @@ public final class JobStateFold {
 
     private static void addRestorePoint(JobState state, RestorePoint point) {
         List<RestorePoint> points = new ArrayList<>(state.getRestorePoints());
+        // A point reported again keeps its pin.
+        if (points.stream().anyMatch(existing -> existing.getId().equals(point.getId()) && existing.getPinned())) {
+            point.setPinned(true);
+        }
         points.removeIf(existing -> existing.getId().equals(point.getId()));
         state.setRestorePoints(prepend(points, point, MAX_RESTORE_POINTS));
     }

@@ -58,7 +58,7 @@ class RulesTest {
                 "line 8: 'Mars/Base' is not a time zone (e.g. Europe/Berlin)",
                 "line 9: 'soon' is not a duration like 30m, 6h, 1d or 1w",
                 "line 11: unknown key 'shedule' (expected one of anomaly, failures, match, max-duration, schedule)",
-                "line 12: unknown key 'recievers' (expected one of chains, default-receiver, defaults, grouping, inhibit, jobs, receivers, routes)"),
+                "line 12: unknown key 'recievers' (expected one of chains, default-receiver, defaults, grouping, inhibit, jobs, receivers, retention, routes)"),
                 problems.stream().sorted((a, b) -> Integer.compare(line(a), line(b))).toList());
     }
 
