@@ -83,8 +83,9 @@ public class ApiAccess {
             ctx.next();
             return;
         }
+        // The prune simulator is a POST that changes nothing: reading, too.
         boolean reading = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD
-                || ctx.request().method() == HttpMethod.OPTIONS;
+                || ctx.request().method() == HttpMethod.OPTIONS || path.equals("/api/retention/simulate");
         Optional<Operator> operator = Optional.empty();
         String authorization = ctx.request().getHeader("Authorization");
         Cookie session = ctx.request().getCookie(SESSION_COOKIE);

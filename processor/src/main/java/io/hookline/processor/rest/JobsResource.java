@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -30,10 +32,17 @@ public class JobsResource {
 
     private final KafkaStreams streams;
     private final io.hookline.processor.rules.RulesFile rules;
+    private final JobEvents events;
+    private final io.hookline.processor.api.AuditLog audit;
+    private final io.quarkus.vertx.http.runtime.CurrentVertxRequest current;
 
-    public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules) {
+    public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
+            io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current) {
         this.streams = streams;
         this.rules = rules;
+        this.events = events;
+        this.audit = audit;
+        this.current = current;
     }
 
     /** A page holds at most this many jobs; the Link header names the next page. */
@@ -157,6 +166,65 @@ public class JobsResource {
         // Prunes are not sent yet (enforce: true is refused): none is ever pending.
         view.put("pendingPrunes", List.of());
         return Response.ok(view).build();
+    }
+
+    @POST
+    @Path("{key: .+}/restore-points/{id: .+}/pin")
+    @Operation(summary = "Pins a restore point: retention keeps it forever (operate role; audited)")
+    public Response pin(@PathParam("key") String key, @PathParam("id") String id) throws Exception {
+        return setPin(key, id, true);
+    }
+
+    @DELETE
+    @Path("{key: .+}/restore-points/{id: .+}/pin")
+    @Operation(summary = "Unpins a restore point: its job's policy decides it again (operate role; audited)")
+    public Response unpin(@PathParam("key") String key, @PathParam("id") String id) throws Exception {
+        return setPin(key, id, false);
+    }
+
+    private Response setPin(String key, String id, boolean pinned) throws Exception {
+        ReadOnlyKeyValueStore<String, JobState> store = store();
+        if (store == null) {
+            return notReady();
+        }
+        JobState state;
+        try {
+            state = store.get(key);
+        } catch (InvalidStateStoreException e) {
+            return notReady();
+        }
+        if (state == null) {
+            return Response.status(Response.Status.NOT_FOUND)
+                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
+        }
+        var point = state.getRestorePoints().stream().filter(p -> p.getId().equals(id)).findFirst();
+        if (point.isEmpty()) {
+            return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "job " + key + " has no restore "
+                    + "point '" + (id.length() > 200 ? id.substring(0, 200) + "\u2026" : id) + "'")).build();
+        }
+        java.time.Instant now = java.time.Instant.now();
+        io.hookline.schema.BackupEvent event = io.hookline.schema.BackupEvent.newBuilder()
+                .setEventId(java.util.UUID.randomUUID().toString())
+                .setReceivedAt(now)
+                .setSourceKind(state.getSourceKind())
+                .setSourceName(state.getSourceName())
+                .setHost(state.getHost())
+                .setJob(state.getJob())
+                .setJobKey(key)
+                .setType(pinned ? io.hookline.schema.EventType.RESTORE_POINT_PINNED
+                        : io.hookline.schema.EventType.RESTORE_POINT_UNPINNED)
+                .setRestorePoint(io.hookline.schema.serde.Records.deepCopy(point.get()))
+                .build();
+        try {
+            events.append(event).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "10")
+                    .entity(Map.of("error", "the pin was not recorded: the event log (Kafka) did not confirm it; try "
+                            + "again")).build();
+        }
+        audit.record(current.getCurrent(), pinned ? "restore-point.pin" : "restore-point.unpin", key + " " + id,
+                Map.of(), 200);
+        return Response.ok(Map.of("jobKey", key, "id", id, "pinned", pinned)).build();
     }
 
     private ReadOnlyKeyValueStore<String, JobState> store() {

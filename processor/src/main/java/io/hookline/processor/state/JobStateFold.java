@@ -85,6 +85,9 @@ public final class JobStateFold {
             RunOutcome target = event.getOutcome() == RunOutcome.FAILED || event.getOutcome() == RunOutcome.ABORTED
                     ? event.getOutcome() : null;
             addRestorePoint(state, stamped(event, target));
+        } else if ((type == EventType.RESTORE_POINT_PINNED || type == EventType.RESTORE_POINT_UNPINNED)
+                && event.getRestorePoint() != null) {
+            pin(state, event.getRestorePoint().getId(), type == EventType.RESTORE_POINT_PINNED);
         } else if (type == EventType.RESTORE_POINT_DELETED && event.getRestorePoint() != null) {
             String id = event.getRestorePoint().getId();
             List<RestorePoint> kept = new ArrayList<>(state.getRestorePoints());
@@ -244,6 +247,19 @@ public final class JobStateFold {
         if (event.getRestorePoint() != null && outcome != RunOutcome.FAILED && outcome != RunOutcome.ABORTED) {
             addRestorePoint(state, stamped(event, outcome));
         }
+    }
+
+    /** An operator pinned (or unpinned) a restore point: retention keeps it forever. */
+    private static void pin(JobState state, String id, boolean pinned) {
+        List<RestorePoint> points = new ArrayList<>(state.getRestorePoints());
+        for (int i = 0; i < points.size(); i++) {
+            if (points.get(i).getId().equals(id)) {
+                RestorePoint copy = Records.deepCopy(points.get(i));
+                copy.setPinned(pinned);
+                points.set(i, copy);
+            }
+        }
+        state.setRestorePoints(points);
     }
 
     /** The event's restore point, with when it was heard of and its run, as retention needs them. */

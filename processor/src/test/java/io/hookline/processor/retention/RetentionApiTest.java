@@ -62,12 +62,45 @@ class RetentionApiTest {
                 .body("restorePoints[3].location", nullValue())
                 .body("pendingPrunes", hasSize(0));
 
+        // A pin keeps the oldest forever; unpinned, the policy decides it again. Both go through the event log.
+        given().post("/api/jobs/" + job + "/restore-points/rp-r4/pin").then().statusCode(200)
+                .body("pinned", equalTo(true));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/jobs/" + job + "/retention")
+                .then().body("restorePoints[3].keep", equalTo(true))
+                .body("restorePoints[3].reasons", contains("pinned")).body("restorePoints[3].pinned", equalTo(true)));
+        given().delete("/api/jobs/" + job + "/restore-points/rp-r4/pin").then().statusCode(200)
+                .body("pinned", equalTo(false));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/jobs/" + job + "/retention")
+                .then().body("restorePoints[3].keep", equalTo(false)));
+        given().post("/api/jobs/" + job + "/restore-points/rp-none/pin").then().statusCode(404)
+                .body("error", equalTo("job " + job + " has no restore point 'rp-none'"));
+        given().post("/api/jobs/nobody/never/restore-points/x/pin").then().statusCode(404);
+
         given().contentType("application/json").body("{\"policy\": {\"keep-daily\": 3}, \"job\": \"" + job + "\"}")
                 .post("/api/retention/simulate").then().statusCode(200)
                 .body("id", contains("rp-r1", "rp-r2", "rp-r3", "rp-r4"))
                 .body("keep", contains(true, true, true, false))
                 .body("keptNow", contains(true, true, false, false))
                 .body("changes", contains(false, false, true, false));
+    }
+
+    @Test
+    void aRestorePointWhoseIdIsAPathIsPinnedWithItsIdEncoded() throws Exception {
+        String job = "esxi-prod/path-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = "/vmfs/volumes/backup/20261201020000";
+        try (EventWriter writer = new EventWriter()) {
+            var event = Events.succeeded(job, "1", Instant.now().truncatedTo(ChronoUnit.MILLIS), 1000);
+            event.getRestorePoint().setId(id);
+            writer.write(TOPICS.events(), event);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/" + job + "/retention")
+                .then().statusCode(200).body("restorePoints[0].id", equalTo(id)));
+        given().urlEncodingEnabled(false)
+                .post("/api/jobs/" + job + "/restore-points/" + java.net.URLEncoder.encode(id,
+                        java.nio.charset.StandardCharsets.UTF_8) + "/pin")
+                .then().statusCode(200).body("id", equalTo(id));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/jobs/" + job + "/retention")
+                .then().body("restorePoints[0].pinned", equalTo(true)));
     }
 
     @Test
