@@ -59,7 +59,7 @@ public final class RetentionDecisions {
         measure("restic forget (the algorithm alone)", runs, () -> kept(Forget.restic(restic, points, now)));
         measure("borg prune (the algorithm alone)", runs, () -> kept(Forget.borg(borg, points, now)));
         measure("Hookline's decision over the job's records", runs,
-                () -> Retention.decide(rule, records, now).stream().filter(Retention.Entry::keep).count());
+                () -> Retention.decide(rule.policy(), rule.keepAtLeast(), records, now).stream().filter(Retention.Entry::keep).count());
     }
 
     interface Decision {

@@ -160,7 +160,8 @@ public class JobsResource {
         Map<String, Object> view = new java.util.LinkedHashMap<>();
         view.put("jobKey", key);
         view.put("policy", rule == null ? null : RetentionView.of(rule));
-        view.put("restorePoints", io.hookline.processor.retention.Retention.decide(rule, state.getRestorePoints(),
+        view.put("restorePoints", io.hookline.processor.retention.Retention.decide(rule == null ? null : rule.policy(),
+                rule == null ? 0 : rule.keepAtLeast(), state.getRestorePoints(),
                 java.time.Instant.now()));
         view.put("restorePointsDropped", state.getRestorePointsDropped());
         // Prunes are not sent yet (enforce: true is refused): none is ever pending.

@@ -153,9 +153,11 @@ public class RetentionResource {
         }
         RetentionRule inForce = rules.current().retentionFor(key).orElse(null);
         Map<String, Boolean> now0 = new HashMap<>();
-        Retention.decide(inForce, state.getRestorePoints(), now).forEach(e -> now0.put(e.id(), e.keep()));
+        Retention.decide(inForce == null ? null : inForce.policy(), inForce == null ? 0 : inForce.keepAtLeast(),
+                state.getRestorePoints(), now).forEach(e -> now0.put(e.id(), e.keep()));
         List<Map<String, Object>> answer = new ArrayList<>();
-        for (Retention.Entry entry : Retention.decide(rule, state.getRestorePoints(), now)) {
+        for (Retention.Entry entry : Retention.decide(rule.policy(), rule.keepAtLeast(), state.getRestorePoints(),
+                now)) {
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("id", entry.id());
             view.put("time", entry.time().toString());

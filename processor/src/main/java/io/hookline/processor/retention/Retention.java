@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import io.hookline.processor.rules.RetentionRule;
 import io.hookline.schema.RestorePoint;
 import io.hookline.schema.RunOutcome;
 
@@ -35,8 +34,11 @@ public final class Retention {
             String flag, boolean counted, boolean pinned, String location) {
     }
 
-    /** Newest first. {@code rule} null: no policy matches the job, and every point is kept. */
-    public static List<Entry> decide(RetentionRule rule, List<RestorePoint> points, Instant now) {
+    /**
+     * Newest first. {@code policy} null: no policy matches the job, and every point is kept; {@code keepAtLeast}: the
+     * newest good points never pruned.
+     */
+    public static List<Entry> decide(Policy policy, int keepAtLeast, List<RestorePoint> points, Instant now) {
         List<RestorePoint> sorted = new ArrayList<>(points);
         sorted.sort(Comparator.comparing(RestorePoint::getCreatedAt).reversed());
         int n = sorted.size();
@@ -56,9 +58,9 @@ public final class Retention {
             }
         }
         // Counted points are already newest first: the verdicts come back in the same order.
-        List<Verdict> verdicts = rule == null ? List.of() : Forget.apply(rule.policy(), counted, now);
-        List<List<String>> wouldKeep = rule == null ? List.of() : wouldKeep(rule.policy(), counted, verdicts);
-        int floor = rule == null ? 0 : rule.keepAtLeast();
+        List<Verdict> verdicts = policy == null ? List.of() : Forget.apply(policy, counted, now);
+        List<List<String>> wouldKeep = policy == null ? List.of() : wouldKeep(policy, counted, verdicts);
+        int floor = policy == null ? 0 : keepAtLeast;
         List<Entry> entries = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             RestorePoint point = sorted.get(i);
@@ -71,7 +73,7 @@ public final class Retention {
             } else if (uncounted[i] != null) {
                 reasons = List.of("not counted: " + uncounted[i]);
                 keep = true;
-            } else if (rule == null) {
+            } else if (policy == null) {
                 reasons = List.of("no retention policy matches this job");
                 keep = true;
             } else {

@@ -33,6 +33,11 @@ class RetentionTest {
                 .setRunId("run-" + id).setRunOutcome(outcome).setPinned(false).build();
     }
 
+    static List<Retention.Entry> decide(String policy, List<RestorePoint> points, Instant now) throws Exception {
+        RetentionRule rule = rule(policy);
+        return Retention.decide(rule.policy(), rule.keepAtLeast(), points, now);
+    }
+
     static Map<String, Retention.Entry> byId(List<Retention.Entry> entries) {
         return entries.stream().collect(Collectors.toMap(Retention.Entry::id, e -> e));
     }
@@ -44,7 +49,7 @@ class RetentionTest {
         for (int day = 30; day >= 1; day--) {
             points.add(point("partial-" + day, NOW.minus(Duration.ofDays(day)), RunOutcome.FAILED));
         }
-        Map<String, Retention.Entry> decided = byId(Retention.decide(rule("{\"keep-within\": \"7d\"}"), points, NOW));
+        Map<String, Retention.Entry> decided = byId(decide("{\"keep-within\": \"7d\"}", points, NOW));
 
         Retention.Entry good = decided.get("good");
         assertTrue(good.keep(), "the only good point stays");
@@ -62,8 +67,8 @@ class RetentionTest {
                 point("older", NOW.minus(Duration.ofDays(2)), RunOutcome.SUCCEEDED),
                 point("oldest", NOW.minus(Duration.ofDays(3)), RunOutcome.SUCCEEDED));
         // keep-tag alone keeps nothing here: only the floor of two keeps anything.
-        Map<String, Retention.Entry> decided = byId(Retention.decide(
-                rule("{\"keep-tag\": [[\"archive\"]], \"keep-at-least\": 2}"), points, NOW));
+        Map<String, Retention.Entry> decided = byId(decide(
+                "{\"keep-tag\": [[\"archive\"]], \"keep-at-least\": 2}", points, NOW));
         assertTrue(decided.get("new").keep());
         assertEquals(List.of("keep-at-least 2: one of the newest good restore points"), decided.get("older").reasons());
         assertFalse(decided.get("oldest").keep());
@@ -76,7 +81,7 @@ class RetentionTest {
                 RunOutcome.SUCCEEDED)).setReceivedAt(NOW.minus(Duration.ofHours(1))).build();
         RestorePoint today = point("today", NOW.minus(Duration.ofHours(2)), RunOutcome.SUCCEEDED);
         RestorePoint lastWeek = point("last-week", NOW.minus(Duration.ofDays(7)), RunOutcome.SUCCEEDED);
-        List<Retention.Entry> entries = Retention.decide(rule("{\"keep-within\": \"1d\"}"),
+        List<Retention.Entry> entries = decide("{\"keep-within\": \"1d\"}",
                 List.of(future, skewed, today, lastWeek), NOW);
         Map<String, Retention.Entry> decided = byId(entries);
 
@@ -98,7 +103,7 @@ class RetentionTest {
         List<RestorePoint> points = List.of(point("d1", NOW.minus(Duration.ofDays(1)), RunOutcome.SUCCEEDED),
                 point("d2", NOW.minus(Duration.ofDays(2)), RunOutcome.SUCCEEDED),
                 point("d3", NOW.minus(Duration.ofDays(3)), RunOutcome.SUCCEEDED), pinned);
-        Map<String, Retention.Entry> decided = byId(Retention.decide(rule("{\"keep-daily\": 2}"), points, NOW));
+        Map<String, Retention.Entry> decided = byId(decide("{\"keep-daily\": 2}", points, NOW));
         assertEquals(List.of("pinned"), decided.get("pinned").reasons());
         assertFalse(decided.get("d3").keep());
         assertEquals(List.of("daily snapshot"), decided.get("d3").wouldKeep());
@@ -106,7 +111,7 @@ class RetentionTest {
 
     @Test
     void withoutAPolicyEveryPointIsKept() {
-        List<Retention.Entry> entries = Retention.decide(null, List.of(point("a", NOW, RunOutcome.SUCCEEDED)), NOW);
+        List<Retention.Entry> entries = Retention.decide(null, 0, List.of(point("a", NOW, RunOutcome.SUCCEEDED)), NOW);
         assertEquals(List.of("no retention policy matches this job"), entries.get(0).reasons());
         assertTrue(entries.get(0).keep());
     }
