@@ -109,6 +109,36 @@ public final class AlertLogic {
         return steps;
     }
 
+    /**
+     * A restore point dated in the future or far from when it was reported: retention keeps it and leaves it out,
+     * and says so (a warning), until a point dated plausibly comes again.
+     */
+    public static List<AlertEvent> onRestorePoint(JobState before, JobState after, String eventId,
+            Function<String, AlertEvent> current, Instant now) {
+        List<AlertEvent> steps = new ArrayList<>();
+        if (after.getRestorePoints().isEmpty()) {
+            return steps;
+        }
+        io.hookline.schema.RestorePoint added = after.getRestorePoints().get(0);
+        boolean isNew = before == null || before.getRestorePoints().isEmpty()
+                || !before.getRestorePoints().get(0).getId().equals(added.getId())
+                || !before.getRestorePoints().get(0).getCreatedAt().equals(added.getCreatedAt());
+        if (!isNew) {
+            return steps;
+        }
+        String flag = io.hookline.processor.retention.Retention.flag(added,
+                added.getReceivedAt() != null ? added.getReceivedAt() : now);
+        if (flag != null) {
+            steps.add(fireOrRepeat(after, AlertCondition.RESTORE_POINT_CLOCK, Severity.WARNING, name(after)
+                    + ": restore point " + added.getId() + " is " + flag + "; retention keeps it and does not count it "
+                    + "(check the backup host's clock)", eventId, current, now));
+        } else {
+            resolve(after, AlertCondition.RESTORE_POINT_CLOCK, name(after) + "'s restore points are dated plausibly "
+                    + "again (" + added.getId() + ")", eventId, current, now, steps);
+        }
+        return steps;
+    }
+
     /** An agent's own job ({@code <agent>/agent}), that its polls are folded into. */
     public static boolean isAgentJob(JobState state) {
         return state.getSourceKind() == io.hookline.schema.SourceKind.AGENT && "agent".equals(state.getJob());

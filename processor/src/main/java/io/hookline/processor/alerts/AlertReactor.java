@@ -103,6 +103,8 @@ public final class AlertReactor implements Reactor {
             }
             record(AlertLogic.onEvent(change.before(), change.after(), change.event().getEventId(),
                     rules.get().forJob(change.jobKey()), alerts::get, change.event().getReceivedAt()), change.timestamp());
+            record(AlertLogic.onRestorePoint(change.before(), change.after(), change.event().getEventId(), alerts::get,
+                    change.event().getReceivedAt()), change.timestamp());
         }
 
         void checkDeadlines(long wallClockMs) {

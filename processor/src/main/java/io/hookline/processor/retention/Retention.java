@@ -102,7 +102,7 @@ public final class Retention {
     }
 
     /** Why a point's date is not trusted, or null. */
-    static String flag(RestorePoint point, Instant now) {
+    public static String flag(RestorePoint point, Instant now) {
         if (point.getCreatedAt().isAfter(now.plus(FUTURE))) {
             return "dated in the future (" + point.getCreatedAt() + ")";
         }

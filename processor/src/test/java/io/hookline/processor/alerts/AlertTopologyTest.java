@@ -163,4 +163,22 @@ class AlertTopologyTest {
         send(once);
         assertEquals(1, alerts.readRecordsToList().size());
     }
+
+    @Test
+    void aRestorePointDatedYearsAheadWarnsAndAPlausibleOneResolves() {
+        BackupEvent ahead = succeeded(JOB, "40", START, 1000);
+        ahead.getRestorePoint().setCreatedAt(Instant.parse("2031-05-01T00:00:00Z"));
+        send(ahead);
+        AlertEvent warning = alerts.readRecordsToList().stream().map(TestRecord::value)
+                .filter(a -> a.getCondition() == AlertCondition.RESTORE_POINT_CLOCK).findFirst().orElseThrow();
+        assertEquals(AlertStatus.FIRING, warning.getStatus());
+        assertEquals(Severity.WARNING, warning.getSeverity());
+        assertTrue(warning.getSummary().contains("restore point rp-40 is dated in the future (2031-05-01T00:00:00Z)"),
+                warning.getSummary());
+
+        send(succeeded(JOB, "41", START.plusSeconds(3600), 1000));
+        AlertEvent resolved = alerts.readRecordsToList().stream().map(TestRecord::value)
+                .filter(a -> a.getCondition() == AlertCondition.RESTORE_POINT_CLOCK).findFirst().orElseThrow();
+        assertEquals(AlertStatus.RESOLVED, resolved.getStatus());
+    }
 }
