@@ -28,7 +28,16 @@ class RulesFileFuzzTest {
         "    type: slack\n", "    type: teams\n", "    type: console\n", "    method: GET\n", "    max-length: 160\n",
         "    body: '{\"t\":\"{{text_json}}\"}'\n", "    to: \"+4915112345678\"\n", "    url: \"https://sms.example.org/?to={{to}}\"\n",
         "    headers: {Authorization: \"Basic x\"}\n", "    headers: {A: {b: c}}\n", "    timeout: 5s\n",
-        "    max-attempts: 3\n", "    secret: whsec_x\n", "default-receiver: ops\n"};
+        "    max-attempts: 3\n", "    secret: whsec_x\n", "default-receiver: ops\n",
+        // Chains and retention, so that their readers and the circle check are reached.
+        "chains:\n", "  - name: c1\n", "  - name: c2\n", "    when: {job: \"esxi/*\", on: succeeded}\n",
+        "    when: {job: \"nas/*\", on: [failed, exit-code 3]}\n", "    after: [{job: a/b, on: finished}, {job: c/d, on: failed}]\n",
+        "    within: 12h\n", "    delay: 10m\n", "    window: {not-before: \"22:00\", not-after: \"04:00\", time-zone: Europe/Berlin}\n",
+        "    expire-after: 2h\n", "    max-depth: 3\n", "    run: [{agent: nas, action: copy}]\n",
+        "    run: [{agent: esxi, action: again, job: x}]\n", "    run: [{webhook: ops, parameters: {k: v}}]\n",
+        "retention:\n", "  - match: \"esxi/*\"\n", "    keep-daily: 7\n", "    keep-yearly: unlimited\n",
+        "    keep-within: 1y6m\n", "    keep-within-daily: 7d\n", "    keep-tag: [[a, b], \"c,d\"]\n", "    style: borg\n",
+        "    keep-at-least: 2\n", "    enforce: false\n"};
 
     @FuzzTest(maxDuration = "20s")
     void aRulesFileLoadsOrIsRefusedWithProblemsThatSaySomething(FuzzedDataProvider data) {
