@@ -104,20 +104,12 @@ public class JobsResource {
             + "runs triggered (triggered); the key is source/job or source/host/job")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
     public Response job(@PathParam("key") String key) {
-        ReadOnlyKeyValueStore<String, JobState> store = store();
-        if (store == null) {
-            return notReady();
+        Found found = find(key);
+        if (found.answer() != null) {
+            return found.answer();
         }
-        JobState state;
-        try {
-            state = store.get(key);
-        } catch (InvalidStateStoreException e) {
-            return notReady();
-        }
-        if (state == null) {
-            return Response.status(Response.Status.NOT_FOUND)
-                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
-        }
+        JobState state = found.state();
+        ReadOnlyKeyValueStore<String, JobState> store = found.store();
         JobView view = JobView.of(state, true);
         try {
             List<CommandView> triggered = new ArrayList<>();
@@ -142,20 +134,11 @@ public class JobsResource {
             + "one, what would keep it were it newer), the policy in force, the prunes pending")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
     public Response retention(@PathParam("key") String key) {
-        ReadOnlyKeyValueStore<String, JobState> store = store();
-        if (store == null) {
-            return notReady();
+        Found found = find(key);
+        if (found.answer() != null) {
+            return found.answer();
         }
-        JobState state;
-        try {
-            state = store.get(key);
-        } catch (InvalidStateStoreException e) {
-            return notReady();
-        }
-        if (state == null) {
-            return Response.status(Response.Status.NOT_FOUND)
-                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
-        }
+        JobState state = found.state();
         var rule = rules.current().retentionFor(key).orElse(null);
         Map<String, Object> view = new java.util.LinkedHashMap<>();
         view.put("jobKey", key);
@@ -184,20 +167,11 @@ public class JobsResource {
     }
 
     private Response setPin(String key, String id, boolean pinned) throws Exception {
-        ReadOnlyKeyValueStore<String, JobState> store = store();
-        if (store == null) {
-            return notReady();
+        Found found = find(key);
+        if (found.answer() != null) {
+            return found.answer();
         }
-        JobState state;
-        try {
-            state = store.get(key);
-        } catch (InvalidStateStoreException e) {
-            return notReady();
-        }
-        if (state == null) {
-            return Response.status(Response.Status.NOT_FOUND)
-                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build();
-        }
+        JobState state = found.state();
         var point = state.getRestorePoints().stream().filter(p -> p.getId().equals(id)).findFirst();
         if (point.isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "job " + key + " has no restore "
@@ -226,6 +200,28 @@ public class JobsResource {
         audit.record(current.getCurrent(), pinned ? "restore-point.pin" : "restore-point.unpin", key + " " + id,
                 Map.of(), 200);
         return Response.ok(Map.of("jobKey", key, "id", id, "pinned", pinned)).build();
+    }
+
+    /** A job's state and the store it came from, or the answer to give instead (not ready, 404). */
+    private record Found(JobState state, ReadOnlyKeyValueStore<String, JobState> store, Response answer) {
+    }
+
+    private Found find(String key) {
+        ReadOnlyKeyValueStore<String, JobState> store = store();
+        if (store == null) {
+            return new Found(null, null, notReady());
+        }
+        JobState state;
+        try {
+            state = store.get(key);
+        } catch (InvalidStateStoreException e) {
+            return new Found(null, null, notReady());
+        }
+        if (state == null) {
+            return new Found(null, store, Response.status(Response.Status.NOT_FOUND)
+                    .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build());
+        }
+        return new Found(state, store, null);
     }
 
     private ReadOnlyKeyValueStore<String, JobState> store() {
