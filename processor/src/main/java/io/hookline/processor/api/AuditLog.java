@@ -1,7 +1,6 @@
 package io.hookline.processor.api;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -11,8 +10,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
@@ -37,12 +34,7 @@ public class AuditLog {
 
     public AuditLog(ProcessorConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.topic = new Topics(config.topics().prefix()).audit();
-        Map<String, Object> settings = new HashMap<>(kafkaConfig);
-        settings.put("client.id", "hookline-audit");
-        settings.put("acks", "all");
-        settings.put("enable.idempotence", true);
-        settings.remove("group.id");
-        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+        this.producer = io.hookline.runtime.topics.Producers.acknowledged(kafkaConfig, "hookline-audit");
     }
 
     void onStop(@Observes ShutdownEvent stop) {

@@ -21,8 +21,6 @@ import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
@@ -122,11 +120,8 @@ public class DeliveryPipeline {
         }
         Inhibitor inhibitor = new Inhibitor(rules, firing);
         Muter muter = Muter.firstOf(List.of(new SilenceMuter(silences), inhibitor));
-        Map<String, Object> producerConfig = new HashMap<>(kafkaConfig);
-        producerConfig.put("client.id", "hookline-deliveries");
-        producerConfig.put("acks", "all");
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                new ByteArraySerializer());
+        KafkaProducer<String, byte[]> producer = io.hookline.runtime.topics.Producers.acknowledged(kafkaConfig,
+                "hookline-deliveries");
         open((AutoCloseable) () -> producer.close(Duration.ofSeconds(5)));
         DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries());
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));

@@ -1,6 +1,5 @@
 package io.hookline.processor.rest;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,8 +9,6 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -35,12 +32,7 @@ public class JobEvents {
 
     public JobEvents(ProcessorConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.topic = new Topics(config.topics().prefix()).events();
-        Map<String, Object> settings = new HashMap<>(kafkaConfig);
-        settings.put("client.id", "hookline-processor-events");
-        settings.put("acks", "all");
-        settings.put("enable.idempotence", true);
-        settings.remove("group.id");
-        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+        this.producer = io.hookline.runtime.topics.Producers.acknowledged(kafkaConfig, "hookline-processor-events");
     }
 
     void onStop(@Observes ShutdownEvent stop) {

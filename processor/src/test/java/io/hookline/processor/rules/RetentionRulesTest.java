@@ -92,6 +92,22 @@ class RetentionRulesTest {
         assertProblem("""
                 retention:
                   - match: "a/*"
+                    keep-daily: -9223372036854775808
+                """, "line 3", "is not a count");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
+                    keep-within: 99999999999999999999d
+                """, "line 3", "a number too large");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
+                    keep-daily: 1
+                    keep-tag: [["%s"]]
+                """.formatted("t".repeat(10_000)), "line 4", "a tag is at most 256 characters");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
                     keep-dayly: 7
                 """, "line 3", "unknown key 'keep-dayly'");
         assertProblem("""
