@@ -90,6 +90,9 @@ public final class AgentReports {
         String message = interrupted ? "the agent restarted while action " + command.getAction()
                 + " ran; it was not run again"
                 : ok ? null : "exit code " + exitCode + (lastLine == null ? "" : ": " + lastLine);
+        if (message != null && command.getPrune() != null) {
+            message = "prune of " + CommandEvents.pruned(command) + ": " + message;
+        }
         BackupEvent.Builder event = life(command, ok ? EventType.RUN_SUCCEEDED : EventType.RUN_FAILED, ":finished", at)
                 .setHost(host)
                 .setOutcome(ok ? RunOutcome.SUCCEEDED : interrupted ? RunOutcome.ABORTED : RunOutcome.FAILED)
@@ -105,7 +108,8 @@ public final class AgentReports {
     /** The agent would not run the command (an action its configuration does not list, an expired command). */
     public static BackupEvent refused(Command command, String host, String reason, Instant at) {
         String said = reason == null || reason.isBlank() ? "no reason given" : SecretScrubber.scrub(oneLine(reason));
-        String why = "agent " + command.getAgent() + " refused action " + command.getAction() + ": "
+        String why = (command.getPrune() == null ? "" : "prune of " + CommandEvents.pruned(command) + ": ")
+                + "agent " + command.getAgent() + " refused action " + command.getAction() + ": "
                 + (said.length() > 1000 ? said.substring(0, 999) + "\u2026" : said);
         return life(command, EventType.COMMAND_REFUSED, ":refused", at)
                 .setHost(host)

@@ -165,8 +165,16 @@ public final class ChainLogic {
                 ? "webhook " + command.getAction() + " was not delivered by " + command.getExpiresAt()
                 : "agent " + command.getAgent() + " did not start action " + command.getAction() + " by "
                         + command.getExpiresAt();
-        return lifeEvent(command, EventType.COMMAND_EXPIRED, ":expired", at, RunOutcome.FAILED,
-                "command " + command.getCommandId() + " of chain " + command.getCause().getRule() + " expired: " + what);
+        String which = command.getPrune() == null ? "command " + command.getCommandId() + " of chain "
+                + command.getCause().getRule()
+                : "prune of " + pruned(command) + " (command " + command.getCommandId() + ")";
+        return lifeEvent(command, EventType.COMMAND_EXPIRED, ":expired", at, RunOutcome.FAILED, which + " expired: "
+                + what);
+    }
+
+    /** For messages: the restore points a prune command deletes, and their job. */
+    public static String pruned(Command command) {
+        return CommandEvents.pruned(command);
     }
 
     /** The key of a command on hookline.commands: its agent, or {@code webhook:<receiver>}. */

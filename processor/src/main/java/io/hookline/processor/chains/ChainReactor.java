@@ -132,18 +132,28 @@ public final class ChainReactor implements Reactor {
             return;
         }
         for (Command command : ChainLogic.commands(chain, upstream, depth, parameters, triggeredAt)) {
-            Headers headers = CloudEventHeaders.of(command.getCommandId(), CE_SOURCE,
-                    CloudEventHeaders.TYPE_PREFIX + "command.queued", command.getCreatedAt(), command.getJobKey());
-            issued.put(command.getCommandId(), command);
-            context.forward(new Record<String, Object>(ChainLogic.topicKey(command), command, timestamp, headers),
-                    COMMAND_SINK);
-            BackupEvent queued = ChainLogic.queued(command, triggeredAt);
-            context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
-                    CloudEventHeaders.forEvent(queued)), EVENT_SINK);
+            send(context, issued, command, triggeredAt, timestamp, COMMAND_SINK, EVENT_SINK);
             LOG.infof("chain %s: command %s queued for %s, action %s (upstream %s)", chain.name(),
                     command.getCommandId(), ChainLogic.topicKey(command), command.getAction(),
                     upstream.stream().map(UpstreamRun::getJobKey).toList());
         }
+    }
+
+    /**
+     * Writes a command to hookline.commands (through {@code commandSink}) and its COMMAND_QUEUED event to
+     * hookline.events (through {@code eventSink}), and keeps it in {@code issued} for the API: the one way a command
+     * is sent, whether a chain or retention sends it.
+     */
+    public static void send(ProcessorContext<String, Object> context, KeyValueStore<String, Command> issued,
+            Command command, Instant queuedAt, long timestamp, String commandSink, String eventSink) {
+        Headers headers = CloudEventHeaders.of(command.getCommandId(), CE_SOURCE,
+                CloudEventHeaders.TYPE_PREFIX + "command.queued", command.getCreatedAt(), command.getJobKey());
+        issued.put(command.getCommandId(), command);
+        context.forward(new Record<String, Object>(ChainLogic.topicKey(command), command, timestamp, headers),
+                commandSink);
+        BackupEvent queued = ChainLogic.queued(command, queuedAt);
+        context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
+                CloudEventHeaders.forEvent(queued)), eventSink);
     }
 
     /** Commands issued longer ago than {@link #KEEP_COMMANDS} leave the store. */
@@ -227,6 +237,7 @@ public final class ChainReactor implements Reactor {
                         .setJobKey(event.getJobKey())
                         .setNotBefore(Optional.ofNullable(event.getCommand().getNotBefore()).orElse(event.getReceivedAt()))
                         .setExpiresAt(event.getCommand().getExpiresAt())
+                        .setPrune(event.getCommand().getPrune())
                         .build();
                 deadlines.put(id, ChainLogic.expired(command, command.getExpiresAt()));
             } else if (type == EventType.RUN_STARTED || type == EventType.RUN_SUCCEEDED || type == EventType.RUN_FAILED

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.hookline.schema.AlertCondition;
+import io.hookline.runtime.commands.CommandEvents;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.Command;
 import io.hookline.schema.Severity;
@@ -72,8 +73,9 @@ public record Notification(String id, Receiver receiver, String groupKey, Map<St
                 .setHost(null)
                 .setJob(command.getJobKey().substring(slash + 1))
                 .setJobName(null)
-                .setSummary("chain " + command.getCause().getRule() + ": " + receiver.name() + " called after "
-                        + upstream)
+                .setSummary(command.getPrune() != null ? "retention " + command.getPrune().getPolicy() + ": "
+                        + receiver.name() + " asked to prune " + CommandEvents.pruned(command)
+                        : "chain " + command.getCause().getRule() + ": " + receiver.name() + " called after " + upstream)
                 .setStartsAt(at)
                 .setEndsAt(null)
                 .setUpdatedAt(at)

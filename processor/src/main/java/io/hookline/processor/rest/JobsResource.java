@@ -22,6 +22,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.hookline.processor.prune.PruneLogic;
+import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.JobState;
 
@@ -147,9 +149,33 @@ public class JobsResource {
                 rule == null ? 0 : rule.keepAtLeast(), state.getRestorePoints(),
                 java.time.Instant.now()));
         view.put("restorePointsDropped", state.getRestorePointsDropped());
-        // Prunes are not sent yet (enforce: true is refused): none is ever pending.
-        view.put("pendingPrunes", List.of());
+        view.put("pendingPrunes", pendingPrunes(key));
         return Response.ok(view).build();
+    }
+
+    /** The prunes of a job under way or waiting to be tried again, from the task that owns the job. */
+    private List<Map<String, Object>> pendingPrunes(String key) {
+        ReadOnlyKeyValueStore<String, byte[]> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(PruneReactor.PENDING,
+                    QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return List.of();
+        }
+        List<Map<String, Object>> pending = new ArrayList<>();
+        for (PruneLogic.Pending one : PruneReactor.pendingOf(store, key)) {
+            Map<String, Object> view = new java.util.LinkedHashMap<>();
+            view.put("restorePoint", one.pointId());
+            view.put("status", one.status().toLowerCase(java.util.Locale.ROOT));
+            view.put("commandId", one.commandId());
+            view.put("attempt", one.attempt());
+            view.put("via", one.via());
+            view.put("since", java.time.Instant.ofEpochMilli(one.since()).toString());
+            view.put("retryAt", one.retryAt() == null ? null : java.time.Instant.ofEpochMilli(one.retryAt()).toString());
+            view.put("error", one.error());
+            pending.add(view);
+        }
+        return pending;
     }
 
     @POST

@@ -38,6 +38,17 @@ final class RetentionView {
         }
         view.put("keep-at-least", rule.keepAtLeast());
         view.put("enforce", rule.enforce());
+        if (rule.prune() != null) {
+            Map<String, Object> prune = new LinkedHashMap<>();
+            if (rule.prune().isWebhook()) {
+                prune.put("webhook", rule.prune().webhook());
+            } else {
+                prune.put("agent", rule.prune().agent());
+                prune.put("action", rule.prune().action());
+            }
+            prune.put("job", rule.prune().jobKey());
+            view.put("prune", prune);
+        }
         return view;
     }
 

@@ -52,7 +52,8 @@ final class ChainsSection {
     static final int DEFAULT_MAX_DEPTH = 5;
     /** The parameters every command carries from the run that caused it; a rule may not redefine them. */
     static final Set<String> BUILT_IN_PARAMETERS = Set.of("job", "run-id", "outcome", "exit-code", "bytes",
-            "restore-point", "restore-point-location", "rule", "upstream-jobs");
+            "restore-point", "restore-point-location", "rule", "upstream-jobs", "restore-point-time",
+            "restore-point-stamp", "restore-point-host", "restore-point-tags", "policy", "attempt");
     /** The job every agent's own polls are folded into: no action may fold its runs there. */
     static final String AGENT_JOB = "agent";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -229,7 +230,8 @@ final class ChainsSection {
         }
     }
 
-    private static Chain.Action action(YamlTree node, List<io.hookline.processor.notify.Receiver> receivers,
+    /** {@code {agent, action, job, parameters}} or {@code {webhook, job, parameters}}: a chain's step, a prune's target. */
+    static Chain.Action action(YamlTree node, List<io.hookline.processor.notify.Receiver> receivers,
             List<String> problems) {
         Map<String, YamlTree> a = mapping(node, "an action", problems);
         if (a == null) {

@@ -5,9 +5,17 @@ import io.hookline.processor.retention.Policy;
 
 /**
  * A {@code retention:} entry: the policy for the jobs whose key matches {@code pattern}, the floor of good restore
- * points never crossed ({@code keep-at-least}), and whether prunes are sent ({@code enforce}).
+ * points never crossed ({@code keep-at-least}), whether prunes are sent ({@code enforce}) and where to
+ * ({@code prune}: an agent's action, run once per restore point, or a webhook that receives the list; null when the
+ * entry names none).
  */
-public record RetentionRule(String pattern, Glob glob, Policy policy, int keepAtLeast, boolean enforce, int line) {
+public record RetentionRule(String pattern, Glob glob, Policy policy, int keepAtLeast, boolean enforce,
+        Chain.Action prune, int line) {
+
+    /** What a prune command's cause names as its rule. */
+    public String ruleName() {
+        return "retention:" + pattern;
+    }
 
     public boolean matches(String jobKey) {
         return glob.matches(jobKey);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.hookline.processor.match.Glob;
+import io.hookline.processor.notify.Receiver;
 import io.hookline.processor.retention.Policy;
 import io.hookline.processor.retention.SpanDuration;
 
@@ -30,6 +31,8 @@ import io.hookline.processor.retention.SpanDuration;
  *     keep-within: 2d
  *     keep-tag: [[monthly-archive]]
  *     time-zone: Europe/Berlin
+ *     enforce: true                                       # default false: decide and report only
+ *     prune: {agent: esxi01, action: prune-xsibackup}     # or {webhook: <receiver>}: the list of prunes
  * </pre>
  */
 final class RetentionSection {
@@ -43,17 +46,17 @@ final class RetentionSection {
     static {
         List<String> keys = new ArrayList<>(COUNTS);
         keys.addAll(WITHINS);
-        keys.addAll(List.of("match", "keep-tag", "time-zone", "style", "keep-at-least", "enforce"));
+        keys.addAll(List.of("match", "keep-tag", "time-zone", "style", "keep-at-least", "enforce", "prune"));
         KEYS = Set.copyOf(keys);
     }
 
     private RetentionSection() {
     }
 
-    static List<RetentionRule> parse(YamlTree node, List<String> problems) {
+    static List<RetentionRule> parse(YamlTree node, List<Receiver> receivers, List<String> problems) {
         List<RetentionRule> rules = new ArrayList<>();
         for (YamlTree entry : Values.list(node, "retention", "- match: \"esxi-prod/*\"", problems)) {
-            RetentionRule rule = rule(entry, problems);
+            RetentionRule rule = rule(entry, receivers, problems);
             if (rule != null) {
                 rules.add(rule);
             }
@@ -61,7 +64,8 @@ final class RetentionSection {
         return List.copyOf(rules);
     }
 
-    static RetentionRule rule(YamlTree entry, List<String> problems) {
+    /** One entry; {@code receivers} null: a policy on its own (the simulator's), whose prune: is not looked at. */
+    static RetentionRule rule(YamlTree entry, List<Receiver> receivers, List<String> problems) {
         Map<String, YamlTree> r = mapping(entry, "a retention policy", problems);
         if (r == null) {
             return null;
@@ -120,10 +124,14 @@ final class RetentionSection {
             problems.add("line " + r.get("keep-at-least").line() + ": keep-at-least is at least 1: the newest good "
                     + "restore point is never pruned");
         }
-        boolean enforce = bool(r.get("enforce"), false, problems);
-        if (enforce) {
-            problems.add("line " + r.get("enforce").line() + ": enforce: true is not available yet: this version "
-                    + "decides and reports (GET /api/jobs/{key}/retention) but sends no prunes");
+        boolean enforce = receivers != null && bool(r.get("enforce"), false, problems);
+        Chain.Action prune = null;
+        if (receivers != null && r.get("prune") != null) {
+            prune = ChainsSection.action(r.get("prune"), receivers, problems);
+        }
+        if (enforce && prune == null && r.get("prune") == null) {
+            problems.add("line " + r.get("enforce").line() + ": enforce: true needs prune: {agent: <agent>, action: "
+                    + "<its prune action>} or prune: {webhook: <receiver>}: where the prunes are sent");
         }
         Policy policy = new Policy(style, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], spans[0],
                 spans[1], spans[2], spans[3], spans[4], spans[5], tags, zone);
@@ -132,7 +140,7 @@ final class RetentionSection {
                     + "give it keep-last, keep-daily, ... or keep-within");
         }
         return problems.size() > before ? null : new RetentionRule(match.text(), glob, policy, keepAtLeast, enforce,
-                entry.line());
+                prune, entry.line());
     }
 
     private static int count(YamlTree node, List<String> problems) {

@@ -100,7 +100,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
             throw new RulesException(List.of("the policy must be an object of keep-... keys, e.g. {\"keep-daily\": 7}"));
         }
         tree.map().putIfAbsent("match", new YamlTree("*", tree.line()));
-        RetentionRule rule = RetentionSection.rule(tree, problems);
+        RetentionRule rule = RetentionSection.rule(tree, null, problems);
         if (!problems.isEmpty() || rule == null) {
             throw new RulesException(problems.isEmpty() ? List.of("the policy is not valid") : problems);
         }
@@ -135,7 +135,7 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
         String defaultReceiver = RoutesSection.defaultReceiver(top.get("default-receiver"), names, problems);
         List<Inhibition> inhibitions = InhibitionsSection.parse(top.get("inhibit"), problems);
         List<Chain> chains = ChainsSection.parse(top.get("chains"), receivers, problems);
-        List<RetentionRule> retention = RetentionSection.parse(top.get("retention"), problems);
+        List<RetentionRule> retention = RetentionSection.parse(top.get("retention"), receivers, problems);
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
         }

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.state.Stores;
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.Rules;
@@ -66,7 +67,8 @@ public class TopologyProducer {
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
     static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
-        return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter), new ChainReactor(rules, checkInterval));
+        return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter), new ChainReactor(rules, checkInterval),
+                new PruneReactor(rules));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */

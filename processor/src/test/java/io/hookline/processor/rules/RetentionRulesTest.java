@@ -115,6 +115,58 @@ class RetentionRulesTest {
                   - match: "a/*"
                     keep-daily: 7
                     enforce: true
-                """, "line 4", "enforce: true is not available yet");
+                """, "line 4", "enforce: true needs prune: {agent: <agent>, action: <its prune action>}");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
+                    keep-daily: 7
+                    enforce: true
+                    prune: {agent: esxi01}
+                """, "line 5", "needs action:");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
+                    keep-daily: 7
+                    enforce: true
+                    prune: {webhook: nowhere}
+                """, "line 5", "webhook: 'nowhere' is not a receiver");
+        assertProblem("""
+                retention:
+                  - match: "a/*"
+                    keep-daily: 7
+                    prune: {agent: esxi01, action: rm, parameters: {restore-point: "/"}}
+                """, "line 4", "parameter 'restore-point' is given by Hookline");
+    }
+
+    @Test
+    void anEnforcedPolicyNamesWherePrunesGo() throws Exception {
+        Rules rules = Rules.parse("""
+                receivers:
+                  - name: backup-api
+                    type: webhook
+                    url: https://backup-api.example.org/prune
+                retention:
+                  - match: "esxi-prod/*"
+                    keep-daily: 7
+                    enforce: true
+                    prune: {agent: esxi01, action: prune-xsibackup, parameters: {root: /vmfs/volumes/backup}}
+                  - match: "restic/*"
+                    keep-last: 10
+                    enforce: true
+                    prune: {webhook: backup-api}
+                  - match: "*"
+                    keep-last: 3
+                    prune: {agent: nas01, action: prune}
+                """);
+        RetentionRule esxi = rules.retentionFor("esxi-prod/nightly").orElseThrow();
+        assertTrue(esxi.enforce());
+        assertEquals("esxi01/prune-xsibackup", esxi.prune().jobKey());
+        assertEquals("/vmfs/volumes/backup", esxi.prune().parameters().get("root"));
+        assertEquals("retention:esxi-prod/*", esxi.ruleName());
+        RetentionRule restic = rules.retentionFor("restic/nas01").orElseThrow();
+        assertTrue(restic.prune().isWebhook());
+        assertEquals("webhook/backup-api", restic.prune().jobKey());
+        RetentionRule other = rules.retentionFor("pve/vzdump").orElseThrow();
+        assertTrue(!other.enforce(), "prune: without enforce: true reports only");
     }
 }

@@ -10,7 +10,7 @@ import io.hookline.schema.EventType;
 import io.hookline.schema.SourceKind;
 
 /**
- * The events of a chained command's life, as both services write them to hookline.events: folded into the job the
+ * The events of a command's life (a chain's or retention's), as both services write them to hookline.events: folded into the job the
  * command runs as ({@code <agent>/<job>}, {@code webhook/<job>}), with the command's id as the run id and an event id
  * made of the command's id and the step, so that a step reported twice is recognised as a retry.
  */
@@ -44,11 +44,19 @@ public final class CommandEvents {
                         .setExpiresAt(command.getExpiresAt())
                         .setExitCode(null)
                         .setOutput(null)
+                        .setPrune(command.getPrune())
                         .build());
     }
 
     /** The source name a command's runs are folded under: its agent, or {@value #WEBHOOK_SOURCE}. */
     public static String sourceOf(Command command) {
         return command.getKind() == ActionKind.WEBHOOK ? WEBHOOK_SOURCE : command.getAgent();
+    }
+
+    /** For messages: the restore points a prune command deletes, and their job ({@code restore point X of job J}). */
+    public static String pruned(Command command) {
+        java.util.List<String> ids = command.getPrune().getRestorePoints().stream().map(point -> point.getId()).toList();
+        return (ids.size() == 1 ? "restore point " + ids.get(0) : ids.size() + " restore points") + " of job "
+                + command.getPrune().getJobKey();
     }
 }

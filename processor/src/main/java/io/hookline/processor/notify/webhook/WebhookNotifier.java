@@ -84,7 +84,8 @@ public class WebhookNotifier implements Notifier {
 
     /**
      * A chain's webhook action: {@code type} {@code chain.command}, {@code data} the command (its id, rule, the job it
-     * runs as, its parameters, the upstream runs that caused it, when it may run and when it expires).
+     * runs as, its parameters, the upstream runs that caused it, when it may run and when it expires); a retention
+     * prune: {@code type} {@code retention.prune}, the same and {@code prune}.
      */
     static String commandBody(io.hookline.schema.Command command, long timestamp) {
         Map<String, Object> data = new LinkedHashMap<>();
@@ -103,7 +104,34 @@ public class WebhookNotifier implements Notifier {
         }).toList());
         data.put("notBefore", command.getNotBefore().toString());
         data.put("expiresAt", command.getExpiresAt().toString());
+        if (command.getPrune() != null) {
+            data.put("prune", pruneOrder(command.getPrune()));
+            return envelope("retention.prune", timestamp, data);
+        }
         return envelope("chain.command", timestamp, data);
+    }
+
+    /**
+     * What retention asks a webhook to delete: the job, the policy, the attempt, and each restore point as the job
+     * reported it. Answer 2xx once they are deleted: Hookline then folds them as deleted; any other answer is retried.
+     */
+    private static Map<String, Object> pruneOrder(io.hookline.schema.PruneOrder order) {
+        Map<String, Object> prune = new LinkedHashMap<>();
+        prune.put("job", order.getJobKey());
+        prune.put("policy", order.getPolicy());
+        prune.put("attempt", order.getAttempt());
+        prune.put("restorePoints", order.getRestorePoints().stream().map(point -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("id", point.getId());
+            one.put("time", point.getCreatedAt().atOffset(java.time.ZoneOffset.ofTotalSeconds(
+                    point.getUtcOffsetSeconds())).toString());
+            one.put("location", point.getLocation());
+            one.put("host", point.getHost());
+            one.put("sizeBytes", point.getSizeBytes());
+            one.put("tags", point.getTags());
+            return one;
+        }).toList());
+        return prune;
     }
 
     private static Map<String, Object> fields(AlertEvent alert) {

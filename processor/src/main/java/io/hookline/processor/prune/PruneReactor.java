@@ -1,0 +1,253 @@
+package io.hookline.processor.prune;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.processor.chains.ChainLogic;
+import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.react.JobChange;
+import io.hookline.processor.react.Reactor;
+import io.hookline.processor.rules.RetentionRule;
+import io.hookline.processor.rules.Rules;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.Command;
+import io.hookline.schema.EventType;
+import io.hookline.schema.JobState;
+import io.hookline.schema.RestorePoint;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+
+/**
+ * Retention enforced, in the job task's exactly-once transaction: when a job's restore points change (a new one, a
+ * pin, a run's end that makes a point count, a deletion), when the rules change and once an hour, a job whose policy
+ * says {@code enforce: true} is decided again, and each restore point it prunes gets a command on hookline.commands
+ * (the command path of chains: an agent's action, or a webhook with the list). The prune's end comes back as an
+ * event of the prune's own job; this reactor turns it into RESTORE_POINT_DELETED (or RESTORE_POINT_PRUNE_FAILED) of
+ * the job whose point it was. A failed prune is tried again after a growing wait; its run failed, which alerts.
+ *
+ * <p>{@value #PENDING} holds, per job and restore point, the prune under way or the one that failed last: a point is
+ * never sent twice at once, and the API shows what is pending.
+ */
+public final class PruneReactor implements Reactor {
+
+    public static final String PENDING = "retention-prunes";
+    static final String COMMAND_SINK = "prune-command-sink";
+    static final String EVENT_SINK = "prune-event-sink";
+    /** How often the task looks for rules that changed, failed prunes due again and the hourly sweep. */
+    static final Duration TICK = Duration.ofSeconds(10);
+    /** Every enforced job is decided again this often (a point's date becomes trusted as time passes). */
+    static final Duration SWEEP = Duration.ofHours(1);
+    private static final String SEPARATOR = "\u0000";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(PruneReactor.class);
+
+    private final Supplier<Rules> rules;
+    private final AvroSerde<Command> commands = AvroSerde.of(Command.class);
+    private final AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
+
+    public PruneReactor(Supplier<Rules> rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public String name() {
+        return "retention";
+    }
+
+    @Override
+    public void addTo(Topology topology, Topics topics, String jobs) {
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING), Serdes.String(),
+                Serdes.ByteArray()), jobs);
+        topology.addSink(COMMAND_SINK, topics.commands(), Serdes.String().serializer(), commands, jobs);
+        topology.addSink(EVENT_SINK, topics.events(), Serdes.String().serializer(), events, jobs);
+    }
+
+    @Override
+    public Reaction start(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs) {
+        Task task = new Task(context, jobs, context.getStateStore(PENDING), context.getStateStore(ChainReactor.COMMANDS));
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, task::tick);
+        return task;
+    }
+
+    /** The prunes pending for a job, from the store of the task that owns it: for the API. */
+    public static List<PruneLogic.Pending> pendingOf(ReadOnlyKeyValueStore<String, byte[]> store, String jobKey) {
+        return new ArrayList<>(read(store, jobKey).values());
+    }
+
+    private static Map<String, PruneLogic.Pending> read(ReadOnlyKeyValueStore<String, byte[]> store, String jobKey) {
+        Map<String, PruneLogic.Pending> pending = new LinkedHashMap<>();
+        try (KeyValueIterator<String, byte[]> all = store.prefixScan(jobKey + SEPARATOR, new StringSerializer())) {
+            all.forEachRemaining(entry -> {
+                PruneLogic.Pending one = decode(entry.value);
+                if (one != null) {
+                    pending.put(one.pointId(), one);
+                }
+            });
+        }
+        return pending;
+    }
+
+    private static PruneLogic.Pending decode(byte[] bytes) {
+        try {
+            return JSON.readValue(bytes, PruneLogic.Pending.class);
+        } catch (IOException e) {
+            LOG.errorf("a pending prune that cannot be read is forgotten: %s", e.getMessage());
+            return null;
+        }
+    }
+
+    private final class Task implements Reaction {
+
+        private final ProcessorContext<String, Object> context;
+        private final ReadOnlyKeyValueStore<String, JobState> jobs;
+        private final KeyValueStore<String, byte[]> pending;
+        private final KeyValueStore<String, Command> issued;
+        private Rules decidedWith;
+        private long nextSweep;
+
+        Task(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs,
+                KeyValueStore<String, byte[]> pending, KeyValueStore<String, Command> issued) {
+            this.context = context;
+            this.jobs = jobs;
+            this.pending = pending;
+            this.issued = issued;
+        }
+
+        @Override
+        public void changed(JobChange change) {
+            for (BackupEvent result : PruneLogic.results(change)) {
+                context.forward(new Record<String, Object>(result.getJobKey(), result, change.timestamp(),
+                        CloudEventHeaders.forEvent(result)), EVENT_SINK);
+                LOG.infof("%s", result.getType() == EventType.RESTORE_POINT_DELETED ? "retention: restore point "
+                        + result.getRestorePoint().getId() + " of " + result.getJobKey() + " pruned by "
+                        + change.jobKey() : result.getErrorMessage());
+            }
+            String jobKey = change.jobKey();
+            Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+            Map<String, PruneLogic.Pending> under = read(pending, jobKey);
+            BackupEvent event = change.event();
+            if (event.getType() == EventType.RESTORE_POINT_PRUNE_FAILED && event.getRestorePoint() != null) {
+                PruneLogic.Pending failed = under.get(event.getRestorePoint().getId());
+                if (failed != null && failed.commandId().equals(event.getRunId())) {
+                    put(jobKey, failed.failed(event.getErrorMessage(), now));
+                }
+            }
+            forgetGone(jobKey, change.after(), under);
+            JobState before = change.before();
+            if (before == null ? !change.after().getRestorePoints().isEmpty()
+                    : !before.getRestorePoints().equals(change.after().getRestorePoints())) {
+                decide(jobKey, change.after(), change.timestamp(), now);
+            }
+        }
+
+        /** A point that left the job (deleted, or let go to keep the state small) needs no prune any more. */
+        private void forgetGone(String jobKey, JobState state, Map<String, PruneLogic.Pending> under) {
+            if (under.isEmpty()) {
+                return;
+            }
+            Set<String> present = new LinkedHashSet<>();
+            state.getRestorePoints().forEach(point -> present.add(point.getId()));
+            under.keySet().stream().filter(id -> !present.contains(id)).toList()
+                    .forEach(id -> pending.delete(jobKey + SEPARATOR + id));
+        }
+
+        /** Decides the job under its policy and sends the prunes that are due; nothing unless it is enforced. */
+        private void decide(String jobKey, JobState state, long timestamp, Instant now) {
+            Optional<RetentionRule> found = rules.get().retentionFor(jobKey);
+            if (found.isEmpty() || !found.get().enforce() || found.get().prune() == null) {
+                return;
+            }
+            RetentionRule rule = found.get();
+            Map<String, PruneLogic.Pending> under = read(pending, jobKey);
+            List<RestorePoint> due = PruneLogic.due(rule, state, under, now);
+            // A failed prune whose wait is over and that the policy now keeps (a pin, a changed policy) is done with.
+            Set<String> dueIds = new LinkedHashSet<>();
+            due.forEach(point -> dueIds.add(point.getId()));
+            under.values().stream().filter(one -> !one.blocks(now) && !dueIds.contains(one.pointId())).toList()
+                    .forEach(one -> pending.delete(jobKey + SEPARATOR + one.pointId()));
+            for (Command command : PruneLogic.commands(rule, state, due, under, now)) {
+                ChainReactor.send(context, issued, command, now, timestamp, COMMAND_SINK, EVENT_SINK);
+                int attempt = command.getPrune().getAttempt();
+                for (RestorePoint point : command.getPrune().getRestorePoints()) {
+                    put(jobKey, new PruneLogic.Pending(point.getId(), command.getCommandId(), attempt,
+                            PruneLogic.Pending.QUEUED, now.toEpochMilli(), null, null,
+                            ChainLogic.topicKey(command)));
+                }
+                LOG.infof("retention %s: pruning %s through %s (command %s, attempt %d)", rule.pattern(),
+                        ChainLogic.pruned(command),
+                        ChainLogic.topicKey(command), command.getCommandId(), attempt);
+            }
+        }
+
+        private void put(String jobKey, PruneLogic.Pending one) {
+            try {
+                pending.put(jobKey + SEPARATOR + one.pointId(), JSON.writeValueAsBytes(one));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * When the rules changed (a policy enforced, a floor lowered) and once an hour, every job is decided again;
+         * otherwise the jobs of failed prunes whose wait is over.
+         */
+        void tick(long wallClockMs) {
+            Instant now = Instant.ofEpochMilli(wallClockMs);
+            Rules current = rules.get();
+            Set<String> due = new LinkedHashSet<>();
+            if (current != decidedWith || wallClockMs >= nextSweep) {
+                decidedWith = current;
+                nextSweep = wallClockMs + SWEEP.toMillis();
+                if (current.retention().stream().noneMatch(RetentionRule::enforce)) {
+                    return;
+                }
+                try (KeyValueIterator<String, JobState> all = jobs.all()) {
+                    all.forEachRemaining(entry -> {
+                        if (!entry.value.getRestorePoints().isEmpty()) {
+                            due.add(entry.key);
+                        }
+                    });
+                }
+            } else {
+                try (KeyValueIterator<String, byte[]> all = pending.all()) {
+                    all.forEachRemaining(entry -> {
+                        PruneLogic.Pending one = decode(entry.value);
+                        if (one != null && !one.blocks(now)) {
+                            due.add(entry.key.substring(0, entry.key.indexOf(SEPARATOR)));
+                        }
+                    });
+                }
+            }
+            for (String jobKey : due) {
+                JobState state = jobs.get(jobKey);
+                if (state != null) {
+                    decide(jobKey, state, wallClockMs, now);
+                }
+            }
+        }
+    }
+}
