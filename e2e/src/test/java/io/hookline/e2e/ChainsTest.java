@@ -1,6 +1,7 @@
 package io.hookline.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -37,7 +38,8 @@ import io.hookline.devstack.LocalKafka;
  * Chains through the whole stack: the real broker, gateway, processor and sh agent, as separate processes. Under
  * load while the processor is killed (SIGKILL, not a stop) again and again, at whatever step each trigger is in
  * (folding the upstream run, writing the command, folding the agent's reports), every upstream run's command runs
- * exactly once; a fan-in runs once every upstream succeeded, and not while one has failed.
+ * exactly once; a fan-in runs once every upstream succeeded, and not while one has failed; an enforced retention
+ * policy prunes through the agent's prune action and the deletion is folded back into the job.
  */
 class ChainsTest {
 
@@ -245,6 +247,118 @@ class ChainsTest {
                 process.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int processorPort = LocalKafka.freePort();
+        Path backups = Files.createDirectories(home.resolve("vmfs/volumes/backup"));
+        Path elsewhere = Files.createDirectories(home.resolve("vmfs/volumes/other"));
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, """
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                retention:
+                  - match: "load-xsi/*"
+                    keep-last: 2
+                    enforce: true
+                    prune: {agent: load-agent, action: prune-xsibackup}
+                """);
+        // The agent's own configuration names the only root its prune may touch.
+        Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
+                + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
+                + "\nHOOKLINE_AGENT_WAIT=5\naction prune-xsibackup = sh '"
+                + ROOT.resolve("shims/agent/prune/hookline-prune-folder") + "' --xsibackup --window 2 '" + backups
+                + "'\n");
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC);
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
+            startStack(kafka.bootstrapServers(), gatewayPort, processorPort, rules);
+
+            // Three nights of one job, each run's folder named by its start as XSIBackup names it (t=30 s before
+            // the hook); and three of a job whose backup point is not the agent's root.
+            List<Path> folders = new ArrayList<>();
+            for (int night = 1; night <= 3; night++) {
+                Path folder = Files.createDirectories(backups.resolve(stamp.format(java.time.Instant.now()
+                        .minusSeconds(30)) + "/VM1"));
+                folders.add(folder.getParent());
+                xsiHook(gatewayPort, "nightly", 41_000 + night, backups);
+                Files.createDirectories(elsewhere.resolve(Integer.toString(night)));
+                xsiHook(gatewayPort, "other", 42_000 + night, elsewhere);
+                TimeUnit.MILLISECONDS.sleep(5_100);
+            }
+
+            com.fasterxml.jackson.databind.JsonNode nightly = retention(processorPort, "load-xsi/esxi-prune/nightly",
+                    view -> view.path("restorePoints").size() == 2 && view.path("pendingPrunes").isEmpty());
+            assertFalse(Files.exists(folders.get(0)), "the oldest night's folder was deleted by the agent");
+            assertTrue(Files.isDirectory(folders.get(1)) && Files.isDirectory(folders.get(2)), "the two kept ones stay");
+            assertEquals(List.of("xsibackup-41003", "xsibackup-41002"), ids(nightly));
+
+            com.fasterxml.jackson.databind.JsonNode other = retention(processorPort, "load-xsi/esxi-prune/other",
+                    view -> view.path("pendingPrunes").size() == 1
+                            && view.path("pendingPrunes").get(0).path("status").asText().equals("failed"));
+            assertEquals(3, other.path("restorePoints").size(), "a refused prune deletes nothing: " + other);
+            String error = other.path("pendingPrunes").get(0).path("error").asText();
+            assertTrue(error.contains("refused") && error.contains("is not " + backups), error);
+            assertTrue(other.path("pendingPrunes").get(0).path("retryAt").asText().length() > 0);
+            for (int night = 1; night <= 3; night++) {
+                assertTrue(Files.isDirectory(elsewhere.resolve(Integer.toString(night))));
+            }
+            String alerts = get(processorPort, "/api/alerts").body();
+            assertTrue(alerts.contains("load-agent/prune-xsibackup"), "the failed prune alerts: " + alerts);
+            System.out.printf("retention through the sh agent: %s pruned and its folder deleted; a prune outside the "
+                    + "agent's root refused, kept, retried at %s%n", "xsibackup-41001",
+                    other.path("pendingPrunes").get(0).path("retryAt").asText());
+        } finally {
+            for (Process process : started) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** A successful XSIBackup run of {@code job} on esxi-prune into {@code backupPoint}, 30 s long. */
+    void xsiHook(int gatewayPort, String job, int pid, Path backupPoint) throws Exception {
+        String cmd = b64("--backup-point=" + backupPoint + " --backup-vms=\"VM1\" --backup-id=" + job);
+        String query = b64("PID=" + pid + "|t=30|hostname=esxi-prune|cmd=" + cmd);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/hooks/xsibackup/" + TOKEN + "/success?" + query)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("OK", answer.body());
+    }
+
+    HttpResponse<String> get(int processorPort, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processorPort + path))
+                .header("Authorization", "Bearer " + OPERATOR).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET /api/jobs/{key}/retention once it satisfies the condition (90 s at most). */
+    com.fasterxml.jackson.databind.JsonNode retention(int processorPort, String jobKey,
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get(processorPort, "/api/jobs/" + jobKey + "/retention");
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200) {
+                com.fasterxml.jackson.databind.JsonNode view = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(response.body());
+                if (condition.test(view)) {
+                    return view;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        throw new AssertionError(jobKey + "/retention never as expected: " + last + "\nagent log:\n"
+                + Files.readString(home.resolve("agent.log")));
+    }
+
+    static List<String> ids(com.fasterxml.jackson.databind.JsonNode view) {
+        List<String> ids = new ArrayList<>();
+        view.path("restorePoints").forEach(point -> ids.add(point.path("id").asText()));
+        return ids;
     }
 
     /** The gateway, the processor and the sh agent (configured by home/agent.conf) on the broker. */

@@ -96,10 +96,14 @@ public final class XsiBackupHook {
                 .setDurationMs(elapsed == null ? null : elapsed * 1000)
                 .setDetail(detail);
         if (success) {
+            // The run's start (the hook comes at its end, t seconds later): the time XSIBackup names the run's folder
+            // by, and the one a prune looks for it with.
+            java.time.Instant started = elapsed != null && elapsed >= 0 && elapsed <= 2 * 86_400
+                    ? receivedAt.minusSeconds(elapsed) : receivedAt;
             event.setRestorePoint(RestorePoint.newBuilder()
                     .setId("xsibackup-" + pid.get())
-                    .setCreatedAt(receivedAt)
-                    .setUtcOffsetSeconds(source.zone().getRules().getOffset(receivedAt).getTotalSeconds())
+                    .setCreatedAt(started)
+                    .setUtcOffsetSeconds(source.zone().getRules().getOffset(started).getTotalSeconds())
                     .setHost(host)
                     .setLocation(detail.getBackupPoint())
                     .setTags(vms.stream().map(XsiBackupVm::getName).collect(Collectors.toList()))

@@ -210,9 +210,11 @@ public final class PruneLogic {
         int slash = owner.indexOf('/');
         List<BackupEvent> results = new ArrayList<>();
         for (RestorePoint point : order.getRestorePoints()) {
-            String why = deleted ? null : "prune of restore point " + point.getId() + " (attempt " + order.getAttempt()
-                    + ", command " + commandId + ") " + (run.getOutcome() == RunOutcome.ABORTED ? "was interrupted"
-                            : "failed") + (run.getErrorMessage() == null ? "" : ": " + run.getErrorMessage());
+            String attempt = "attempt " + order.getAttempt() + ", command " + commandId;
+            String why = deleted ? null : run.getErrorMessage() != null
+                    ? run.getErrorMessage() + " (" + attempt + ")"
+                    : "prune of restore point " + point.getId() + " (" + attempt + ") "
+                            + (run.getOutcome() == RunOutcome.ABORTED ? "was interrupted" : "failed");
             results.add(BackupEvent.newBuilder()
                     .setEventId(commandId + (deleted ? ":deleted:" : ":prune-failed:") + point.getId()
                             + (deleted ? "" : ":" + event.getEventId()))
