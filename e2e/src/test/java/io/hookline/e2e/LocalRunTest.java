@@ -205,7 +205,40 @@ class LocalRunTest {
             awaitOutput(run, ": action restic-copy exited with 0", Duration.ofSeconds(30));
             JsonNode agents = json.readTree(get("http://127.0.0.1:" + processor + "/api/agents").body());
             assertEquals("online", agents.get(0).get("status").asText(), agents.toString());
-            assertEquals("restic-copy", agents.get(0).get("actions").get(0).asText(), agents.toString());
+            assertEquals("[\"prune\",\"restic-copy\",\"verify\"]", agents.get(0).get("actions").toString(),
+                    "the demo agent's actions, as its configuration lists them");
+
+            // The printed example twice more with other PIDs: the example policy keeps the last two points and
+            // enforces through the demo agent, so the first point is pruned and leaves the job.
+            String demo = printed.lines().map(String::strip).filter(l -> l.startsWith("XSIBackup ")).findFirst()
+                    .orElseThrow();
+            String query4242 = demo.substring(demo.indexOf("success?") + "success?".length(), demo.length() - 1);
+            for (String pid2 : List.of("4243", "4244")) {
+                String again = b64(new String(java.util.Base64.getDecoder().decode(query4242), StandardCharsets.UTF_8)
+                        .replace("PID=4242", "PID=" + pid2));
+                assertEquals("OK", get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/success?" + again)
+                        .body());
+            }
+            awaitOutput(run, "PRUNE demo-xsibackup/*: pruning restore point xsibackup-4242 of job "
+                    + "demo-xsibackup/esxi-demo/demo through demo-agent", Duration.ofSeconds(60));
+            awaitOutput(run, ": action prune exited with 0", Duration.ofSeconds(60));
+            awaitOutput(run, "PRUNE restore point xsibackup-4242 of demo-xsibackup/esxi-demo/demo pruned by "
+                    + "demo-agent/prune", Duration.ofSeconds(60));
+            // The deletion is folded in the next transaction: the job shows it a moment after the log line.
+            JsonNode kept = null;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < until) {
+                kept = json.readTree(get("http://127.0.0.1:" + processor
+                        + "/api/jobs/demo-xsibackup/esxi-demo/demo/retention").body());
+                if (kept.get("restorePoints").size() == 2) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(250);
+            }
+            assertEquals(List.of("xsibackup-4244", "xsibackup-4243"), kept.get("restorePoints").findValuesAsText("id"),
+                    kept.toString());
+            assertTrue(kept.get("policy").get("enforce").asBoolean());
+            assertEquals(0, kept.get("pendingPrunes").size(), kept.toString());
 
             String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
             String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));

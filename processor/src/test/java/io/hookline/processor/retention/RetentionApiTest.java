@@ -33,6 +33,61 @@ class RetentionApiTest {
     static final Topics TOPICS = Topics.withDefaultPrefix();
 
     @Test
+    void anEnforcedPolicySendsAWebhookTheSignedPruneListAndItsAnswerDeletesThePoints() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String job = "restic/nas-" + tag;
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        TestRules.use("""
+                receivers:
+                  - {name: console, type: console}
+                  - {name: backup-api-%1$s, type: webhook, url: "%2$s", secret: "%3$s"}
+                default-receiver: console
+                retention:
+                  - match: "%4$s"
+                    keep-last: 2
+                    enforce: true
+                    prune: {webhook: backup-api-%1$s}
+                """.formatted(tag, TestRules.url("/prune-" + tag), secret, job));
+        Instant start = Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.SECONDS);
+        try (EventWriter writer = new EventWriter()) {
+            for (int night = 1; night <= 3; night++) {
+                writer.write(TOPICS.events(), Events.succeeded(job, "n" + night,
+                        start.plus(Duration.ofDays(night - 1)), 1000));
+            }
+        }
+
+        io.hookline.processor.notify.TestReceivers.Request call = await().atMost(Duration.ofSeconds(60)).until(
+                () -> io.hookline.processor.notify.TestReceivers.get().requests("/prune-" + tag).stream().findFirst()
+                        .orElse(null), r -> r != null);
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(call.body());
+        org.junit.jupiter.api.Assertions.assertEquals("retention.prune", body.get("type").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(job, body.at("/data/prune/job").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(job, body.at("/data/prune/policy").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(1, body.at("/data/prune/attempt").asInt());
+        org.junit.jupiter.api.Assertions.assertEquals("rp-n1", body.at("/data/prune/restorePoints/0/id").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(start.atOffset(java.time.ZoneOffset.UTC).toString(),
+                body.at("/data/prune/restorePoints/0/time").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(1, body.at("/data/prune/restorePoints").size());
+        String commandId = body.at("/data/commandId").asText();
+        org.junit.jupiter.api.Assertions.assertEquals(io.hookline.runtime.webhooks.StandardWebhooks.signatureHeader(
+                secret, commandId, call.headers().get("webhook-timestamp"), call.body()),
+                call.headers().get("webhook-signature"));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/" + job + "/retention")
+                .then().statusCode(200).body("restorePoints.id", contains("rp-n3", "rp-n2")));
+        given().get("/api/jobs/" + job + "/retention").then()
+                .body("pendingPrunes", hasSize(0))
+                .body("policy.enforce", equalTo(true))
+                .body("policy.prune.webhook", equalTo("backup-api-" + tag))
+                .body("policy.prune.job", equalTo("webhook/backup-api-" + tag));
+        given().get("/api/jobs/webhook/backup-api-" + tag).then().statusCode(200)
+                .body("lastRun.outcome", equalTo("succeeded"))
+                .body("lastRun.causedBy.rule", equalTo("retention:" + job));
+        given().get("/api/commands?job=" + job).then().statusCode(200)
+                .body("commandId", hasItem(commandId));
+    }
+
+    @Test
     void aJobsRestorePointsAreDecidedByItsPolicyAndTheSimulatorShowsWhatAnotherWouldChange() throws Exception {
         String job = "esxi-prod/ret-" + UUID.randomUUID().toString().substring(0, 6);
         TestRules.use("""
