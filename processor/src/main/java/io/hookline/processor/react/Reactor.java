@@ -8,8 +8,8 @@ import io.hookline.schema.JobState;
 import io.hookline.schema.topics.Topics;
 
 /**
- * What follows from a job's change of state, kept apart from the fold: alerts today, chain triggers and retention
- * next. The job task folds an event, then hands the change to every reactor; each has its own stores and output
+ * What follows from a job's change of state, kept apart from the fold: alerts, chain triggers and retention's
+ * prunes. The job task folds an event, then hands the change to every reactor; each has its own stores and output
  * topics, and everything commits in the task's one exactly-once transaction, fold included.
  *
  * <p>A reactor is added once to the topology ({@link #addTo}) and started once per task ({@link #start}); its

@@ -37,7 +37,8 @@ class RulesFileFuzzTest {
         "    run: [{agent: esxi, action: again, job: x}]\n", "    run: [{webhook: ops, parameters: {k: v}}]\n",
         "retention:\n", "  - match: \"esxi/*\"\n", "    keep-daily: 7\n", "    keep-yearly: unlimited\n",
         "    keep-within: 1y6m\n", "    keep-within-daily: 7d\n", "    keep-tag: [[a, b], \"c,d\"]\n", "    style: borg\n",
-        "    keep-at-least: 2\n", "    enforce: false\n"};
+        "    keep-at-least: 2\n", "    enforce: false\n", "    enforce: true\n", "    prune: {agent: esxi, action: prune}\n",
+        "    prune: {webhook: ops}\n", "    prune: {agent: esxi, action: rm, parameters: {root: /vmfs}}\n"};
 
     @FuzzTest(maxDuration = "20s")
     void aRulesFileLoadsOrIsRefusedWithProblemsThatSaySomething(FuzzedDataProvider data) {
