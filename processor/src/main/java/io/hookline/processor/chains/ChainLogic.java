@@ -142,12 +142,19 @@ public final class ChainLogic {
 
     /** A digest of the rule, the action's place in it and the upstream runs' ending events. */
     static String commandId(String rule, int action, List<UpstreamRun> upstream) {
+        List<String> parts = new ArrayList<>(List.of(rule, Integer.toString(action)));
+        for (UpstreamRun run : upstream) {
+            parts.add(run.getJobKey());
+            parts.add(run.getEventId());
+        }
+        return commandId(parts);
+    }
+
+    /** A command id: {@code cmd_} and 128 bits of the SHA-256 of the parts, each after a NUL. */
+    public static String commandId(List<String> parts) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((rule + "\u0000" + action).getBytes(StandardCharsets.UTF_8));
-            for (UpstreamRun run : upstream) {
-                digest.update(("\u0000" + run.getJobKey() + "\u0000" + run.getEventId()).getBytes(StandardCharsets.UTF_8));
-            }
+            digest.update(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8));
             return "cmd_" + HexFormat.of().formatHex(digest.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,14 +1,10 @@
 package io.hookline.processor.prune;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -177,16 +173,9 @@ public final class PruneLogic {
 
     /** A digest of the job, its points and the attempt: a decision made again gives the same command. */
     static String commandId(String jobKey, List<String> pointIds, int attempt) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(("prune\u0000" + jobKey + "\u0000" + attempt).getBytes(StandardCharsets.UTF_8));
-            for (String point : pointIds) {
-                digest.update(("\u0000" + point).getBytes(StandardCharsets.UTF_8));
-            }
-            return "cmd_" + HexFormat.of().formatHex(digest.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        List<String> parts = new ArrayList<>(List.of("prune", jobKey, Integer.toString(attempt)));
+        parts.addAll(pointIds);
+        return ChainLogic.commandId(parts);
     }
 
     /**
