@@ -53,35 +53,25 @@ class ChainsTest {
     Path home;
 
     final HttpClient http = HttpClient.newHttpClient();
-    final List<Process> started = new ArrayList<>();
+
+    Processes processes;
+
+    @org.junit.jupiter.api.BeforeEach
+    void processes() {
+        processes = new Processes(home);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopAll() {
+        processes.close();
+    }
 
     Process java(String name, List<String> arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema"));
-        command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile())).start();
-        started.add(process);
-        return process;
+        return processes.java(name, arguments);
     }
 
     void awaitReady(String name, int port, Process process) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " stopped: " + Files.readString(home.resolve(name + ".log")));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
-        throw new AssertionError(name + " not ready in 3 minutes");
+        processes.awaitReady(name, port, process);
     }
 
     Process processor(String bootstrap, int port, Path rules) throws IOException {
@@ -183,11 +173,6 @@ class ChainsTest {
             assertEquals(RUNS, new HashSet<>(ids).size(), "distinct commands on hookline.commands");
             System.out.printf("chain under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, %d "
                     + "actions run, none twice%n", KILLS, killedAfter, RUNS, ids.size(), runs.size());
-        } finally {
-            for (Process process : started) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
         }
     }
 
@@ -241,11 +226,6 @@ class ChainsTest {
             TimeUnit.SECONDS.sleep(8);
             assertEquals(List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31003"), lines(ran),
                     "verified once, after the run of copy-b that completed the fan-in");
-        } finally {
-            for (Process process : started) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
         }
     }
 
@@ -312,11 +292,6 @@ class ChainsTest {
             System.out.printf("retention through the sh agent: %s pruned and its folder deleted; a prune outside the "
                     + "agent's root refused, kept, retried at %s%n", "xsibackup-41001",
                     other.path("pendingPrunes").get(0).path("retryAt").asText());
-        } finally {
-            for (Process process : started) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
         }
     }
 
@@ -378,7 +353,7 @@ class ChainsTest {
                 "--config", home.resolve("agent.conf").toString()).redirectErrorStream(true)
                 .redirectOutput(home.resolve("agent.log").toFile());
         agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
-        started.add(agentBuilder.start());
+        processes.start(agentBuilder);
     }
 
     /** The processor startStack started. */

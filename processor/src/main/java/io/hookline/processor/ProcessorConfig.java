@@ -104,4 +104,10 @@ public interface ProcessorConfig {
      */
     java.util.Optional<String> instanceId();
 
+    /**
+     * This instance's API as the other instances reach it ({@code host:port}; Kafka Streams' application.server):
+     * set it when more than one instance runs, and the API answers the same from any of them.
+     */
+    java.util.Optional<String> instanceAddress();
+
 }

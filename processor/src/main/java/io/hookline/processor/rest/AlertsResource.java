@@ -52,10 +52,12 @@ public class AlertsResource {
 
     private final KafkaStreams streams;
     private final io.hookline.processor.silences.Silences silences;
+    private final Peers peers;
 
     public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences,
-            io.hookline.processor.rules.RulesFile rules) {
+            io.hookline.processor.rules.RulesFile rules, Peers peers) {
         this.rules = rules;
+        this.peers = peers;
         this.streams = streams;
         this.silences = silences;
     }
@@ -95,7 +97,23 @@ public class AlertsResource {
         }
         views.sort(Comparator.comparing((AlertView v) -> v.status().equals("resolved"))
                 .thenComparing(AlertView::updatedAt, Comparator.reverseOrder()));
-        return Response.ok(views).build();
+        List<Peers.Answer> answers;
+        try {
+            answers = peers.gather(AlertReactor.STORE);
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
+        }
+        if (answers.isEmpty()) {
+            return Response.ok(views).build();
+        }
+        // Every instance's alerts, in the same order: firing first, the latest change first.
+        List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
+        peers.tree(views).forEach(merged::add);
+        answers.forEach(answer -> answer.body().forEach(merged::add));
+        merged.sort(Comparator.comparing((com.fasterxml.jackson.databind.JsonNode v) -> v.path("status").asText()
+                .equals("resolved")).thenComparing(v -> Instant.parse(v.path("updatedAt").asText()),
+                        Comparator.reverseOrder()));
+        return Response.ok(merged).build();
     }
 
     /** Whether an alert is in the group a message was about, at any of the receivers its routes choose. */

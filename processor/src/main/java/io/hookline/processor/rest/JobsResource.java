@@ -37,10 +37,13 @@ public class JobsResource {
     private final JobEvents events;
     private final io.hookline.processor.api.AuditLog audit;
     private final io.quarkus.vertx.http.runtime.CurrentVertxRequest current;
+    private final Peers peers;
 
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
-            io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current) {
+            io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
+            Peers peers) {
         this.streams = streams;
+        this.peers = peers;
         this.rules = rules;
         this.events = events;
         this.audit = audit;
@@ -92,10 +95,35 @@ public class JobsResource {
         }
         List<JobView> jobs = new ArrayList<>(page.size());
         page.values().forEach(state -> jobs.add(JobView.of(state, false)));
-        Response.ResponseBuilder response = Response.ok(jobs).header("X-Total-Count", total);
-        if (more) {
+        List<Peers.Answer> answers;
+        try {
+            answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
+        }
+        Object body = jobs;
+        String last = page.isEmpty() ? null : page.lastKey();
+        if (!answers.isEmpty()) {
+            // Each instance sent its own first page after the cursor: the first of all of them are the page.
+            List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
+            peers.tree(jobs).forEach(merged::add);
+            for (Peers.Answer answer : answers) {
+                answer.body().forEach(merged::add);
+                total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
+                more |= answer.headers().containsKey("Link");
+            }
+            merged.sort(java.util.Comparator.comparing(job -> job.path("jobKey").asText()));
+            if (merged.size() > size) {
+                more = true;
+                merged = merged.subList(0, size);
+            }
+            last = merged.isEmpty() ? null : merged.get(merged.size() - 1).path("jobKey").asText();
+            body = merged;
+        }
+        Response.ResponseBuilder response = Response.ok(body).header("X-Total-Count", total);
+        if (more && last != null) {
             response.header("Link", "</api/jobs?limit=" + size + "&after="
-                    + java.net.URLEncoder.encode(page.lastKey(), java.nio.charset.StandardCharsets.UTF_8) + ">; rel=\"next\"");
+                    + java.net.URLEncoder.encode(last, java.nio.charset.StandardCharsets.UTF_8) + ">; rel=\"next\"");
         }
         return response.build();
     }
@@ -232,7 +260,12 @@ public class JobsResource {
     private record Found(JobState state, ReadOnlyKeyValueStore<String, JobState> store, Response answer) {
     }
 
+    /** Here, or the owner's answer when another instance holds the job (the request goes on to it as it came). */
     private Found find(String key) {
+        var owner = peers.ownerOf(TopologyProducer.JOB_STATE_STORE, key);
+        if (owner.isPresent()) {
+            return new Found(null, null, peers.forward(owner.get()));
+        }
         ReadOnlyKeyValueStore<String, JobState> store = store();
         if (store == null) {
             return new Found(null, null, notReady());

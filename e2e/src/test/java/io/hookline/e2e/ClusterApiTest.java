@@ -1,0 +1,195 @@
+package io.hookline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.devstack.LocalKafka;
+
+/**
+ * Two processor instances on one broker, each holding part of the jobs: /api/jobs (every page of it),
+ * /api/jobs/{key} and /api/alerts answer the same from either, while each instance's own stores hold only its part.
+ */
+class ClusterApiTest {
+
+    static final Path ROOT = LocalRunTest.ROOT;
+    static final String TOKEN = "e2e-cluster-token-0123456789abcdef";
+    static final String OPERATOR = "e2e-cluster-operator-0123456789abcdef";
+    static final int JOBS = 30;
+    static final int FAILING = 10;
+
+    @TempDir
+    Path home;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper json = new ObjectMapper();
+
+    Process processor(Processes processes, String name, String bootstrap, int port, Path rules) throws Exception {
+        return processes.java(name, List.of("-Xmx320m", "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.state-dir=" + home.resolve(name + "-state"),
+                "-Dhookline.instance-id=" + name, "-Dhookline.instance-address=127.0.0.1:" + port,
+                "-Dhookline.rules=" + rules, "-Dhookline.api.users.e2e.role=operate",
+                "-Dhookline.api.users.e2e.token=" + OPERATOR,
+                "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
+    }
+
+    HttpResponse<String> get(int port, String path, boolean localOnly) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + OPERATOR).timeout(Duration.ofSeconds(30));
+        if (localOnly) {
+            request.header("X-Hookline-Local", "true");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    List<String> keys(JsonNode list, String field) {
+        List<String> keys = new ArrayList<>();
+        list.forEach(item -> keys.add(item.path(field).asText()));
+        return keys;
+    }
+
+    /** Every page of /api/jobs from one instance, following its Link headers. */
+    List<String> allPages(int port, int limit) throws Exception {
+        List<String> keys = new ArrayList<>();
+        String path = "/api/jobs?limit=" + limit;
+        for (int page = 0; page < 100 && path != null; page++) {
+            HttpResponse<String> answer = get(port, path, false);
+            assertEquals(200, answer.statusCode(), answer.body());
+            keys.addAll(keys(json.readTree(answer.body()), "jobKey"));
+            path = answer.headers().firstValue("Link").map(link -> link.substring(1, link.indexOf('>'))).orElse(null);
+        }
+        return keys;
+    }
+
+    @Test
+    void everyInstanceAnswersForEveryJobAndAlertThoughEachHoldsOnlyItsPart() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int portA = LocalKafka.freePort();
+        int portB = LocalKafka.freePort();
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, """
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                """);
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2));
+                Processes processes = new Processes(home)) {
+            String bootstrap = kafka.bootstrapServers();
+            Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+                    "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
+                    "-Dhookline.sources.e2e-xsi.token=" + TOKEN, "-Dhookline.sources.e2e-xsi.rate-limit=1000",
+                    "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
+            Process a = processor(processes, "processor-a", bootstrap, portA, rules);
+            Process b = processor(processes, "processor-b", bootstrap, portB, rules);
+            processes.awaitReady("gateway", gatewayPort, gateway);
+            processes.awaitReady("processor-a", portA, a);
+            processes.awaitReady("processor-b", portB, b);
+
+            TreeSet<String> expected = new TreeSet<>();
+            TreeSet<String> failing = new TreeSet<>();
+            for (int i = 0; i < JOBS; i++) {
+                boolean ok = i >= FAILING;
+                String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + i + "\" --backup-id=j" + i);
+                String query = b64("PID=" + (50_000 + i) + "|t=30|hostname=esxi-c|cmd=" + cmd
+                        + (ok ? "" : "|err=" + b64("VM" + i + ": snapshot failed")));
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + gatewayPort + "/hooks/xsibackup/" + TOKEN + (ok ? "/success?" : "/error?") + query)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals("OK", answer.body());
+                expected.add("e2e-xsi/esxi-c/j" + i);
+                if (!ok) {
+                    failing.add("e2e-xsi/esxi-c/j" + i);
+                }
+            }
+
+            // Both instances see every job once the folds are done (and a rebalance, if one is still settling).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            String last = "";
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> fromA = get(portA, "/api/jobs", false);
+                HttpResponse<String> fromB = get(portB, "/api/jobs", false);
+                last = fromA.statusCode() + " " + fromA.headers().firstValue("X-Total-Count").orElse("?") + " / "
+                        + fromB.statusCode() + " " + fromB.headers().firstValue("X-Total-Count").orElse("?");
+                if (fromA.statusCode() == 200 && fromB.statusCode() == 200
+                        && fromA.headers().firstValue("X-Total-Count").orElse("").equals(Integer.toString(JOBS))
+                        && fromB.headers().firstValue("X-Total-Count").orElse("").equals(Integer.toString(JOBS))) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            assertEquals(List.copyOf(expected), keys(json.readTree(get(portA, "/api/jobs", false).body()), "jobKey"),
+                    "A's list: " + last);
+            assertEquals(List.copyOf(expected), keys(json.readTree(get(portB, "/api/jobs", false).body()), "jobKey"),
+                    "B's list");
+            assertEquals(List.copyOf(expected), allPages(portB, 7), "B's pages of 7, followed by their Link");
+            assertEquals(List.copyOf(expected), allPages(portA, 4), "A's pages of 4");
+
+            // Each instance on its own holds a part only: the lists above were merged.
+            List<String> ownA = keys(json.readTree(get(portA, "/api/jobs", true).body()), "jobKey");
+            List<String> ownB = keys(json.readTree(get(portB, "/api/jobs", true).body()), "jobKey");
+            assertFalse(ownA.isEmpty() || ownB.isEmpty(), "both hold jobs: " + ownA + " / " + ownB);
+            assertEquals(JOBS, ownA.size() + ownB.size(), ownA + " / " + ownB);
+            assertTrue(ownA.stream().noneMatch(ownB::contains));
+
+            // One job from either instance: the same answer, whichever holds it.
+            for (String key : expected) {
+                HttpResponse<String> fromA = get(portA, "/api/jobs/" + key, false);
+                HttpResponse<String> fromB = get(portB, "/api/jobs/" + key, false);
+                assertEquals(200, fromA.statusCode(), key + " from A: " + fromA.body());
+                assertEquals(200, fromB.statusCode(), key + " from B: " + fromB.body());
+                JsonNode jobA = json.readTree(fromA.body());
+                JsonNode jobB = json.readTree(fromB.body());
+                assertEquals(key, jobA.path("jobKey").asText());
+                assertEquals(jobA, jobB, key);
+                assertEquals(200, get(portB, "/api/jobs/" + key + "/retention", false).statusCode());
+            }
+            assertEquals(404, get(portA, "/api/jobs/e2e-xsi/esxi-c/nope", false).statusCode());
+
+            // Alerts: the ten failures, firing, from either instance.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            List<String> firingA = List.of();
+            while (System.nanoTime() < deadline) {
+                firingA = keys(json.readTree(get(portA, "/api/alerts?status=firing", false).body()), "jobKey");
+                if (firingA.size() == FAILING) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            List<String> firingB = keys(json.readTree(get(portB, "/api/alerts?status=firing", false).body()), "jobKey");
+            assertEquals(failing, new TreeSet<>(firingA), "A's firing alerts");
+            assertEquals(failing, new TreeSet<>(firingB), "B's firing alerts");
+            List<String> ownAlertsA = keys(json.readTree(get(portA, "/api/alerts", true).body()), "jobKey");
+            List<String> ownAlertsB = keys(json.readTree(get(portB, "/api/alerts", true).body()), "jobKey");
+            assertEquals(FAILING, ownAlertsA.size() + ownAlertsB.size(), "each alert held once: " + ownAlertsA + " / "
+                    + ownAlertsB);
+            assertTrue(ownAlertsA.stream().noneMatch(ownAlertsB::contains));
+            System.out.printf("two processors: %d jobs split %d/%d, %d alerts; every list, page, job and alert the "
+                    + "same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size());
+        }
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}
