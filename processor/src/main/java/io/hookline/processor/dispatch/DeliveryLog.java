@@ -22,6 +22,23 @@ public interface DeliveryLog {
     void record(Notification notification, int attempt, Instant at, DeliveryOutcome outcome, Notifier.Result result,
             Duration wait);
 
+    /**
+     * This log, counting each attempt in {@code hookline_deliveries_total{channel,outcome}} and each notification
+     * given up on in {@code hookline_dead_letters_total{channel}}.
+     */
+    default DeliveryLog counted(io.micrometer.core.instrument.MeterRegistry metrics) {
+        DeliveryLog log = this;
+        return (notification, attempt, at, outcome, result, wait) -> {
+            String channel = notification.receiver().type();
+            metrics.counter("hookline.deliveries", "channel", channel, "outcome",
+                    outcome.name().toLowerCase(Locale.ROOT)).increment();
+            if (outcome == DeliveryOutcome.GAVE_UP) {
+                metrics.counter("hookline.dead.letters", "channel", channel).increment();
+            }
+            log.record(notification, attempt, at, outcome, result, wait);
+        };
+    }
+
     /** The log on a Kafka topic, keyed by the group, with CloudEvents headers. */
     static DeliveryLog onTopic(Producer<String, byte[]> producer, String topic) {
         Logger log = Logger.getLogger(DeliveryLog.class);

@@ -65,9 +65,12 @@ public class DeliveryPipeline {
     private DeadLetters deadLetters;
     private TestMessages testMessages;
     private volatile RetryStage retries;
+    private io.micrometer.core.instrument.MeterRegistry metrics;
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, RulesFile rules, Instance<Notifier> notifiers,
-            Silences silences, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+            Silences silences, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
         notifiers.forEach(n -> channels.put(n.type(), n));
         Set<String> missing = new TreeSet<>(Channels.types());
         missing.removeAll(channels.keySet());
@@ -123,7 +126,7 @@ public class DeliveryPipeline {
         KafkaProducer<String, byte[]> producer = io.hookline.runtime.topics.Producers.acknowledged(kafkaConfig,
                 "hookline-deliveries");
         open((AutoCloseable) () -> producer.close(Duration.ofSeconds(5)));
-        DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries());
+        DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries()).counted(metrics);
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
         open((AutoCloseable) timer::shutdownNow);
         // A webhook action's end is also a run of its job: delivered or given up, it goes to hookline.events.

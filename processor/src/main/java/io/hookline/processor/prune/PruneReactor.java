@@ -24,6 +24,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hookline.processor.chains.ChainLogic;
@@ -69,8 +73,20 @@ public final class PruneReactor implements Reactor {
     private final AvroSerde<Command> commands = AvroSerde.of(Command.class);
     private final AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
 
+    private final Map<String, Counter> counted = new LinkedHashMap<>();
+
     public PruneReactor(Supplier<Rules> rules) {
+        this(rules, new SimpleMeterRegistry());
+    }
+
+    /** {@code metrics}: hookline_retention_prunes_total{result=sent|deleted|failed}, per restore point. */
+    public PruneReactor(Supplier<Rules> rules, MeterRegistry metrics) {
         this.rules = rules;
+        for (String result : List.of("sent", "deleted", "failed")) {
+            counted.put(result, Counter.builder("hookline.retention.prunes")
+                    .description("Restore points retention sent to be pruned, and how their prunes ended")
+                    .tag("result", result).register(metrics));
+        }
     }
 
     @Override
@@ -140,6 +156,7 @@ public final class PruneReactor implements Reactor {
         @Override
         public void changed(JobChange change) {
             for (BackupEvent result : PruneLogic.results(change)) {
+                counted.get(result.getType() == EventType.RESTORE_POINT_DELETED ? "deleted" : "failed").increment();
                 context.forward(new Record<String, Object>(result.getJobKey(), result, change.timestamp(),
                         CloudEventHeaders.forEvent(result)), EVENT_SINK);
                 LOG.infof("%s", result.getType() == EventType.RESTORE_POINT_DELETED ? "retention: restore point "
@@ -192,6 +209,7 @@ public final class PruneReactor implements Reactor {
             for (Command command : PruneLogic.commands(rule, state, due, under, now)) {
                 ChainReactor.send(context, issued, command, now, timestamp, COMMAND_SINK, EVENT_SINK);
                 int attempt = command.getPrune().getAttempt();
+                counted.get("sent").increment(command.getPrune().getRestorePoints().size());
                 for (RestorePoint point : command.getPrune().getRestorePoints()) {
                     put(jobKey, new PruneLogic.Pending(point.getId(), command.getCommandId(), attempt,
                             PruneLogic.Pending.QUEUED, now.toEpochMilli(), null, null,

@@ -62,18 +62,20 @@ public class TopologyProducer {
     @Produces
     public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics) {
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
-                config.agents().offlineAfter()), metrics);
+                config.agents().offlineAfter(), metrics), metrics);
     }
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
-    static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
+    static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
+            MeterRegistry metrics) {
         return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter), new ChainReactor(rules, checkInterval),
-                new PruneReactor(rules));
+                new PruneReactor(rules, metrics));
     }
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
-        return build(topics, reactors(() -> rules, checkInterval, AGENT_OFFLINE_AFTER), new SimpleMeterRegistry());
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        return build(topics, reactors(() -> rules, checkInterval, AGENT_OFFLINE_AFTER, metrics), metrics);
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {
@@ -87,7 +89,13 @@ public class TopologyProducer {
         // Bytes, decoded in the processor: a record that is not a BackupEvent is quarantined in the same
         // transaction instead of stopping the task (Kafka 4.1's deserialization handler cannot write a record).
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.events());
-        topology.addProcessor(JOBS, () -> new JobProcessor(reactors, events, quarantinedCount), SOURCE);
+        java.util.Map<io.hookline.schema.EventType, Counter> folded = new java.util.EnumMap<>(io.hookline.schema.EventType.class);
+        for (io.hookline.schema.EventType type : io.hookline.schema.EventType.values()) {
+            folded.put(type, Counter.builder("hookline.events.folded")
+                    .description("Events of hookline.events folded into job state (retried hooks not counted)")
+                    .tag("type", type.name().toLowerCase(java.util.Locale.ROOT)).register(metrics));
+        }
+        topology.addProcessor(JOBS, () -> new JobProcessor(reactors, events, quarantinedCount, folded), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STATE_STORE),
                 Serdes.String(), states), JOBS);
         topology.addSink(JOB_STATE_SINK, topics.jobState(), Serdes.String().serializer(), states, JOBS);
@@ -107,10 +115,14 @@ public class TopologyProducer {
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, JobState> jobs;
 
-        JobProcessor(List<Reactor> reactors, AvroSerde<BackupEvent> events, Counter quarantinedCount) {
+        private final java.util.Map<io.hookline.schema.EventType, Counter> folded;
+
+        JobProcessor(List<Reactor> reactors, AvroSerde<BackupEvent> events, Counter quarantinedCount,
+                java.util.Map<io.hookline.schema.EventType, Counter> folded) {
             this.reactors = reactors;
             this.events = events;
             this.quarantinedCount = quarantinedCount;
+            this.folded = folded;
         }
 
         @Override
@@ -150,6 +162,7 @@ public class TopologyProducer {
             if (after.getDuplicateCount() > (before == null ? 0 : before.getDuplicateCount())) {
                 return;
             }
+            folded.get(event.getType()).increment();
             JobChange change = new JobChange(record.key(), before, after, event, record.timestamp());
             for (int i = 0; i < reactions.size(); i++) {
                 try {

@@ -1,0 +1,112 @@
+package io.hookline.processor.metrics;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookline.processor.EventWriter;
+import io.hookline.processor.Events;
+import io.hookline.processor.KafkaTestResource;
+import io.hookline.processor.TestRules;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The Grafana dashboard in deploy/grafana shows the processor's real metrics: after a failure is alerted (one
+ * receiver takes it, one is gone: a dead letter) and a policy prunes through a webhook, every metric a processor
+ * panel queries is on /q/metrics, under the name the panel uses.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class DashboardMetricsTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+    static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "hookline.json");
+    /** A metric in a PromQL selector: a name right before its label braces. */
+    static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
+
+    /** The metric names the dashboard's queries use for {@code job} (a query for both services counts for each). */
+    static Set<String> metricsOf(String job) throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(Files.readString(DASHBOARD));
+        Set<String> names = new TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                assertTrue(expr.contains("job=\"hookline-gateway\"") || expr.contains("job=\"hookline-processor\"")
+                        || expr.contains("job=~\"hookline-.*\""), "a query without the service it is about: " + expr);
+                if (expr.contains("job=\"" + job + "\"") || expr.contains("job=~\"hookline-.*\"")) {
+                    Matcher m = SELECTOR.matcher(expr);
+                    while (m.find()) {
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyMetricTheDashboardShowsOfTheProcessorIsExported() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String failing = "esxi-prod/metrics-" + tag;
+        String pruned = "restic/metrics-" + tag;
+        TestRules.use("""
+                receivers:
+                  - {name: ok-%1$s, type: webhook, url: "%2$s"}
+                  - {name: gone-%1$s, type: webhook, url: "%3$s", max-attempts: 1}
+                routes:
+                  - {match: {job: "%4$s"}, receiver: ok-%1$s, continue: true}
+                  - {match: {job: "%4$s"}, receiver: gone-%1$s}
+                default-receiver: ok-%1$s
+                retention:
+                  - match: "%5$s"
+                    keep-last: 1
+                    enforce: true
+                    prune: {webhook: ok-%1$s}
+                """.formatted(tag, TestRules.url("/metrics-ok-" + tag), TestRules.url("/gone"), failing, pruned));
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.failed(failing, "1", Instant.now(), "datastore full"));
+            writer.write(TOPICS.events(), Events.succeeded(pruned, "1", Instant.now().minusSeconds(120), 1000));
+            writer.write(TOPICS.events(), Events.succeeded(pruned, "2", Instant.now().minusSeconds(60), 1000));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("hookline_dead_letters_total{channel=\"webhook\""), "no dead letter counted yet");
+            assertTrue(metrics.contains("hookline_retention_prunes_total{result=\"deleted\""), "no prune counted yet");
+            assertTrue(metrics.contains("hookline_deliveries_total{channel=\"webhook\",outcome=\"delivered\""),
+                    "no delivery counted yet");
+        });
+
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        Set<String> exported = new TreeSet<>();
+        metrics.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
+        Set<String> used = metricsOf("hookline-processor");
+        assertTrue(used.size() >= 10, "the dashboard's processor panels: " + used);
+        Set<String> missing = new TreeSet<>(used);
+        missing.removeAll(exported);
+        assertEquals(Set.of(), missing, "metrics the dashboard queries that the processor does not export");
+        assertTrue(metrics.contains("hookline_streams_running 1.0") || metrics.matches("(?s).*hookline_streams_running\\{[^}]*\\} 1\\.0.*"),
+                "Kafka Streams runs");
+        assertTrue(List.of(metrics.split("\n")).stream().anyMatch(l -> l.startsWith("hookline_alerts_firing")
+                && !l.endsWith(" 0.0") && !l.endsWith("NaN")), "the failure fires an alert, and the gauge counts it");
+    }
+}
