@@ -47,7 +47,7 @@ final class ReceiversSection {
                         + List.copyOf(Channels.types()) + (type == null ? "" : ", not '" + type + "'"));
                 continue;
             }
-            ReceiverOptions options = new ReceiverOptions(name, type, entry.line(), options(r));
+            ReceiverOptions options = new ReceiverOptions(name, type, entry.line(), options(r, problems));
             ChannelConfig config = Channels.CONFIGS.get(type).apply(options);
             List<String> wrong = options.problems();
             problems.addAll(wrong);
@@ -67,8 +67,8 @@ final class ReceiversSection {
         return List.copyOf(receivers);
     }
 
-    /** The channel's own options: everything but the settings every receiver has. */
-    private static Map<String, ReceiverOptions.Option> options(Map<String, YamlTree> receiver) {
+    /** The channel's own options: everything but the settings every receiver has, {@code ${VARIABLE}}s expanded. */
+    private static Map<String, ReceiverOptions.Option> options(Map<String, YamlTree> receiver, List<String> problems) {
         Map<String, ReceiverOptions.Option> options = new LinkedHashMap<>();
         receiver.forEach((key, value) -> {
             if (COMMON.contains(key)) {
@@ -78,11 +78,40 @@ final class ReceiversSection {
             if (value.map() != null) {
                 entries = new LinkedHashMap<>();
                 for (var entry : value.map().entrySet()) {
-                    entries.put(entry.getKey(), entry.getValue().text());
+                    entries.put(entry.getKey(), expand(entry.getValue().text(), entry.getValue().line(), problems));
                 }
             }
-            options.put(key, new ReceiverOptions.Option(value.text(), entries, value.line()));
+            options.put(key, new ReceiverOptions.Option(expand(value.text(), value.line(), problems), entries,
+                    value.line()));
         });
         return options;
+    }
+
+    /** Where {@code ${NAME}} in a receiver's options is looked up: the processor's environment. */
+    static java.util.function.UnaryOperator<String> environment = System::getenv;
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile(
+            "\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+
+    /**
+     * A channel credential kept out of the rules file: {@code url: "${SLACK_WEBHOOK_URL}"} takes the value of that
+     * environment variable (a Kubernetes Secret, a compose env file); one that is not set is a problem naming it
+     * (never its value).
+     */
+    static String expand(String text, int line, List<String> problems) {
+        if (text == null || !text.contains("${")) {
+            return text;
+        }
+        java.util.regex.Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = environment.apply(m.group(1));
+            if (value == null) {
+                problems.add("line " + line + ": ${" + m.group(1) + "} is not set in the processor's environment");
+                value = "";
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 }

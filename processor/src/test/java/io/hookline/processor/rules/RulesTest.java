@@ -34,6 +34,33 @@ class RulesTest {
     }
 
     @Test
+    void aChannelCredentialComesFromTheEnvironmentAndAMissingOneIsNamedNeverShown() throws Exception {
+        var before = ReceiversSection.environment;
+        ReceiversSection.environment = name -> name.equals("SLACK_WEBHOOK_URL")
+                ? "https://hooks.slack.com/services/T000/B000/s3cr3t" : null;
+        try {
+            Rules rules = Rules.parse("""
+                    receivers:
+                      - {name: ops, type: slack, url: "${SLACK_WEBHOOK_URL}"}
+                    default-receiver: ops
+                    """);
+            var slack = (io.hookline.processor.notify.slack.SlackConfig) rules.receiver("ops").orElseThrow().config();
+            assertEquals("https://hooks.slack.com/services/T000/B000/s3cr3t", slack.url().toString());
+            var problems = assertThrows(RulesException.class, () -> Rules.parse("""
+                    receivers:
+                      - name: pager
+                        type: webhook
+                        url: "https://pager.example.org/${PAGER_PATH}"
+                    default-receiver: pager
+                    """)).problems();
+            assertEquals(List.of("line 4: ${PAGER_PATH} is not set in the processor's environment"),
+                    problems.stream().filter(p -> p.contains("PAGER_PATH")).toList(), problems.toString());
+        } finally {
+            ReceiversSection.environment = before;
+        }
+    }
+
+    @Test
     void everyMistakeIsReportedWithItsLine() {
         String yaml = """
                 defaults:
