@@ -11,6 +11,14 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "hookline")
 public interface GatewayConfig {
 
+    /** The optional schema registry (a Confluent-compatible API): records in its wire format instead of single objects. */
+    SchemaRegistry schemaRegistry();
+
+    interface SchemaRegistry {
+        /** e.g. http://registry:8080/apis/ccompat/v7 (Apicurio) or http://schema-registry:8081 (Confluent); none: no registry. */
+        java.util.Optional<String> url();
+    }
+
     /** The configured sources, by name. */
     Map<String, SourceConfig> sources();
 

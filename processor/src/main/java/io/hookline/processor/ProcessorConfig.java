@@ -7,6 +7,14 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "hookline")
 public interface ProcessorConfig {
 
+    /** The optional schema registry (a Confluent-compatible API): records in its wire format instead of single objects. */
+    SchemaRegistry schemaRegistry();
+
+    interface SchemaRegistry {
+        /** e.g. http://registry:8080/apis/ccompat/v7 (Apicurio) or http://schema-registry:8081 (Confluent); none: no registry. */
+        java.util.Optional<String> url();
+    }
+
     io.hookline.runtime.topics.TopicSettings topics();
 
     Alerts alerts();

@@ -5,10 +5,15 @@ import java.io.IOException;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -17,13 +22,21 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Hookline's default wire format: Avro single-object encoding (marker, schema fingerprint, body), no registry.
- * The decoder knows every released version of the record, so it reads what any of them wrote.
+ * The decoder knows every released version of the record, so it reads what any of them wrote. With a schema
+ * registry ({@link #useRegistry}), records are written in the Confluent wire format instead, and read in either.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    private final SpecificData model;
+    private final Schema current;
+    private final SpecificDatumWriter<T> writer;
+    private final java.util.Map<Integer, SpecificDatumReader<T>> readers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The Confluent wire format's first byte. */
+    static final byte REGISTRY_MAGIC = 0;
+    private static volatile SchemaRegistry registry;
 
     private AvroSerde(Class<T> type) {
         this.type = type;
@@ -37,6 +50,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         }
         this.encoder = new BinaryMessageEncoder<>(model, current);
         this.decoder = new BinaryMessageDecoder<>(model, current, released);
+        this.model = model;
+        this.current = current;
+        this.writer = new SpecificDatumWriter<>(current, model);
     }
 
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
@@ -47,10 +63,33 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         return type;
     }
 
+    /**
+     * Writes through a schema registry from now on (the Confluent wire format: 0, the schema id, the body), or, with
+     * null, as single objects again. Reading takes either format whatever is set, so that a topic written in both
+     * (the days a registry is introduced) is read whole.
+     */
+    public static void useRegistry(SchemaRegistry registry) {
+        AvroSerde.registry = registry;
+    }
+
+    public static SchemaRegistry registry() {
+        return registry;
+    }
+
     public byte[] encode(T record) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        SchemaRegistry through = registry;
         try {
-            encoder.encode(record, out);
+            if (through == null) {
+                encoder.encode(record, out);
+            } else {
+                int id = through.idFor(current);
+                out.write(REGISTRY_MAGIC);
+                out.write(new byte[] {(byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+                BinaryEncoder body = EncoderFactory.get().directBinaryEncoder(out, null);
+                writer.write(record, body);
+                body.flush();
+            }
         } catch (IOException | AvroRuntimeException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -59,11 +98,27 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     public T decode(byte[] bytes) {
         try {
+            if (bytes.length >= 5 && bytes[0] == REGISTRY_MAGIC) {
+                return decodeRegistered(bytes);
+            }
             return decoder.decode(bytes);
         } catch (IOException | AvroRuntimeException e) {
             throw new SerializationException("cannot decode " + type.getSimpleName() + " (" + bytes.length
                     + " bytes): " + e.getMessage(), e);
         }
+    }
+
+    /** A record in the Confluent wire format: the writer's schema from the registry, resolved to this build's. */
+    private T decodeRegistered(byte[] bytes) throws IOException {
+        int id = ((bytes[1] & 0xff) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+        SchemaRegistry through = registry;
+        if (through == null) {
+            throw new SerializationException("this " + type.getSimpleName() + " was written through a schema registry "
+                    + "(schema id " + id + "): set hookline.schema-registry.url to read it");
+        }
+        SpecificDatumReader<T> reader = readers.computeIfAbsent(id,
+                key -> new SpecificDatumReader<>(through.schema(key), current, model));
+        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
     }
 
     @Override

@@ -1,0 +1,53 @@
+package io.hookline.runtime.topics;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.serde.SchemaRegistry;
+
+/**
+ * How both services write Avro: as single objects (the default, no registry), or, with
+ * {@code hookline.schema-registry.url}, through a Confluent-compatible schema registry, every released schema
+ * registered first. Called once at start, before anything is written or read.
+ */
+public final class WireFormat {
+
+    /** How long a start waits for the registry (it may start after the services). */
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    private WireFormat() {
+    }
+
+    public static synchronized void configure(Optional<String> registryUrl, Consumer<String> log) {
+        if (registryUrl.isEmpty() || registryUrl.get().isBlank()) {
+            AvroSerde.useRegistry(null);
+            return;
+        }
+        SchemaRegistry registry = new SchemaRegistry(registryUrl.get().strip());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                registry.registerReleased();
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("hookline.schema-registry.url: " + e.getMessage()
+                            + " (tried for " + WAIT.toSeconds() + " s)", e);
+                }
+                log.accept("waiting for the schema registry: " + e.getMessage());
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the schema registry", interrupted);
+                }
+            }
+        }
+        AvroSerde.useRegistry(registry);
+        log.accept("Avro records are written through the schema registry at " + registry.url()
+                + " (Confluent wire format, one subject per record); single-object records are still read");
+    }
+}
