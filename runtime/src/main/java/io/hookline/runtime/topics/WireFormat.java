@@ -39,7 +39,7 @@ public final class WireFormat {
                 }
                 log.accept("waiting for the schema registry: " + e.getMessage());
                 try {
-                    Thread.sleep(2_000);
+                    java.util.concurrent.TimeUnit.SECONDS.sleep(2);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting for the schema registry", interrupted);
