@@ -295,6 +295,83 @@ class ChainsTest {
         }
     }
 
+    @Test
+    void everyPruneIsRunOnceAndFoldedBackThoughTheProcessorIsKilledAgainAndAgain() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int processorPort = LocalKafka.freePort();
+        int nights = 40;
+        Path rules = home.resolve("rules.yaml");
+        Files.writeString(rules, """
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                retention:
+                  - match: "load-xsi/esxi-kill/*"
+                    keep-last: 2
+                    enforce: true
+                    prune: {agent: load-agent, action: prune-count}
+                """);
+        Path pruned = home.resolve("pruned.txt");
+        Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
+                + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
+                + "\nHOOKLINE_AGENT_WAIT=5\naction prune-count = echo \"$HOOKLINE_RESTORE_POINT\" >> '" + pruned + "'\n");
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
+            String bootstrap = kafka.bootstrapServers();
+            startStack(bootstrap, gatewayPort, processorPort, rules);
+            Process processor = this.runningProcessor;
+            AtomicInteger sent = new AtomicInteger();
+            Thread load = new Thread(() -> {
+                try {
+                    for (int night = 1; night <= nights; night++) {
+                        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM1\" --backup-id=nightly");
+                        String query = b64("PID=" + (60_000 + night) + "|t=30|hostname=esxi-kill|cmd=" + cmd);
+                        HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                                + "/hooks/xsibackup/" + TOKEN + "/success?" + query)).timeout(Duration.ofSeconds(30)).build();
+                        while (!http.send(hook, HttpResponse.BodyHandlers.ofString()).body().equals("OK")) {
+                            TimeUnit.MILLISECONDS.sleep(200);
+                        }
+                        sent.incrementAndGet();
+                        TimeUnit.MILLISECONDS.sleep(150);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "prune-load");
+            load.start();
+            List<Integer> killedAfter = new ArrayList<>();
+            for (int kill = 0; kill < 3; kill++) {
+                TimeUnit.MILLISECONDS.sleep(1_800 + kill * 900L);
+                killedAfter.add(sent.get());
+                processor.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                processor = processor(bootstrap, processorPort, rules);
+                awaitReady("processor", processorPort, processor);
+            }
+            load.join(TimeUnit.MINUTES.toMillis(5));
+            assertEquals(nights, sent.get(), "every hook acknowledged");
+
+            // keep-last 2 of 40: the 38 oldest pruned, each exactly once, and gone from the job.
+            com.fasterxml.jackson.databind.JsonNode view = retention(processorPort, "load-xsi/esxi-kill/nightly",
+                    v -> v.path("restorePoints").size() == 2 && v.path("pendingPrunes").isEmpty());
+            assertEquals(List.of("xsibackup-" + (60_000 + nights), "xsibackup-" + (60_000 + nights - 1)), ids(view));
+            TimeUnit.SECONDS.sleep(8);
+            Map<String, Integer> counts = new TreeMap<>();
+            lines(pruned).forEach(line -> counts.merge(line, 1, Integer::sum));
+            java.util.Set<String> expected = new java.util.TreeSet<>();
+            for (int night = 1; night <= nights - 2; night++) {
+                expected.add("xsibackup-" + (60_000 + night));
+            }
+            assertEquals(expected, counts.keySet(), "every pruned point's action ran (kills after " + killedAfter + ")");
+            counts.values().removeIf(count -> count == 1);
+            assertEquals(Map.of(), counts, "prunes that ran more than once");
+            List<String> ids = commandIds(bootstrap);
+            assertEquals(ids.size(), new HashSet<>(ids).size(), "each prune once on hookline.commands");
+            assertEquals(nights - 2, ids.size(), "one command per pruned point");
+            System.out.printf("retention under %d SIGKILLs of the processor (after %s of %d hooks): %d prunes, "
+                    + "each run once and folded back%n", killedAfter.size(), killedAfter, nights, ids.size());
+        }
+    }
+
     /** A successful XSIBackup run of {@code job} on esxi-prune into {@code backupPoint}, 30 s long. */
     void xsiHook(int gatewayPort, String job, int pid, Path backupPoint) throws Exception {
         String cmd = b64("--backup-point=" + backupPoint + " --backup-vms=\"VM1\" --backup-id=" + job);

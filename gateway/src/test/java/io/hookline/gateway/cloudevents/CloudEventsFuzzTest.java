@@ -20,7 +20,7 @@ class CloudEventsFuzzTest {
 
     static final String[] TYPES = {"application/json", "application/cloudevents+json", "text/plain", ""};
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void anyBodyAndHeadersAreReadOrRefusedAsNotJson(FuzzedDataProvider data) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (data.consumeBoolean()) {
