@@ -119,39 +119,10 @@ class ChainsTest {
             for (int i = 0; i < RUNS; i++) {
                 expected.add("load-xsi/esxi-load/j" + (i % 5) + " " + (20_000 + i));
             }
-            Thread load = new Thread(() -> {
-                try {
-                    for (int i = 0; i < RUNS; i++) {
-                        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + i % 5 + "\" --backup-id=j" + i % 5);
-                        String query = b64("PID=" + (20_000 + i) + "|t=30|hostname=esxi-load|cmd=" + cmd);
-                        HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                                + "/hooks/xsibackup/" + TOKEN + "/success?" + query)).timeout(Duration.ofSeconds(30)).build();
-                        while (true) {
-                            HttpResponse<String> answer = http.send(hook, HttpResponse.BodyHandlers.ofString());
-                            if (answer.statusCode() == 200 && answer.body().equals("OK")) {
-                                break;
-                            }
-                            TimeUnit.MILLISECONDS.sleep(200);
-                        }
-                        sent.incrementAndGet();
-                        TimeUnit.MILLISECONDS.sleep(120);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "load");
-            load.start();
-
             // Kill the processor while hooks arrive and commands run, at moments that differ from kill to kill.
-            List<Integer> killedAfter = new ArrayList<>();
-            for (int kill = 0; kill < KILLS; kill++) {
-                TimeUnit.MILLISECONDS.sleep(1_500 + kill * 1_100L);
-                killedAfter.add(sent.get());
-                processor.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                processor = processor(bootstrap, processorPort, rules);
-                awaitReady("processor", processorPort, processor);
-            }
-            load.join(TimeUnit.MINUTES.toMillis(5));
+            List<Integer> killedAfter = hooksWhileKilling(gatewayPort, bootstrap, processorPort, rules, processor, sent,
+                    RUNS, i -> "PID=" + (20_000 + i) + "|t=30|hostname=esxi-load|cmd=" + b64("--backup-point=/vmfs/volumes/nas"
+                            + " --backup-vms=\"VM" + i % 5 + "\" --backup-id=j" + i % 5), KILLS, 1_500, 1_100);
             assertEquals(RUNS, sent.get(), "every hook acknowledged");
 
             // Every run's command ran once: wait for all of them, then a while longer for any second run.
@@ -321,33 +292,9 @@ class ChainsTest {
             startStack(bootstrap, gatewayPort, processorPort, rules);
             Process processor = this.runningProcessor;
             AtomicInteger sent = new AtomicInteger();
-            Thread load = new Thread(() -> {
-                try {
-                    for (int night = 1; night <= nights; night++) {
-                        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM1\" --backup-id=nightly");
-                        String query = b64("PID=" + (60_000 + night) + "|t=30|hostname=esxi-kill|cmd=" + cmd);
-                        HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                                + "/hooks/xsibackup/" + TOKEN + "/success?" + query)).timeout(Duration.ofSeconds(30)).build();
-                        while (!http.send(hook, HttpResponse.BodyHandlers.ofString()).body().equals("OK")) {
-                            TimeUnit.MILLISECONDS.sleep(200);
-                        }
-                        sent.incrementAndGet();
-                        TimeUnit.MILLISECONDS.sleep(150);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "prune-load");
-            load.start();
-            List<Integer> killedAfter = new ArrayList<>();
-            for (int kill = 0; kill < 3; kill++) {
-                TimeUnit.MILLISECONDS.sleep(1_800 + kill * 900L);
-                killedAfter.add(sent.get());
-                processor.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                processor = processor(bootstrap, processorPort, rules);
-                awaitReady("processor", processorPort, processor);
-            }
-            load.join(TimeUnit.MINUTES.toMillis(5));
+            List<Integer> killedAfter = hooksWhileKilling(gatewayPort, bootstrap, processorPort, rules, processor, sent,
+                    nights, i -> "PID=" + (60_001 + i) + "|t=30|hostname=esxi-kill|cmd=" + b64("--backup-point=/vmfs/volumes/nas"
+                            + " --backup-vms=\"VM1\" --backup-id=nightly"), 3, 1_800, 900);
             assertEquals(nights, sent.get(), "every hook acknowledged");
 
             // keep-last 2 of 40: the 38 oldest pruned, each exactly once, and gone from the job.
@@ -370,6 +317,48 @@ class ChainsTest {
             System.out.printf("retention under %d SIGKILLs of the processor (after %s of %d hooks): %d prunes, "
                     + "each run once and folded back%n", killedAfter.size(), killedAfter, nights, ids.size());
         }
+    }
+
+    /**
+     * Sends {@code count} successful XSIBackup hooks ({@code query.apply(i)}, each retried until acknowledged) while
+     * the processor is SIGKILLed {@code kills} times, the first after {@code firstMs}, each next {@code stepMs}
+     * later than the one before; answers how many hooks had been acknowledged at each kill.
+     */
+    List<Integer> hooksWhileKilling(int gatewayPort, String bootstrap, int processorPort, Path rules, Process processor,
+            AtomicInteger sent, int count, java.util.function.IntFunction<String> query, int kills, long firstMs,
+            long stepMs) throws Exception {
+        Thread load = new Thread(() -> {
+            try {
+                for (int i = 0; i < count; i++) {
+                    HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                            + "/hooks/xsibackup/" + TOKEN + "/success?" + b64(query.apply(i))))
+                            .timeout(Duration.ofSeconds(30)).build();
+                    while (true) {
+                        HttpResponse<String> answer = http.send(hook, HttpResponse.BodyHandlers.ofString());
+                        if (answer.statusCode() == 200 && answer.body().equals("OK")) {
+                            break;
+                        }
+                        TimeUnit.MILLISECONDS.sleep(200);
+                    }
+                    sent.incrementAndGet();
+                    TimeUnit.MILLISECONDS.sleep(120);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "load");
+        load.start();
+        List<Integer> killedAfter = new ArrayList<>();
+        Process running = processor;
+        for (int kill = 0; kill < kills; kill++) {
+            TimeUnit.MILLISECONDS.sleep(firstMs + kill * stepMs);
+            killedAfter.add(sent.get());
+            running.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            running = processor(bootstrap, processorPort, rules);
+            awaitReady("processor", processorPort, running);
+        }
+        load.join(TimeUnit.MINUTES.toMillis(5));
+        return killedAfter;
     }
 
     /** A successful XSIBackup run of {@code job} on esxi-prune into {@code backupPoint}, 30 s long. */
