@@ -26,7 +26,19 @@ public final class WireFormat {
             AvroSerde.useRegistry(null);
             return;
         }
-        SchemaRegistry registry = new SchemaRegistry(registryUrl.get().strip());
+        String url = registryUrl.get().strip();
+        SchemaRegistry registry;
+        try {
+            java.net.URI uri = java.net.URI.create(url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("it needs http:// or https:// and a host");
+            }
+            registry = new SchemaRegistry(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("hookline.schema-registry.url: '" + (url.length() > 200
+                    ? url.substring(0, 200) + "\u2026" : url) + "' is not a registry URL (" + e.getMessage()
+                    + "), e.g. http://registry:8080/apis/ccompat/v7", e);
+        }
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
