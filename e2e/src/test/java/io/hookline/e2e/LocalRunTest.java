@@ -238,7 +238,10 @@ class LocalRunTest {
             assertEquals(List.of("xsibackup-4244", "xsibackup-4243"), kept.get("restorePoints").findValuesAsText("id"),
                     kept.toString());
             assertTrue(kept.get("policy").get("enforce").asBoolean());
-            assertEquals(0, kept.get("pendingPrunes").size(), kept.toString());
+            assertEquals(0, kept.get("pendingPrunes").size(), kept + "\n" + run.text() + "\nthe processor's retention lines:\n"
+                    + Files.readString(home.resolve("data/logs/processor.log")).lines()
+                            .filter(l -> l.contains("retention") || l.startsWith("\t") || l.contains("Exception"))
+                            .collect(java.util.stream.Collectors.joining("\n")));
 
             String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
             String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));

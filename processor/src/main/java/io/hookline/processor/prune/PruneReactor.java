@@ -176,7 +176,8 @@ public final class PruneReactor implements Reactor {
             forgetGone(jobKey, change.after(), under);
             JobState before = change.before();
             if (before == null ? !change.after().getRestorePoints().isEmpty()
-                    : !before.getRestorePoints().equals(change.after().getRestorePoints())) {
+                    : !io.hookline.schema.serde.Records.same(before.getRestorePoints(),
+                            change.after().getRestorePoints())) {
                 decide(jobKey, change.after(), change.timestamp(), now);
             }
         }

@@ -169,7 +169,7 @@ public class TopologyProducer {
                     reactions.get(i).changed(change);
                 } catch (RuntimeException e) {
                     // The state is folded; only what reacts to it failed. Set the event aside for a look, go on.
-                    LOG.errorf("reactor %s failed on %s", reactors.get(i).name(), event.getEventId());
+                    LOG.errorf(e, "reactor %s failed on %s: %s", reactors.get(i).name(), event.getEventId(), e);
                     quarantine(record, event, "react", e);
                 }
             }

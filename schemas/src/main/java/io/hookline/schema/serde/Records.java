@@ -24,6 +24,26 @@ public final class Records {
         return (T) model(record.getClass()).deepCopy(record.getSchema(), record);
     }
 
+    /**
+     * Whether two lists hold equal records, element by element. Never {@code list.equals(other)} on lists of
+     * records with timestamps: a list Avro decoded (a GenericData.Array) compares through the generic model, which
+     * knows no logical types and throws on a java.time.Instant inside a union.
+     */
+    public static boolean same(java.util.List<? extends SpecificRecord> one, java.util.List<? extends SpecificRecord> other) {
+        if (one.size() != other.size()) {
+            return false;
+        }
+        for (int i = 0; i < one.size(); i++) {
+            SpecificRecord a = one.get(i);
+            SpecificRecord b = other.get(i);
+            // A generated record's equals compares through its own model, which has the conversions.
+            if (a == null ? b != null : !a.equals(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A model bound to the loader of {@code type}, with the logical-type conversions its generated class declares. */
     public static SpecificData model(Class<?> type) {
         return MODELS.computeIfAbsent(type, t -> {
