@@ -103,6 +103,17 @@ public interface ProcessorConfig {
         java.time.Duration checkInterval();
     }
 
+    Dashboard dashboard();
+
+    interface Dashboard {
+        /**
+         * The time zone the run calendar's days are counted in when the caller does not say (?tz=; the dashboard
+         * sends the browser's): an IANA name such as Europe/Berlin.
+         */
+        @WithDefault("UTC")
+        String timeZone();
+    }
+
     /** Where Kafka Streams keeps its local state (a cache: the changelog topics in Kafka are the truth). */
     java.util.Optional<String> stateDir();
 

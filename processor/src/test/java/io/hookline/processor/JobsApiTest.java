@@ -49,14 +49,6 @@ class JobsApiTest {
     }
 
     @Test
-    void theDashboardIsServedAtTheRootAndReadsTheApi() {
-        given().get("/").then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/html"))
-                .body(org.hamcrest.Matchers.containsString("<title>Hookline: backup jobs</title>"))
-                .body(org.hamcrest.Matchers.containsString("load('/api/jobs')"))
-                .body(org.hamcrest.Matchers.containsString("load('/api/alerts')"));
-    }
-
-    @Test
     void anUnknownJobIs404WithASentenceOnceTheStateIsReady() {
         // While Kafka Streams starts, the answer is 503 with Retry-After; then the job's absence is a fact.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/nobody/never").then()

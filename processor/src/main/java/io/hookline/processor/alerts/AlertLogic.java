@@ -166,6 +166,12 @@ public final class AlertLogic {
         return steps;
     }
 
+    /** The runs that count as history for the anomaly rule: those that succeeded, with or without warnings. */
+    public static List<RunSummary> successful(List<RunSummary> runs) {
+        return runs.stream()
+                .filter(r -> r.getOutcome() == RunOutcome.SUCCEEDED || r.getOutcome() == RunOutcome.WARNING).toList();
+    }
+
     /** Much shorter or much smaller than the median of the previous successful runs. */
     static String anomaly(JobState state) {
         List<RunSummary> runs = state.getRecentRuns();
@@ -173,8 +179,7 @@ public final class AlertLogic {
             return null;
         }
         RunSummary last = runs.get(0);
-        List<RunSummary> history = runs.stream().skip(1)
-                .filter(r -> r.getOutcome() == RunOutcome.SUCCEEDED || r.getOutcome() == RunOutcome.WARNING).toList();
+        List<RunSummary> history = successful(runs.subList(1, runs.size()));
         if (history.size() < ANOMALY_HISTORY) {
             return null;
         }
@@ -194,7 +199,11 @@ public final class AlertLogic {
         return null;
     }
 
-    private static Long median(List<Long> values) {
+    /**
+     * The usual value the anomaly rule compares a run with: the median of the values present, or null with fewer
+     * than {@value #ANOMALY_HISTORY} of them. The dashboard's charts draw the same line.
+     */
+    public static Long median(List<Long> values) {
         List<Long> present = values.stream().filter(v -> v != null).sorted().toList();
         return present.size() < ANOMALY_HISTORY ? null : present.get(present.size() / 2);
     }

@@ -64,8 +64,9 @@ public class AlertsResource {
 
     @GET
     @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter, ?group=<group key> for the alerts of"
-            + " one message (what a notification links to); silencedBy names a muting silence")
-    public Response alerts(@QueryParam("status") String status, @QueryParam("group") String group) {
+            + " one message (what a notification links to), ?job=<job key> for one job's; silencedBy names a muting silence")
+    public Response alerts(@QueryParam("status") String status, @QueryParam("group") String group,
+            @QueryParam("job") String job) {
         if (status != null && !List.of("firing", "resolved").contains(status)) {
             return Response.status(Response.Status.BAD_REQUEST)
                     .entity(Map.of("error", "status must be firing or resolved, not '" + status + "'")).build();
@@ -73,6 +74,11 @@ public class AlertsResource {
         if (group != null && group.length() > 2_048) {
             return Response.status(Response.Status.BAD_REQUEST)
                     .entity(Map.of("error", "group is " + group.length() + " characters long; a group key is at most 2048"))
+                    .build();
+        }
+        if (job != null && job.length() > 2_048) {
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(Map.of("error", "job is " + job.length() + " characters long; a job key is at most 2048"))
                     .build();
         }
         List<AlertView> views = new ArrayList<>();
@@ -83,7 +89,8 @@ public class AlertsResource {
                 all.forEachRemaining(entry -> {
                     boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;
                     if ((status == null || status.equals("resolved") == resolved)
-                            && (group == null || inGroup(entry.value, group))) {
+                            && (group == null || inGroup(entry.value, group))
+                            && (job == null || job.equals(entry.value.getJobKey()))) {
                         views.add(AlertView.of(entry.value, resolved ? null : silences.muting(entry.value, Instant.now())
                                 .map(io.hookline.schema.Silence::getId).orElse(null)));
                     }

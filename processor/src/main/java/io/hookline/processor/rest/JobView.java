@@ -34,7 +34,23 @@ public record JobView(
         Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<RunView> recentRuns,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<CommandLink> commands,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<CommandView> triggered) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<CommandView> triggered,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<io.hookline.processor.state.RunCalendar.Day> days,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ScheduleView schedule,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<PointView> series) {
+
+    /** What the rules expect of the job: the rule's pattern, its schedule in words, when the next run is due. */
+    public record ScheduleView(String rule, String schedule, Instant nextExpectedAt, Instant lateAfter,
+            String maxDuration, String failures, boolean anomaly) {
+    }
+
+    /**
+     * A run in the charts, oldest first: its duration and size, and the median of the successful runs before it
+     * that the anomaly rule compares a run with (null until there are enough of them).
+     */
+    public record PointView(String runId, String outcome, Instant at, Long durationMs, Long bytes, Long files,
+            Long medianDurationMs, Long medianBytes) {
+    }
 
     public record RunView(String runId, String outcome, Instant startedAt, Instant finishedAt, Long durationMs,
             Long bytes, Long files, Integer errorCount, List<String> errors, String errorMessage,
@@ -70,7 +86,21 @@ public record JobView(
     public JobView withTriggered(List<CommandView> commandsTriggered) {
         return new JobView(jobKey, source, sourceKind, host, job, name, status, lastRun, running, lastSuccessAt,
                 lastFailureAt, consecutiveFailures, runs, succeeded, warnings, failed, duplicateHooks, restorePoints,
-                firstSeenAt, updatedAt, recentRuns, commands, commandsTriggered);
+                firstSeenAt, updatedAt, recentRuns, commands, commandsTriggered, days, schedule, series);
+    }
+
+    /** The same job, with its run calendar. */
+    public JobView withDays(List<io.hookline.processor.state.RunCalendar.Day> calendar) {
+        return new JobView(jobKey, source, sourceKind, host, job, name, status, lastRun, running, lastSuccessAt,
+                lastFailureAt, consecutiveFailures, runs, succeeded, warnings, failed, duplicateHooks, restorePoints,
+                firstSeenAt, updatedAt, recentRuns, commands, triggered, calendar, schedule, series);
+    }
+
+    /** The same job, with what its rule expects and its runs as chart points. */
+    public JobView withDetail(ScheduleView expected, List<PointView> points) {
+        return new JobView(jobKey, source, sourceKind, host, job, name, status, lastRun, running, lastSuccessAt,
+                lastFailureAt, consecutiveFailures, runs, succeeded, warnings, failed, duplicateHooks, restorePoints,
+                firstSeenAt, updatedAt, recentRuns, commands, triggered, days, expected, points);
     }
 
     public record RunningView(String runId, Instant startedAt) {
@@ -89,7 +119,7 @@ public record JobView(
                 withHistory ? state.getRecentRuns().stream().map(RunView::of).toList() : null,
                 withHistory && !state.getCommands().isEmpty()
                         ? state.getCommands().stream().map(CommandLink::of).toList() : null,
-                null);
+                null, null, null, null);
     }
 
     /** running, failing, warning, ok, or new (no finished run yet). */

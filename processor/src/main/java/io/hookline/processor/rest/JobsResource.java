@@ -38,10 +38,12 @@ public class JobsResource {
     private final io.hookline.processor.api.AuditLog audit;
     private final io.quarkus.vertx.http.runtime.CurrentVertxRequest current;
     private final Peers peers;
+    private final java.time.ZoneId zone;
 
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
             io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            Peers peers) {
+            Peers peers, io.hookline.processor.ProcessorConfig config) {
+        this.zone = java.time.ZoneId.of(config.dashboard().timeZone());
         this.streams = streams;
         this.peers = peers;
         this.rules = rules;
@@ -55,9 +57,21 @@ public class JobsResource {
 
     @GET
     @Operation(summary = "Jobs sorted by job key, a page at a time: ?limit= (default 500, at most 1000) and ?after=<job key>"
-            + " from the Link header's next page; X-Total-Count says how many jobs there are")
+            + " from the Link header's next page; X-Total-Count says how many jobs match. Filters: ?source=, ?kind=,"
+            + " ?host=, ?status= (exact) and ?q= (in the key, name or host, any case). ?calendar=N adds each job's last"
+            + " N days (days: ok, warning, failed, missed, running, none, unknown) in ?tz= (default"
+            + " hookline.dashboard.time-zone)")
     @APIResponse(responseCode = "503", description = "The processor is (re)building its state; try again shortly")
-    public Response jobs(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after) {
+    public Response jobs(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after,
+            @jakarta.ws.rs.QueryParam("source") String source, @jakarta.ws.rs.QueryParam("kind") String kind,
+            @jakarta.ws.rs.QueryParam("host") String host, @jakarta.ws.rs.QueryParam("status") String status,
+            @jakarta.ws.rs.QueryParam("q") String text, @jakarta.ws.rs.QueryParam("calendar") Integer calendar,
+            @jakarta.ws.rs.QueryParam("tz") String tz) {
+        JobQuery.Parsed parsed = JobQuery.parse(source, kind, host, status, text, calendar, tz, zone);
+        if (parsed.problem() != null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", parsed.problem())).build();
+        }
+        JobQuery query = parsed.query();
         int size = limit == null ? 500 : limit;
         if (size < 1 || size > MAX_PAGE) {
             return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
@@ -77,6 +91,9 @@ public class JobsResource {
         try (KeyValueIterator<String, JobState> all = store.all()) {
             while (all.hasNext()) {
                 var entry = all.next();
+                if (!query.matches(entry.value)) {
+                    continue;
+                }
                 total++;
                 if (after != null && entry.key.compareTo(after) <= 0) {
                     continue;
@@ -94,7 +111,17 @@ public class JobsResource {
             page.pollLastEntry();
         }
         List<JobView> jobs = new ArrayList<>(page.size());
-        page.values().forEach(state -> jobs.add(JobView.of(state, false)));
+        java.time.Instant now = java.time.Instant.now();
+        var current = rules.current();
+        page.values().forEach(state -> {
+            JobView view = JobView.of(state, false);
+            if (query.calendarDays() > 0) {
+                var rule = current.forJob(state.getJobKey());
+                view = view.withDays(io.hookline.processor.state.RunCalendar.days(state,
+                        rule == null ? null : rule.schedule(), query.zone(), query.calendarDays(), now));
+            }
+            jobs.add(view);
+        });
         List<Peers.Answer> answers;
         try {
             answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
@@ -122,10 +149,67 @@ public class JobsResource {
         }
         Response.ResponseBuilder response = Response.ok(body).header("X-Total-Count", total);
         if (more && last != null) {
-            response.header("Link", "</api/jobs?limit=" + size + "&after="
-                    + java.net.URLEncoder.encode(last, java.nio.charset.StandardCharsets.UTF_8) + ">; rel=\"next\"");
+            response.header("Link", "</api/jobs?" + nextQuery(size, last) + ">; rel=\"next\"");
         }
         return response.build();
+    }
+
+    /** The current request's query, with the page's size and the cursor after its last job. */
+    private String nextQuery(int size, String last) {
+        StringBuilder next = new StringBuilder("limit=").append(size).append("&after=")
+                .append(java.net.URLEncoder.encode(last, java.nio.charset.StandardCharsets.UTF_8));
+        var request = current.getCurrent() == null ? null : current.getCurrent().request();
+        if (request != null) {
+            for (String name : List.of("source", "kind", "host", "status", "q", "calendar", "tz")) {
+                String value = request.getParam(name);
+                if (value != null) {
+                    next.append('&').append(name).append('=')
+                            .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return next.toString();
+    }
+
+    @GET
+    @Path("summary")
+    @Operation(summary = "How many jobs there are by status, source, kind and host: rows of {field, value, count}, "
+            + "what the dashboard's counts and filters show")
+    @APIResponse(responseCode = "503", description = "The processor is (re)building its state; try again shortly")
+    public Response summary() {
+        ReadOnlyKeyValueStore<String, JobState> store = store();
+        if (store == null) {
+            return notReady();
+        }
+        Map<List<String>, Long> counts = new java.util.TreeMap<>(java.util.Comparator
+                .comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
+        try (KeyValueIterator<String, JobState> all = store.all()) {
+            all.forEachRemaining(entry -> {
+                JobState state = entry.value;
+                counts.merge(List.of("status", JobView.status(state)), 1L, Long::sum);
+                counts.merge(List.of("source", state.getSourceName()), 1L, Long::sum);
+                counts.merge(List.of("kind", state.getSourceKind().name().toLowerCase(java.util.Locale.ROOT)), 1L,
+                        Long::sum);
+                if (state.getHost() != null) {
+                    counts.merge(List.of("host", state.getHost()), 1L, Long::sum);
+                }
+            });
+        } catch (InvalidStateStoreException e) {
+            return notReady();
+        }
+        List<Peers.Answer> answers;
+        try {
+            answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
+        }
+        for (Peers.Answer answer : answers) {
+            answer.body().forEach(row -> counts.merge(List.of(row.path("field").asText(), row.path("value").asText()),
+                    row.path("count").asLong(), Long::sum));
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(counts.size());
+        counts.forEach((key, count) -> rows.add(Map.of("field", key.get(0), "value", key.get(1), "count", count)));
+        return Response.ok(rows).build();
     }
 
     @GET
@@ -133,7 +217,12 @@ public class JobsResource {
     @Operation(summary = "One job with its recent runs, the chained commands addressed to it (commands) and those its "
             + "runs triggered (triggered); the key is source/job or source/host/job")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
-    public Response job(@PathParam("key") String key) {
+    public Response job(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("calendar") Integer calendar,
+            @jakarta.ws.rs.QueryParam("tz") String tz) {
+        JobQuery.Parsed parsed = JobQuery.parse(null, null, null, null, null, calendar, tz, zone);
+        if (parsed.problem() != null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", parsed.problem())).build();
+        }
         Found found = find(key);
         if (found.answer() != null) {
             return found.answer();
@@ -141,6 +230,20 @@ public class JobsResource {
         JobState state = found.state();
         ReadOnlyKeyValueStore<String, JobState> store = found.store();
         JobView view = JobView.of(state, true);
+        var rule = rules.current().forJob(key);
+        var schedule = rule == null ? null : rule.schedule();
+        if (parsed.query().calendarDays() > 0) {
+            view = view.withDays(io.hookline.processor.state.RunCalendar.days(state, schedule, parsed.query().zone(),
+                    parsed.query().calendarDays(), java.time.Instant.now()));
+        }
+        view = view.withDetail(rule == null ? null : new JobView.ScheduleView(rule.pattern(),
+                schedule == null ? null : schedule.describe(),
+                io.hookline.processor.state.RunCalendar.nextExpected(state, schedule),
+                schedule == null ? null : io.hookline.processor.state.RunCalendar.nextExpected(state, schedule)
+                        .plus(schedule.grace()),
+                rule.maxDuration() == null ? null : io.hookline.processor.rules.Rules.formatDuration(rule.maxDuration()),
+                rule.failures() + " failed of " + rule.outOf() + " runs", rule.anomaly()),
+                JobQuery.series(state));
         try {
             List<CommandView> triggered = new ArrayList<>();
             for (io.hookline.schema.Command command : CommandsResource.issued(streams)) {

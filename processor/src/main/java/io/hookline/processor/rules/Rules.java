@@ -145,6 +145,11 @@ public record Rules(List<JobRule> jobs, int defaultFailures, int defaultOutOf, b
     }
 
     /** {@code 30s}, {@code 30m}, {@code 6h}, {@code 1d}, {@code 1w}; null when it is not one. */
+    /** A duration as the rules file writes it (90m, 2h, 1d). */
+    public static String formatDuration(Duration duration) {
+        return Values.format(duration);
+    }
+
     public static Duration parseDuration(String text) {
         return Values.parseDuration(text);
     }

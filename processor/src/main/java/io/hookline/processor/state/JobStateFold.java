@@ -222,6 +222,7 @@ public final class JobStateFold {
                 .build();
         state.setLastRun(run);
         state.setRecentRuns(prepend(state.getRecentRuns(), run, RECENT_RUNS));
+        state.setRunMarks(RunCalendar.add(state.getRunMarks(), startedAt != null ? startedAt : finishedAt, outcome));
         state.setRunCount(state.getRunCount() + 1);
         if (sameRun) {
             state.setCurrentRun(null);

@@ -1,0 +1,376 @@
+package io.hookline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.hookline.devstack.LocalKafka;
+
+/**
+ * The dashboard in a real headless Chromium, as an operator uses it: through a reverse proxy that serves the
+ * processor under /hookline/, logged in with a token; last night's failure red in the calendar, a new job appearing
+ * without a reload (server-sent events through the proxy), filters, a job's page, a pin, a silence set from the page
+ * that mutes the next alert (a real webhook receiver does not get it, while it gets another job's), a dead letter
+ * replayed, a test message, the read role without any action, a phone's width, the keyboard. Screenshots of each
+ * page go to target/screenshots.
+ *
+ * <p>Runs where Chromium and its driver are installed (Debian: chromium, chromium-driver; .ci/run installs them):
+ * the e2e module's browser profile turns on by /usr/bin/chromium.
+ */
+class DashboardBrowserTest {
+
+    static final Path ROOT = LocalRunTest.ROOT;
+    static final String TOKEN = "e2e-dash-token-0123456789abcdef";
+    static final String OPERATOR = "e2e-dash-operator-0123456789abcdef";
+    static final String VIEWER = "e2e-dash-viewer-0123456789abcdef";
+    static final String CHROMIUM = System.getProperty("hookline.chromium", "/usr/bin/chromium");
+    static final String DRIVER = System.getProperty("hookline.chromedriver", "/usr/bin/chromedriver");
+    static final Path SHOTS = Path.of("target", "screenshots");
+    static final String RED = "rgba(207, 34, 46, 1)";
+    static final String GREEN = "rgba(45, 164, 78, 1)";
+
+    @TempDir
+    Path home;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    WebDriver browser;
+
+    /** A webhook receiver: what it was sent, and the status it answers. */
+    static final class Receiver implements AutoCloseable {
+        final List<String> bodies = new CopyOnWriteArrayList<>();
+        final AtomicInteger answer = new AtomicInteger(200);
+        final HttpServer server;
+
+        Receiver() throws Exception {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                    int status = answer.get();
+                    if (status == 200) {
+                        bodies.add(body);
+                    }
+                    exchange.sendResponseHeaders(status, -1);
+                }
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        }
+
+        boolean got(String text) {
+            return bodies.stream().anyMatch(body -> body.contains(text));
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    void hook(int gateway, String host, String job, int pid, boolean ok) throws Exception {
+        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + pid + "\" --backup-id=" + job);
+        String query = b64("PID=" + pid + "|t=120|hostname=" + host + "|cmd=" + cmd
+                + (ok ? "" : "|err=" + b64("VM" + pid + ": snapshot failed")));
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway
+                + "/hooks/xsibackup/" + TOKEN + (ok ? "/success?" : "/error?") + query)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("OK", answer.body());
+    }
+
+    WebDriverWait waiting(int seconds) {
+        // The page redraws what changed while the test looks: an element may go stale between two looks.
+        return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
+    WebElement shown(By by) {
+        return waiting(20).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst()
+                .orElse(null));
+    }
+
+    String pageText() {
+        return browser.findElement(By.tagName("body")).getText();
+    }
+
+    void awaitText(String text, int seconds) {
+        try {
+            waiting(seconds).until(d -> pageText().contains(text));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page never showed '" + text + "'; it shows:\n" + pageText(), e);
+        }
+    }
+
+    /** The calendar cell of today in the row of {@code jobKey} on the overview. */
+    WebElement today(String jobKey) {
+        WebElement row = shown(By.xpath("//tr[td//a[text()='" + jobKey + "']][.//*[contains(concat(' ', @class, ' '), ' cal ')]]"));
+        List<WebElement> cells = row.findElements(By.cssSelector(".cal .d"));
+        assertEquals(14, cells.size(), "a fortnight of days in the row of " + jobKey);
+        return cells.get(cells.size() - 1);
+    }
+
+    /** The job keys in the overview's job table, in order. */
+    List<String> jobsShown() {
+        try {
+            return browser.findElements(By.cssSelector("#jobs tbody tr td:nth-child(2) a")).stream()
+                    .map(WebElement::getText).toList();
+        } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+            return List.of();
+        }
+    }
+
+    void screenshot(String name) throws Exception {
+        Files.createDirectories(SHOTS);
+        // The whole page: the window as tall as the document (at most 4000 px), then back.
+        Dimension window = browser.manage().window().getSize();
+        long height = ((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollHeight;")).longValue();
+        browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(4000, height + 140)));
+        Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        browser.manage().window().setSize(window);
+    }
+
+    void login(String proxyUrl, String token) {
+        browser.get(proxyUrl);
+        shown(By.id("token")).sendKeys(token);
+        browser.findElement(By.cssSelector("#login button[type=submit]")).click();
+        shown(By.cssSelector("#view h1"));
+        waiting(20).until(d -> !d.findElement(By.id("login")).isDisplayed());
+    }
+
+    @Test
+    void anOperatorSeesLastNightActsOnItAndWatchesItChangeLive() throws Exception {
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        int processorPort = LocalKafka.freePort();
+        int proxyPort = LocalKafka.freePort();
+        try (Receiver pager = new Receiver(); Receiver flaky = new Receiver()) {
+            Path rules = home.resolve("rules.yaml");
+            Files.writeString(rules, """
+                    jobs:
+                      - match: "e2e-xsi/*"
+                        schedule: {every: 24h, grace: 2h}
+                    receivers:
+                      - {name: pager, type: webhook, url: "%s"}
+                      - {name: flaky, type: webhook, url: "%s", max-attempts: 1}
+                    routes:
+                      - match: {host: esxi-flaky}
+                        receiver: flaky
+                    default-receiver: pager
+                    """.formatted(pager.url(), flaky.url()));
+            flaky.answer.set(500);
+            try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1)
+                    .start(Duration.ofMinutes(2)); Processes processes = new Processes(home)) {
+                String bootstrap = kafka.bootstrapServers();
+                Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+                        "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
+                        "-Dhookline.sources.e2e-xsi.token=" + TOKEN, "-Dhookline.sources.e2e-xsi.rate-limit=1000",
+                        "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
+                Process processor = processes.java("processor", List.of("-Xmx320m",
+                        "-Dquarkus.http.port=" + processorPort, "-Dkafka.bootstrap.servers=" + bootstrap,
+                        "-Dhookline.state-dir=" + home.resolve("state"), "-Dhookline.rules=" + rules,
+                        "-Dhookline.api.users.ops.role=operate", "-Dhookline.api.users.ops.token=" + OPERATOR,
+                        "-Dhookline.api.users.viewer.role=read", "-Dhookline.api.users.viewer.token=" + VIEWER,
+                        "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
+                processes.awaitReady("gateway", gatewayPort, gateway);
+                processes.awaitReady("processor", processorPort, processor);
+                hook(gatewayPort, "esxi-a", "web", 101, true);
+                hook(gatewayPort, "esxi-a", "db", 102, false);
+
+                try (PrefixProxy proxy = new PrefixProxy(proxyPort, processorPort)) {
+                    browser = chromium();
+                    try {
+                        walkThrough(proxy.url(), gatewayPort, pager, flaky);
+                    } catch (Throwable failure) {
+                        screenshot("failure");
+                        throw failure;
+                    } finally {
+                        browser.quit();
+                    }
+                }
+            }
+        }
+    }
+
+    void walkThrough(String url, int gateway, Receiver pager, Receiver flaky) throws Exception {
+        // The login, through the proxy's /hookline/ prefix.
+        login(url, OPERATOR);
+        awaitText("ops (operate)", 20);
+
+        // Last night's failure is red in the calendar; the success green; the feed is live.
+        WebElement failed = waiting(30).until(d -> {
+            WebElement cell = today("e2e-xsi/esxi-a/db");
+            return "failed".equals(cell.getAttribute("data-outcome")) ? cell : null;
+        });
+        assertEquals(RED, failed.getCssValue("background-color"));
+        assertTrue(failed.getAttribute("aria-label").contains("failed (1 run: 1 failed)"), failed.getAttribute("aria-label"));
+        WebElement ok = today("e2e-xsi/esxi-a/web");
+        assertEquals("ok", ok.getAttribute("data-outcome"));
+        assertEquals(GREEN, ok.getCssValue("background-color"));
+        waiting(20).until(d -> d.findElement(By.id("live")).getText().equals("live"));
+        assertEquals("1 alert firing", browser.findElement(By.id("firing-count")).getText().toLowerCase(java.util.Locale.ROOT));
+        screenshot("overview");
+
+        // A new failure appears without a reload: the page is the same document, updated from api/live.
+        ((JavascriptExecutor) browser).executeScript("window.hooklineMarker = 42;");
+        hook(gateway, "esxi-b", "files", 103, false);
+        WebElement files = waiting(30).until(d -> d.findElements(By.linkText("e2e-xsi/esxi-b/files")).stream()
+                .findFirst().orElse(null));
+        assertEquals(42L, ((JavascriptExecutor) browser).executeScript("return window.hooklineMarker;"),
+                "the page was reloaded instead of updated");
+        assertEquals("failed", today("e2e-xsi/esxi-b/files").getAttribute("data-outcome"));
+        assertTrue(files.isDisplayed());
+
+        // Filters: the failing button, a host, the text; then cleared.
+        browser.findElement(By.cssSelector(".counts button[data-status=failing]")).click();
+        waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-a/db", "e2e-xsi/esxi-b/files")));
+        new Select(shown(By.id("f-host"))).selectByValue("esxi-b");
+        waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-b/files")));
+        assertTrue(browser.getCurrentUrl().contains("host=esxi-b") && browser.getCurrentUrl().contains("status=failing"),
+                "the filters are in the address, to share: " + browser.getCurrentUrl());
+        shown(By.id("clear")).click();
+        shown(By.id("f-q")).sendKeys("WEB");
+        waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-a/web")));
+        shown(By.id("clear")).click();
+        shown(By.linkText("e2e-xsi/esxi-a/db"));
+
+        // The job's page: schedule, next run, calendar, runs, charts, restore points.
+        shown(By.linkText("e2e-xsi/esxi-a/web")).click();
+        waiting(20).until(d -> d.findElement(By.cssSelector("#view h1")).getText().contains("e2e-xsi/esxi-a/web"));
+        awaitText("every 1d + 2h grace", 20);
+        assertTrue(pageText().contains("Next run expected"), pageText());
+        assertEquals(35, browser.findElements(By.cssSelector(".cal.big .d")).size());
+        assertTrue(pageText().contains("xsibackup-101"), "its restore point: " + pageText());
+        screenshot("job");
+
+        // Pin its restore point from the page.
+        shown(By.cssSelector("[data-pin='xsibackup-101']")).click();
+        waiting(30).until(d -> {
+            d.navigate().refresh();
+            return d.findElements(By.cssSelector("[data-pin='xsibackup-101'][data-pinned='true']")).size() == 1;
+        });
+
+        // Silence it for an hour from the page: its next failure alerts nobody, another job's still does.
+        new Select(shown(By.id("s-for"))).selectByValue("1h");
+        shown(By.id("s-why")).sendKeys("maintenance of esxi-a's datastore");
+        shown(By.id("silence")).click();
+        awaitText("Silenced this job for 1 hour.", 20);
+        awaitText("maintenance of esxi-a's datastore", 20);
+        hook(gateway, "esxi-a", "web", 104, false);
+        hook(gateway, "esxi-c", "other", 105, false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!pager.got("e2e-xsi/esxi-c/other") && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertTrue(pager.got("e2e-xsi/esxi-c/other"), "the unsilenced job's alert reached the pager: " + pager.bodies);
+        TimeUnit.SECONDS.sleep(3);
+        assertFalse(pager.got("e2e-xsi/esxi-a/web"), "the silenced job's alert reached the pager: " + pager.bodies);
+        // The page shows the alert as silenced, pushed to it.
+        waiting(30).until(d -> !d.findElements(By.cssSelector("#view .status.silenced")).isEmpty());
+        assertEquals("failed", browser.findElements(By.cssSelector(".cal.big .d")).get(34).getAttribute("data-outcome"));
+        shown(By.cssSelector("[data-unsilence]")).click();
+        waiting(20).until(d -> d.findElements(By.cssSelector("[data-unsilence]")).isEmpty());
+
+        // A dead letter: the flaky receiver refused; once it answers again, a replay from the page delivers it.
+        hook(gateway, "esxi-flaky", "vm", 106, false);
+        shown(By.linkText("Silences, dead letters, receivers")).click();
+        WebElement replay = waiting(60).until(d -> d.findElements(By.cssSelector("[data-replay]")).stream().findFirst()
+                .orElse(null));
+        flaky.answer.set(200);
+        screenshot("ops");
+        replay.click();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!flaky.got("e2e-xsi/esxi-flaky/vm") && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertTrue(flaky.got("e2e-xsi/esxi-flaky/vm"), "the replayed dead letter was delivered");
+        awaitText("No dead letter", 30);
+
+        // A test message to the pager, from the page.
+        int before = pager.bodies.size();
+        shown(By.cssSelector("[data-test='pager']")).click();
+        awaitText("Test message to pager: delivered (HTTP 200).", 20);
+        assertTrue(pager.bodies.size() > before && pager.bodies.get(pager.bodies.size() - 1).contains("\"test\":true"),
+                "the pager got the test message: " + pager.bodies);
+
+        // The read role sees everything and can change nothing.
+        shown(By.id("logout")).click();
+        shown(By.id("token"));
+        login(url, VIEWER);
+        awaitText("viewer (read only)", 20);
+        browser.get(url + "#/job/" + java.net.URLEncoder.encode("e2e-xsi/esxi-a/db", StandardCharsets.UTF_8));
+        awaitText("Your role is read only", 20);
+        assertTrue(browser.findElements(By.id("silence")).isEmpty());
+        assertTrue(browser.findElements(By.cssSelector("[data-pin]")).isEmpty());
+
+        // The keyboard: the first Tab reaches the skip link, and it leads to the content.
+        browser.get(url);
+        shown(By.linkText("e2e-xsi/esxi-a/db"));
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertEquals("Skip to the content", browser.switchTo().activeElement().getText());
+
+        // A phone: nothing wider than the screen, the calendar still there.
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        shown(By.linkText("e2e-xsi/esxi-a/db"));
+        Object overflow = ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertTrue(((Number) overflow).intValue() <= 1, "the page is " + overflow + " px wider than a phone");
+        assertEquals("failed", today("e2e-xsi/esxi-a/db").getAttribute("data-outcome"));
+        screenshot("overview-phone");
+        System.out.printf("dashboard: overview, job, ops and phone pages driven in %s through %s%n",
+                ((org.openqa.selenium.HasCapabilities) browser).getCapabilities().getBrowserVersion(), url);
+    }
+
+    WebDriver chromium() {
+        assertTrue(new File(CHROMIUM).canExecute(), CHROMIUM + " is not installed (Debian: apt-get install chromium"
+                + " chromium-driver)");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER))
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    static String b64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,219 @@
+package io.hookline.processor;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.topics.Topics;
+
+/**
+ * What the dashboard reads: the job list's filters and run calendar, the counts, a job's schedule and chart points,
+ * one job's alerts, the live feed of changes; and that the page itself is served with nothing from elsewhere.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class DashboardApiTest {
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @Test
+    void theListIsFilteredAndEachJobCarriesItsDaysInTheAskedTimeZone() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String ok = "esxi-" + tag + "/a" + tag + "/web";
+        String bad = "esxi-" + tag + "/b" + tag + "/db";
+        // 23:30 UTC yesterday: yesterday in UTC, today in Auckland (UTC+13 in December).
+        Instant lateYesterday = LocalDate.now(ZoneId.of("UTC")).atStartOfDay(ZoneId.of("UTC")).minusMinutes(30).toInstant();
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.succeeded(ok, "1", lateYesterday, 60_000));
+            writer.write(TOPICS.events(), Events.failed(bad, "2", Instant.now(), "DC01: snapshot failed"));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs?q=" + tag).then()
+                .statusCode(200).header("X-Total-Count", "2"));
+
+        given().get("/api/jobs?q=" + tag.toUpperCase() + "&status=failing").then().statusCode(200)
+                .header("X-Total-Count", "1").body("jobKey", equalTo(List.of(bad)));
+        given().get("/api/jobs?source=esxi-" + tag + "&host=a" + tag).then().body("jobKey", equalTo(List.of(ok)));
+        given().get("/api/jobs?q=" + tag + "&kind=retrospect").then().header("X-Total-Count", "0");
+        given().get("/api/jobs?q=" + tag + "&kind=xsibackup").then().header("X-Total-Count", "2");
+
+        List<Map<String, Object>> utc = given().get("/api/jobs?q=" + tag + "&calendar=3&tz=UTC").then()
+                .extract().path("find { it.jobKey == '" + ok + "' }.days");
+        assertEquals(3, utc.size());
+        assertEquals(LocalDate.now(ZoneId.of("UTC")).toString(), utc.get(2).get("date"));
+        assertEquals("ok", utc.get(1).get("outcome"), "yesterday in UTC: " + utc);
+        List<Map<String, Object>> auckland = given().get("/api/jobs?q=" + tag + "&calendar=3&tz=Pacific/Auckland")
+                .then().extract().path("find { it.jobKey == '" + ok + "' }.days");
+        assertEquals("ok", auckland.get(2).get("outcome"), "today in Auckland: " + auckland);
+        List<Map<String, Object>> failed = given().get("/api/jobs?q=" + tag + "&status=failing&calendar=1").then()
+                .extract().path("[0].days");
+        assertEquals("failed", failed.get(0).get("outcome"));
+        assertEquals(1, failed.get(0).get("failed"));
+
+        // The next page keeps the filters.
+        String link = given().get("/api/jobs?q=" + tag + "&limit=1&calendar=2").then().extract().header("Link");
+        assertTrue(link.contains("q=" + tag) && link.contains("calendar=2") && link.contains("after="), link);
+
+        // Mistakes are named.
+        given().get("/api/jobs?status=broken").then().statusCode(400)
+                .body("error", containsString("status must be one of [failing, new, ok, running, warning]"));
+        given().get("/api/jobs?calendar=400").then().statusCode(400)
+                .body("error", equalTo("calendar is the number of days to show, from 1 to 62, not 400"));
+        given().get("/api/jobs?tz=Mars/Olympus").then().statusCode(400)
+                .body("error", equalTo("tz 'Mars/Olympus' is not a time zone (e.g. Europe/Berlin or UTC)"));
+        given().get("/api/jobs?q=" + "x".repeat(201)).then().statusCode(400)
+                .body("error", equalTo("q is 201 characters long; at most 200"));
+
+        // The counts behind the overview's buttons and filters.
+        List<Map<String, Object>> summary = given().get("/api/jobs/summary").then().statusCode(200).extract().path("");
+        assertTrue(summary.contains(Map.of("field", "source", "value", "esxi-" + tag, "count", 2)), summary.toString());
+        assertTrue(summary.contains(Map.of("field", "host", "value", "b" + tag, "count", 1)), summary.toString());
+        assertTrue(summary.stream().anyMatch(row -> row.get("field").equals("status") && row.get("value").equals("failing")
+                && ((Number) row.get("count")).intValue() >= 1), summary.toString());
+    }
+
+    @Test
+    void aJobShowsItsScheduleNextRunAndChartPointsWithTheAnomalyMedian() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "nightly-" + tag + "/esxi01/vm";
+        TestRules.use("""
+                jobs:
+                  - match: "nightly-%s/*"
+                    schedule: {every: 24h, grace: 2h}
+                    max-duration: 6h
+                receivers:
+                  - {name: log, type: console}
+                """.formatted(tag));
+        Instant start = Instant.now().minus(Duration.ofDays(7));
+        try (EventWriter writer = new EventWriter()) {
+            for (int i = 0; i < 7; i++) {
+                writer.write(TOPICS.events(), Events.succeeded(job, "r" + i, start.plus(Duration.ofDays(i)),
+                        (10 + i) * 60_000L));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/" + job).then()
+                .statusCode(200).body("runs", equalTo(7)));
+        var answer = given().get("/api/jobs/" + job + "?calendar=10&tz=UTC").then().statusCode(200)
+                .body("schedule.rule", equalTo("nightly-" + tag + "/*"))
+                .body("schedule.schedule", equalTo("every 1d + 2h grace"))
+                .body("schedule.maxDuration", equalTo("6h"))
+                .body("days.size()", equalTo(10))
+                .body("series.size()", equalTo(7))
+                .body("series[0].runId", equalTo("r0"))
+                .body("series[4].medianDurationMs", nullValue())
+                // The sixth run is compared with the five before it: their median, 12 minutes.
+                .body("series[5].medianDurationMs", equalTo(12 * 60_000))
+                .body("series[6].medianDurationMs", equalTo(13 * 60_000))
+                .extract();
+        Instant last = start.plus(Duration.ofDays(6));
+        Instant next = Instant.parse(answer.path("schedule.nextExpectedAt"));
+        assertEquals(last.plus(Duration.ofDays(1)).toEpochMilli(), next.toEpochMilli(), 1000);
+        assertEquals(next.plus(Duration.ofHours(2)), Instant.parse(answer.path("schedule.lateAfter")));
+        // The days before the job was first seen are not known; then a run a day, each ok; today nothing yet, and
+        // nothing missed while today's run is still within its time.
+        List<String> outcomes = answer.path("days.outcome");
+        assertEquals(List.of("unknown", "unknown", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "none"), outcomes);
+
+        given().get("/api/jobs/" + job + "?tz=Nowhere/Else").then().statusCode(400);
+    }
+
+    @Test
+    void oneJobsAlertsAreAskedForByItsKey() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "alerting-" + tag + "/db";
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "disk full"));
+            writer.write(TOPICS.events(), Events.failed("alerting-" + tag + "/other", "1", Instant.now(), "disk full"));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/alerts?job=" + job).then()
+                .statusCode(200).body("jobKey", equalTo(List.of(job))));
+        given().get("/api/alerts?job=" + "j".repeat(2049)).then().statusCode(400);
+    }
+
+    @Test
+    void theLiveFeedTellsOfAChangedJobWithinSeconds() throws Exception {
+        String job = "live-" + UUID.randomUUID().toString().substring(0, 8) + "/files";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/live"))
+                .header("Authorization", "Bearer " + KafkaTestResource.OPERATOR_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no", stream.headers().firstValue("X-Accel-Buffering").orElse(""));
+        BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+        CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = lines.readLine()) != null;) {
+                    if (line.startsWith("data: ") && line.contains(job)) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            // The feed follows from the end: it is open before the change is written.
+            TimeUnit.SECONDS.sleep(2);
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "VM1: snapshot failed"));
+            }
+            String data = heard.get(30, TimeUnit.SECONDS);
+            assertTrue(data.contains("\"jobs\":[") && data.contains("\"all\":false"), data);
+        } finally {
+            stream.body().close();
+        }
+        // Without an operator the feed is refused like the rest of the API.
+        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live"))
+                .header("Authorization", "Bearer wrong").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void theDashboardIsServedWithRelativeAddressesAndNothingFromElsewhere() {
+        String page = given().get("/").then().statusCode(200).contentType(containsString("text/html")).extract().asString();
+        assertTrue(page.contains("<link rel=\"stylesheet\" href=\"app.css\">") && page.contains("<script src=\"app.js\">"),
+                "assets by relative address, so that a path prefix works: " + page);
+        String script = given().get("/app.js").then().statusCode(200).contentType(containsString("javascript"))
+                .body(containsString("new EventSource('api/live')"))
+                .body(containsString("fetch('api/' + path")).extract().asString();
+        String style = given().get("/app.css").then().statusCode(200).contentType(containsString("text/css"))
+                .extract().asString();
+        for (String asset : List.of(page, script, style)) {
+            assertFalse(asset.contains("http://") || asset.contains("https://") || asset.contains("fetch('/"),
+                    "an absolute or outside address in the dashboard");
+        }
+        given().get("/app.js").then().body(not(containsString("innerHTML = j")));
+    }
+}
