@@ -276,13 +276,15 @@ function chart(points, field, median, format, label) {
   const values = points.filter(p => p[field] !== null && p[field] !== undefined);
   if (values.length < 2) return '<figure><figcaption>' + esc(label) + '</figcaption><p class="muted">Not enough runs with a ' + esc(label.toLowerCase()) + ' yet.</p></figure>';
   const W = 600, H = 180, L = 58, R = 10, T = 10, B = 26;
+  // Runs evenly spaced, oldest on the left (a night's retry would otherwise hide behind its first run).
   const times = points.map(p => Date.parse(p.at));
   const t0 = Math.min(...times), t1 = Math.max(...times);
+  const place = new Map(points.map((p, i) => [p, i]));
   const all = values.map(p => p[field]).concat(points.map(p => p[median]).filter(v => v !== null && v !== undefined));
   const top = Math.max(...all) * 1.1 || 1;
-  const x = t => L + (t1 === t0 ? (W - L - R) / 2 : (t - t0) / (t1 - t0) * (W - L - R));
+  const x = p => L + (points.length < 2 ? (W - L - R) / 2 : place.get(p) / (points.length - 1) * (W - L - R));
   const y = v => T + (H - T - B) * (1 - v / top);
-  const line = (list, key) => list.map((p, i) => (i ? 'L' : 'M') + x(Date.parse(p.at)).toFixed(1) + ' ' + y(p[key]).toFixed(1)).join(' ');
+  const line = (list, key) => list.map((p, i) => (i ? 'L' : 'M') + x(p).toFixed(1) + ' ' + y(p[key]).toFixed(1)).join(' ');
   const medians = points.filter(p => p[median] !== null && p[median] !== undefined);
   const svg = '<svg class="chart" viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none" role="img" aria-label="'
     + esc(label + ' of the last ' + values.length + ' runs' + (medians.length ? ', with the median the anomaly rule compares with' : '')) + '">'
@@ -294,7 +296,7 @@ function chart(points, field, median, format, label) {
     + '<text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">' + esc(new Date(t1).toLocaleDateString()) + '</text>'
     + (medians.length > 1 ? '<path class="median" d="' + line(medians, median) + '"/>' : '')
     + '<path class="value" d="' + line(values, field) + '"/>'
-    + values.map(p => '<circle class="pt ' + esc(p.outcome) + '" r="4" cx="' + x(Date.parse(p.at)).toFixed(1) + '" cy="' + y(p[field]).toFixed(1)
+    + values.map(p => '<circle class="pt ' + esc(p.outcome) + '" r="4" cx="' + x(p).toFixed(1) + '" cy="' + y(p[field]).toFixed(1)
       + '"><title>' + esc(new Date(p.at).toLocaleString() + ': ' + format(p[field]) + ' (' + p.outcome + ')') + '</title></circle>').join('')
     + '</svg>';
   const rows = values.map(p => [esc(new Date(p.at).toLocaleString()), esc(format(p[field])), esc(p[median] === null ? '' : format(p[median])), status(p.outcome)]);

@@ -105,8 +105,12 @@ class DashboardBrowserTest {
     }
 
     void hook(int gateway, String host, String job, int pid, boolean ok) throws Exception {
+        hook(gateway, host, job, pid, ok, 120);
+    }
+
+    void hook(int gateway, String host, String job, int pid, boolean ok, int seconds) throws Exception {
         String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + pid + "\" --backup-id=" + job);
-        String query = b64("PID=" + pid + "|t=120|hostname=" + host + "|cmd=" + cmd
+        String query = b64("PID=" + pid + "|t=" + seconds + "|hostname=" + host + "|cmd=" + cmd
                 + (ok ? "" : "|err=" + b64("VM" + pid + ": snapshot failed")));
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway
                 + "/hooks/xsibackup/" + TOKEN + (ok ? "/success?" : "/error?") + query)).build(),
@@ -210,7 +214,11 @@ class DashboardBrowserTest {
                         "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
                 processes.awaitReady("gateway", gatewayPort, gateway);
                 processes.awaitReady("processor", processorPort, processor);
-                hook(gatewayPort, "esxi-a", "web", 101, true);
+                // A week of nights of one job (its duration chart has a median), then tonight's two.
+                for (int night = 0; night < 7; night++) {
+                    hook(gatewayPort, "esxi-a", "web", 90 + night, true, 600 + 45 * (night % 3));
+                }
+                hook(gatewayPort, "esxi-a", "web", 101, true, 640);
                 hook(gatewayPort, "esxi-a", "db", 102, false);
 
                 try (PrefixProxy proxy = new PrefixProxy(proxyPort, processorPort)) {
@@ -276,6 +284,9 @@ class DashboardBrowserTest {
         awaitText("every 1d + 2h grace", 20);
         assertTrue(pageText().contains("Next run expected"), pageText());
         assertEquals(35, browser.findElements(By.cssSelector(".cal.big .d")).size());
+        // Its duration chart: eight runs, and the dashed median once five successful runs came before.
+        assertEquals(8, browser.findElements(By.cssSelector("svg.chart circle.pt")).size());
+        assertEquals(1, browser.findElements(By.cssSelector("svg.chart path.median")).size());
         assertTrue(pageText().contains("xsibackup-101"), "its restore point: " + pageText());
         screenshot("job");
 
