@@ -61,7 +61,7 @@ class DashboardBrowserTest {
     static final String DRIVER = System.getProperty("hookline.chromedriver", "/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target", "screenshots");
     static final String RED = "rgba(207, 34, 46, 1)";
-    static final String GREEN = "rgba(45, 164, 78, 1)";
+    static final String GREEN = "rgba(26, 127, 55, 1)";
 
     @TempDir
     Path home;
@@ -365,6 +365,20 @@ class DashboardBrowserTest {
         assertTrue(((Number) overflow).intValue() <= 1, "the page is " + overflow + " px wider than a phone");
         assertEquals("failed", today("e2e-xsi/esxi-a/db").getAttribute("data-outcome"));
         screenshot("overview-phone");
+
+        // Many jobs are paged, 50 a page, the filters and counts over all of them.
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        for (int i = 0; i < 60; i++) {
+            hook(gateway, "esxi-bulk", "vm" + (100 + i), 200 + i, true);
+        }
+        awaitText("jobs 1\u201350 of 65", 60);
+        shown(By.id("next")).click();
+        awaitText("jobs 51\u201365 of 65", 20);
+        assertEquals(15, jobsShown().size());
+        assertFalse(shown(By.id("next")).isEnabled(), "the last page has no next");
+        shown(By.id("prev")).click();
+        awaitText("jobs 1\u201350 of 65", 20);
+        assertEquals(50, jobsShown().size());
         System.out.printf("dashboard: overview, job, ops and phone pages driven in %s through %s%n",
                 ((org.openqa.selenium.HasCapabilities) browser).getCapabilities().getBrowserVersion(), url);
     }

@@ -20,7 +20,7 @@ class CloudEventsFuzzTest {
 
     static final String[] TYPES = {"application/json", "application/cloudevents+json", "text/plain", ""};
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyBodyAndHeadersAreReadOrRefusedAsNotJson(FuzzedDataProvider data) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (data.consumeBoolean()) {

@@ -37,7 +37,7 @@ class RetrospectFuzzTest {
             "ScriptCheckFailed", "NextExec", "StopSched", "SchedStop", "PasswordEntry", "FatalBackupError",
             "AnomalyAlert");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void everyCallIsAnEventOrARefusalAndNeverLeaksThePassword(FuzzedDataProvider data) {
         String event = data.consumeBoolean() ? data.pickValue(EVENTS) : data.consumeString(30);
         int count = data.consumeInt(0, 20);

@@ -24,7 +24,7 @@ class SecretScrubberFuzzTest {
             "token: %s", "https://backup:%s@nas.local/share", "Authorization: Bearer %s", "PGPASSWORD=%s",
             "db_password='%s'");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void aPlantedSecretSurvivesNoEncoding(FuzzedDataProvider data) {
         String before = data.consumeString(150);
         String after = data.consumeString(150);

@@ -36,7 +36,7 @@ class XsiBackupFuzzTest {
     static final Source SOURCE = new Source("esxi-prod", SourceKind.XSIBACKUP, "OK", ZoneId.of("UTC"));
     static final String SECRET = "Pl4nt3dSecretXyz";
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void everyQueryIsAnEventOrARefusalAndNeverLeaksTheSmtpPassword(FuzzedDataProvider data) {
         String before = data.consumeString(200);
         String after = data.consumeString(200);

@@ -13,7 +13,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class PingFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void signalsAndLastLinesStayWithinTheirShape(FuzzedDataProvider data) {
         PingHook.Signal signal = PingHook.Signal.parse(data.consumeString(8));
         if (signal != null) {

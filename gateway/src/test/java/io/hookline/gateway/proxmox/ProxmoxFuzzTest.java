@@ -35,7 +35,7 @@ class ProxmoxFuzzTest {
     static final List<String> KEYS = List.of("phase", "mode", "vmid", "vmtype", "guest", "target", "logfile", "dumpdir",
             "storeid", "node", "run", "failed");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void everyCallIsAnEventOrARefusalWithASentence(FuzzedDataProvider data) {
         StringBuilder body = new StringBuilder();
         int fields = data.consumeInt(0, 14);

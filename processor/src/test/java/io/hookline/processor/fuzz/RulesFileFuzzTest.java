@@ -40,7 +40,7 @@ class RulesFileFuzzTest {
         "    keep-at-least: 2\n", "    enforce: false\n", "    enforce: true\n", "    prune: {agent: esxi, action: prune}\n",
         "    prune: {webhook: ops}\n", "    prune: {agent: esxi, action: rm, parameters: {root: /vmfs}}\n"};
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void aRulesFileLoadsOrIsRefusedWithProblemsThatSaySomething(FuzzedDataProvider data) {
         StringBuilder yaml = new StringBuilder();
         int pieces = data.consumeInt(0, 24);

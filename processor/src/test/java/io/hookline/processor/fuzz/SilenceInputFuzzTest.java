@@ -25,7 +25,7 @@ import io.hookline.runtime.time.WeeklyWindow;
  */
 class SilenceInputFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void silenceFieldsAreAcceptedOrRefusedWithASentence(FuzzedDataProvider data) {
         Map<String, String> matchers = new LinkedHashMap<>();
         int count = data.consumeInt(0, 7);
