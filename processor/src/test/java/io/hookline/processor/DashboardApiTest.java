@@ -91,6 +91,13 @@ class DashboardApiTest {
                 .body("error", equalTo("calendar is the number of days to show, from 1 to 62, not 400"));
         given().get("/api/jobs?tz=Mars/Olympus").then().statusCode(400)
                 .body("error", equalTo("tz 'Mars/Olympus' is not a time zone (e.g. Europe/Berlin or UTC)"));
+        given().get("/api/jobs?calendar=-9223372036854775808").then().statusCode(400)
+                .body("error", equalTo("calendar is the number of days to show, from 1 to 62, not "
+                        + "'-9223372036854775808'"));
+        given().get("/api/jobs?calendar=two").then().statusCode(400)
+                .body("error", equalTo("calendar is the number of days to show, from 1 to 62, not 'two'"));
+        given().get("/api/jobs?limit=lots").then().statusCode(400)
+                .body("error", equalTo("limit must be a whole number from 1 to 1000, not 'lots'"));
         given().get("/api/jobs?q=" + "x".repeat(201)).then().statusCode(400)
                 .body("error", equalTo("q is 201 characters long; at most 200"));
 

@@ -54,7 +54,12 @@ public class CommandsResource {
     @Operation(summary = "Chained commands, newest first: ?agent=, ?job= (the job it runs as, or an upstream job), "
             + "?status= (queued, delivered, started, succeeded, failed, refused, expired), ?limit= (default 100)")
     public Response commands(@QueryParam("agent") String agent, @QueryParam("job") String job,
-            @QueryParam("status") String status, @QueryParam("limit") Integer limit) {
+            @QueryParam("status") String status, @QueryParam("limit") String limitText) {
+        Integer limit = JobQuery.number(limitText);
+        if (limitText != null && limit == null) {
+            return bad("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + JobQuery.shorten(limitText)
+                    + "'");
+        }
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             return bad("limit must be from 1 to " + MAX_LIMIT + ", not " + size);

@@ -28,8 +28,29 @@ public record JobQuery(String source, String kind, String host, String status, S
     record Parsed(JobQuery query, String problem) {
     }
 
-    static Parsed parse(String source, String kind, String host, String status, String text, Integer calendar,
+    /** A whole number as a query gives it, or null when it is none (or out of an int's range). */
+    static Integer number(String text) {
+        if (text == null || text.length() > 11) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static String shorten(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "\u2026" : text;
+    }
+
+    static Parsed parse(String source, String kind, String host, String status, String text, String calendarText,
             String tz, ZoneId defaultZone) {
+        Integer calendar = number(calendarText);
+        if (calendarText != null && calendar == null) {
+            return new Parsed(null, "calendar is the number of days to show, from 1 to " + MAX_DAYS + ", not '"
+                    + shorten(calendarText) + "'");
+        }
         for (String[] field : new String[][] {{"source", source}, {"host", host}, {"q", text}, {"kind", kind}}) {
             if (field[1] != null && field[1].length() > MAX_TEXT) {
                 return new Parsed(null, field[0] + " is " + field[1].length() + " characters long; at most " + MAX_TEXT);

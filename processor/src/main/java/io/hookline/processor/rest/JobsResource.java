@@ -62,16 +62,22 @@ public class JobsResource {
             + " N days (days: ok, warning, failed, missed, running, none, unknown) in ?tz= (default"
             + " hookline.dashboard.time-zone)")
     @APIResponse(responseCode = "503", description = "The processor is (re)building its state; try again shortly")
-    public Response jobs(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after,
+    public Response jobs(@jakarta.ws.rs.QueryParam("limit") String limitText, @jakarta.ws.rs.QueryParam("after") String after,
             @jakarta.ws.rs.QueryParam("source") String source, @jakarta.ws.rs.QueryParam("kind") String kind,
             @jakarta.ws.rs.QueryParam("host") String host, @jakarta.ws.rs.QueryParam("status") String status,
-            @jakarta.ws.rs.QueryParam("q") String text, @jakarta.ws.rs.QueryParam("calendar") Integer calendar,
+            @jakarta.ws.rs.QueryParam("q") String text, @jakarta.ws.rs.QueryParam("calendar") String calendar,
             @jakarta.ws.rs.QueryParam("tz") String tz) {
         JobQuery.Parsed parsed = JobQuery.parse(source, kind, host, status, text, calendar, tz, zone);
         if (parsed.problem() != null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", parsed.problem())).build();
         }
         JobQuery query = parsed.query();
+        Integer limit = JobQuery.number(limitText);
+        if (limitText != null && limit == null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
+                    "limit must be a whole number from 1 to " + MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'"))
+                    .build();
+        }
         int size = limit == null ? 500 : limit;
         if (size < 1 || size > MAX_PAGE) {
             return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
@@ -217,7 +223,7 @@ public class JobsResource {
     @Operation(summary = "One job with its recent runs, the chained commands addressed to it (commands) and those its "
             + "runs triggered (triggered); the key is source/job or source/host/job")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
-    public Response job(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("calendar") Integer calendar,
+    public Response job(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("calendar") String calendar,
             @jakarta.ws.rs.QueryParam("tz") String tz) {
         JobQuery.Parsed parsed = JobQuery.parse(null, null, null, null, null, calendar, tz, zone);
         if (parsed.problem() != null) {

@@ -151,6 +151,8 @@ class ChainsApiTest {
                 .body("error", org.hamcrest.Matchers.containsString("status must be one of"));
         given().get("/api/commands?limit=0").then().statusCode(400)
                 .body("error", equalTo("limit must be from 1 to 1000, not 0"));
+        given().get("/api/commands?limit=99999999999999999999").then().statusCode(400)
+                .body("error", equalTo("limit must be a whole number from 1 to 1000, not '99999999999999999999'"));
     }
 
     static BackupEvent agentPoll(String agent, Instant at) {
