@@ -541,13 +541,18 @@ function live() {
   if (source) source.close();
   const badge = document.getElementById('live');
   source = new EventSource('api/live');
+  let down = false;
   source.addEventListener('hello', () => {
     badge.textContent = 'live';
     badge.className = 'live on';
     if (polling) { clearInterval(polling); polling = null; }
+    // Back after a break (the processor restarted, the network dropped): what changed meanwhile was not told.
+    if (down) refresh();
+    down = false;
   });
   source.addEventListener('change', e => changed(JSON.parse(e.data)));
   source.onerror = () => {
+    down = true;
     badge.textContent = 'reconnecting';
     badge.className = 'live';
     // Without the stream (a proxy that refuses it), read again every 30 s.
