@@ -33,8 +33,9 @@ import io.hookline.schema.topics.Topics;
 
 /**
  * Alert steps from job changes ({@link AlertLogic#onEvent}) and, every {@code checkInterval} of wall-clock time,
- * from deadlines (missed and stuck runs, {@link AlertLogic#onClock}): kept in the alerts store, written to
- * hookline.alerts. Resolved alerts leave the store after {@link #KEEP_RESOLVED}.
+ * from the deadlines that have come (missed and stuck runs, {@link AlertLogic#onClock}; a {@link DeadlineIndex}
+ * by time, so a check costs what is due): kept in the alerts store, written to hookline.alerts. Resolved alerts
+ * leave the store after {@link #KEEP_RESOLVED}.
  */
 public final class AlertReactor implements Reactor {
 
@@ -42,6 +43,8 @@ public final class AlertReactor implements Reactor {
     static final String SINK = "alert-sink";
     /** Resolved alerts stay readable in /api/alerts this long. */
     static final Duration KEEP_RESOLVED = Duration.ofDays(7);
+    /** How often resolved alerts past {@link #KEEP_RESOLVED} are looked for (a walk over the alerts store). */
+    static final Duration FORGET_RESOLVED_EVERY = Duration.ofMinutes(10);
 
     private static final Logger LOG = Logger.getLogger(AlertReactor.class);
 
@@ -77,6 +80,7 @@ public final class AlertReactor implements Reactor {
         KeyValueStore<String, AlertEvent> alerts = context.getStateStore(STORE);
         Task task = new Task(context, jobs, alerts);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::checkDeadlines);
+        context.schedule(FORGET_RESOLVED_EVERY, PunctuationType.WALL_CLOCK_TIME, task::forgetResolved);
         return task;
     }
 
@@ -85,6 +89,9 @@ public final class AlertReactor implements Reactor {
         private final ProcessorContext<String, Object> context;
         private final ReadOnlyKeyValueStore<String, JobState> jobs;
         private final KeyValueStore<String, AlertEvent> alerts;
+        private final DeadlineIndex deadlines = new DeadlineIndex();
+        /** The rules the index was built with; null until the first check builds it. */
+        private Rules indexedWith;
 
         Task(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs,
                 KeyValueStore<String, AlertEvent> alerts) {
@@ -95,6 +102,9 @@ public final class AlertReactor implements Reactor {
 
         @Override
         public void changed(JobChange change) {
+            if (indexedWith != null) {
+                index(change.jobKey(), change.after(), indexedWith);
+            }
             if (change.event().getType() == io.hookline.schema.EventType.AGENT_SEEN
                     && AlertLogic.isAgentJob(change.after())) {
                 record(AlertLogic.agentSeen(change.after(), change.event().getEventId(), alerts::get,
@@ -107,29 +117,59 @@ public final class AlertReactor implements Reactor {
                     change.event().getReceivedAt()), change.timestamp());
         }
 
+        /**
+         * The jobs whose deadline has come (from the index, not a walk over every job): their missed, stuck or
+         * offline alerts, then each one's next deadline. A change of rules re-reads every job once.
+         */
         void checkDeadlines(long wallClockMs) {
             Instant now = Instant.ofEpochMilli(wallClockMs);
-            List<AlertEvent> steps = new ArrayList<>();
             Rules inForce = rules.get();
-            try (KeyValueIterator<String, JobState> all = jobs.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, JobState> job = all.next();
-                    if (AlertLogic.isAgentJob(job.value)) {
-                        steps.addAll(AlertLogic.agentOnClock(job.value, agentOfflineAfter, alerts::get, now));
-                        continue;
-                    }
-                    JobRule rule = inForce.forJob(job.key);
-                    if (rule.schedule() != null || rule.maxDuration() != null) {
-                        try {
-                            steps.addAll(AlertLogic.onClock(job.value, rule, alerts::get, now));
-                        } catch (RuntimeException e) {
-                            // One job's odd state must not stop the deadlines of every other job.
-                            LOG.errorf("deadline check of %s skipped: %s", job.key, e);
-                        }
-                    }
+            if (inForce != indexedWith) {
+                rebuild(inForce);
+            }
+            List<AlertEvent> steps = new ArrayList<>();
+            for (String jobKey : deadlines.takeDue(now)) {
+                JobState state = jobs.get(jobKey);
+                if (state == null) {
+                    continue;
+                }
+                JobRule rule = inForce.forJob(jobKey);
+                try {
+                    steps.addAll(AlertLogic.isAgentJob(state)
+                            ? AlertLogic.agentOnClock(state, agentOfflineAfter, alerts::get, now)
+                            : AlertLogic.onClock(state, rule, alerts::get, now));
+                    deadlines.put(jobKey, DeadlineIndex.next(state, rule, agentOfflineAfter, now));
+                } catch (RuntimeException e) {
+                    // One job's odd state must not stop the deadlines of every other job.
+                    LOG.errorf("deadline check of %s skipped: %s", jobKey, e);
                 }
             }
             record(steps, wallClockMs);
+        }
+
+        private void rebuild(Rules inForce) {
+            deadlines.clear();
+            try (KeyValueIterator<String, JobState> all = jobs.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, JobState> job = all.next();
+                    index(job.key, job.value, inForce);
+                }
+            }
+            indexedWith = inForce;
+            LOG.debugf("deadline index rebuilt: %d jobs with a deadline", deadlines.size());
+        }
+
+        private void index(String jobKey, JobState state, Rules inForce) {
+            try {
+                deadlines.put(jobKey, DeadlineIndex.next(state, inForce.forJob(jobKey), agentOfflineAfter, null));
+            } catch (RuntimeException e) {
+                LOG.errorf("deadline of %s not indexed: %s", jobKey, e);
+            }
+        }
+
+        /** Resolved alerts older than {@link #KEEP_RESOLVED} leave the store. */
+        void forgetResolved(long wallClockMs) {
+            Instant now = Instant.ofEpochMilli(wallClockMs);
             List<String> expired = new ArrayList<>();
             try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
                 all.forEachRemaining(entry -> {

@@ -74,8 +74,13 @@ public class TopologyProducer {
 
     /** The topology on its own, for the TopologyTestDriver and for tests that run Kafka Streams directly. */
     public static Topology build(Topics topics, Rules rules, Duration checkInterval) {
+        return build(topics, () -> rules, checkInterval);
+    }
+
+    /** The same, with rules that may change while it runs (as a reload does). */
+    public static Topology build(Topics topics, Supplier<Rules> rules, Duration checkInterval) {
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        return build(topics, reactors(() -> rules, checkInterval, AGENT_OFFLINE_AFTER, metrics), metrics);
+        return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics), metrics);
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {

@@ -129,6 +129,68 @@ class AlertTopologyTest {
     }
 
     @Test
+    void aJobThatSucceedsAgainIsDueAgainFromThatSuccess() {
+        send(succeeded(JOB, "1", START, 1000));
+        driver.advanceWallClockTime(Duration.ofHours(27));
+        send(succeeded(JOB, "2", START.plus(Duration.ofHours(27)), 1000));
+        alerts.readRecordsToList();
+
+        driver.advanceWallClockTime(Duration.ofHours(26).minusSeconds(2));
+        assertTrue(alerts.isEmpty(), "the deadline moved with the success: not due before 27 h + 26 h");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        AlertEvent missed = alerts.readValue();
+        assertEquals(AlertCondition.MISSED, missed.getCondition());
+        assertEquals(AlertStatus.FIRING, missed.getStatus());
+    }
+
+    @Test
+    void jobsFireAtTheirOwnDeadlinesInTheOrderTheyComeNotBefore() {
+        int jobs = 300;
+        for (int i = 0; i < jobs; i++) {
+            // Successes a minute apart, sent in reverse: the index orders them by deadline, not by arrival.
+            int minute = jobs - 1 - i;
+            send(succeeded("esxi-prod/esxi01/job-" + minute, "s" + minute, START.plus(Duration.ofMinutes(minute)), 1000));
+        }
+        alerts.readRecordsToList();
+        driver.advanceWallClockTime(Duration.ofHours(26).minusSeconds(1));
+        assertTrue(alerts.isEmpty(), "no job is due before its own deadline");
+        List<String> fired = new java.util.ArrayList<>();
+        for (int minute = 0; minute < jobs; minute++) {
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+            List<AlertEvent> now = alerts.readValuesToList();
+            assertEquals(1, now.size(), "minute " + minute + ": " + now);
+            fired.add(now.get(0).getJobKey());
+        }
+        assertEquals("esxi-prod/esxi01/job-0", fired.get(0));
+        assertEquals("esxi-prod/esxi01/job-" + (jobs - 1), fired.get(jobs - 1));
+        assertEquals(jobs, new java.util.HashSet<>(fired).size(), "each job fired once");
+    }
+
+    @Test
+    void aScheduleAddedByAReloadCoversAJobAlreadyOverdue() throws Exception {
+        driver.close();
+        java.util.concurrent.atomic.AtomicReference<Rules> rules = new java.util.concurrent.atomic.AtomicReference<>(
+                Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-reload-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Topics topics = Topics.withDefaultPrefix();
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, rules::get, Duration.ofSeconds(1)), props, START);
+        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+
+        send(succeeded(JOB, "1", START, 1000));
+        driver.advanceWallClockTime(Duration.ofHours(30));
+        assertTrue(alerts.isEmpty(), "no schedule, no deadline");
+
+        rules.set(Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n    schedule: {every: 24h, grace: 2h}\n"));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        AlertEvent missed = alerts.readValue();
+        assertEquals(AlertCondition.MISSED, missed.getCondition());
+        assertEquals(JOB, missed.getJobKey());
+    }
+
+    @Test
     void aRunThatDoesNotFinishWithinItsMaximumIsStuckUntilItEnds() {
         send(event(JOB, EventType.RUN_STARTED, "9", START).build());
         driver.advanceWallClockTime(Duration.ofHours(6).plusSeconds(1));
