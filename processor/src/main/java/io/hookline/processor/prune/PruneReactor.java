@@ -164,9 +164,13 @@ public final class PruneReactor implements Reactor {
                         + change.jobKey() : result.getErrorMessage());
             }
             String jobKey = change.jobKey();
+            BackupEvent event = change.event();
+            if (!mayHavePrunes(jobKey, event)) {
+                // No enforced policy and no prune's result: nothing pending to read (a store scan per event otherwise).
+                return;
+            }
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
             Map<String, PruneLogic.Pending> under = read(pending, jobKey);
-            BackupEvent event = change.event();
             if (event.getType() == EventType.RESTORE_POINT_PRUNE_FAILED && event.getRestorePoint() != null) {
                 PruneLogic.Pending failed = under.get(event.getRestorePoint().getId());
                 if (failed != null && failed.commandId().equals(event.getRunId())) {
@@ -180,6 +184,19 @@ public final class PruneReactor implements Reactor {
                             change.after().getRestorePoints())) {
                 decide(jobKey, change.after(), change.timestamp(), now);
             }
+        }
+
+        /**
+         * Whether the job can have prunes pending: its retention policy is enforced, or the event is a prune's
+         * result or a point's deletion (a policy enforced before may have left prunes behind).
+         */
+        private boolean mayHavePrunes(String jobKey, BackupEvent event) {
+            EventType type = event.getType();
+            if (type == EventType.RESTORE_POINT_DELETED || type == EventType.RESTORE_POINT_PRUNE_FAILED) {
+                return true;
+            }
+            Optional<RetentionRule> rule = rules.get().retentionFor(jobKey);
+            return rule.isPresent() && rule.get().enforce();
         }
 
         /** A point that left the job (deleted, or let go to keep the state small) needs no prune any more. */
