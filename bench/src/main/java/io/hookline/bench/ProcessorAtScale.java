@@ -1,0 +1,338 @@
+package io.hookline.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.hookline.devstack.LocalKafka;
+import io.hookline.runtime.topics.TopicBootstrap;
+import io.hookline.schema.AlertCondition;
+import io.hookline.schema.AlertEvent;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.EventType;
+import io.hookline.schema.RestorePoint;
+import io.hookline.schema.RunOutcome;
+import io.hookline.schema.SourceKind;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+
+/**
+ * The processor at scale, on a real broker, as separate JVMs:
+ * <ol>
+ * <li><b>Replay</b>: {@code --events} events (default 1,000,000) of {@code --jobs} jobs (100,000) are written to
+ * hookline.events; a new processor (empty state) folds them; the time until its committed offsets reach the end,
+ * against Kafka's ConsumerPerformance reading the same topic on the same broker.</li>
+ * <li><b>Deadlines</b>: another {@code --jobs} jobs each succeed once, dated so that their schedules' deadlines fall
+ * evenly over {@code --window} seconds, starting {@code --lead} seconds after they were written; how late each missed
+ * alert reaches a read-committed consumer of hookline.alerts after its deadline (p50/p99/max).</li>
+ * <li><b>Idle and memory</b>: the processor's CPU over 30 s with nothing due, its heap after a GC and its RSS, with
+ * every job of both phases in its state.</li>
+ * </ol>
+ */
+public final class ProcessorAtScale {
+
+    static final Duration EVERY = Duration.ofMinutes(10);
+    static final Duration GRACE = Duration.ofMinutes(1);
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = XsiBackupThroughput.parse(args);
+        Path root = Path.of(options.getOrDefault("root", "."));
+        int jobs = Integer.parseInt(options.getOrDefault("jobs", "100000"));
+        int events = Integer.parseInt(options.getOrDefault("events", "1000000"));
+        int lead = Integer.parseInt(options.getOrDefault("lead", "60"));
+        int window = Integer.parseInt(options.getOrDefault("window", "60"));
+        String heap = options.getOrDefault("processor-heap", "256m");
+        Path work = Files.createTempDirectory("hookline-bench-processor-");
+        Path rules = work.resolve("rules.yaml");
+        Files.writeString(rules, """
+                jobs:
+                  - match: "due/*"
+                    schedule: {every: %dm, grace: %dm}
+                """.formatted(EVERY.toMinutes(), GRACE.toMinutes()));
+
+        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        Process processor = null;
+        try {
+            kafka.start(Duration.ofSeconds(120));
+            Topics topics = Topics.withDefaultPrefix();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                TopicBootstrap.ensure(admin, topics.specs(-1), 3, (short) 1, 30_000);
+            }
+            long written = System.nanoTime();
+            int size = write(kafka, topics.events(), replayEvents(jobs, events));
+            System.out.printf(Locale.ROOT, "wrote %,d events of %,d jobs (%d bytes each) in %.1f s%n", events, jobs, size,
+                    (System.nanoTime() - written) / 1e9);
+
+            String peer = consumerPerformance(kafka, topics.events(), events);
+            double peerRate = Double.parseDouble(peer.split(",")[5].trim());
+
+            int port = LocalKafka.freePort();
+            long launched = System.nanoTime();
+            processor = startProcessor(root, work, kafka, port, rules, heap);
+            HttpClient client = HttpClient.newHttpClient();
+            long caughtUp = awaitCaughtUp(kafka, topics.events(), processor, Duration.ofMinutes(30));
+            double replaySeconds = (caughtUp - launched) / 1e9;
+
+            Instant firstDeadline = Instant.now().plusSeconds(lead);
+            write(kafka, topics.events(), dueEvents(jobs, firstDeadline, Duration.ofSeconds(window)));
+            long[] late = missedAlerts(kafka, topics.alerts(), jobs, firstDeadline, Duration.ofSeconds(window),
+                    Duration.ofSeconds(lead + window + 120L));
+
+            TimeUnit.SECONDS.sleep(10);
+            double idle = cpuShare(processor.pid(), Duration.ofSeconds(30));
+            long[] memory = AgentLongPolls.memory(client, port, processor.pid());
+
+            long received = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).count();
+            long[] seen = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).sorted().toArray();
+            System.out.println();
+            System.out.printf(Locale.ROOT, "Replay: a new processor folded %,d events of %,d jobs from hookline.events%n",
+                    events, jobs);
+            System.out.printf(Locale.ROOT, "  %.1f s from launch to its committed offsets at the end: %,.0f events/s "
+                    + "(JVM start and restore included)%n", replaySeconds, events / replaySeconds);
+            System.out.println("Kafka ConsumerPerformance, same topic, same broker:");
+            System.out.println("  " + peer.strip());
+            System.out.printf(Locale.ROOT, "Ratio: processor events/s / consumer records/s = %.3f%n",
+                    events / replaySeconds / peerRate);
+            System.out.printf(Locale.ROOT, "Deadlines: %,d more jobs due over %d s (%,.0f a second), %,d jobs in all%n",
+                    jobs, window, jobs / (double) window, 2 * jobs);
+            System.out.printf(Locale.ROOT, "  missed alerts read (read_committed): %,d of %,d%n", received, jobs);
+            if (seen.length > 0) {
+                System.out.printf(Locale.ROOT, "  after the deadline: p50 %d ms, p99 %d ms, max %d ms%n",
+                        percentile(seen, 50), percentile(seen, 99), seen[seen.length - 1]);
+            }
+            System.out.printf(Locale.ROOT, "Idle with %,d jobs, nothing due: %.2f %% of a core over 30 s%n", 2 * jobs,
+                    idle * 100);
+            System.out.printf(Locale.ROOT, "Memory with %,d jobs (-Xmx%s): heap after GC %.1f MB, RSS %.1f MB%n",
+                    2 * jobs, heap, memory[0] / 1e6, memory[1] / 1e6);
+        } finally {
+            if (processor != null) {
+                processor.destroy();
+                processor.waitFor(30, TimeUnit.SECONDS);
+            }
+            kafka.stop();
+        }
+    }
+
+    /** {@code events} events over {@code jobs} jobs, round robin: each a successful run with a restore point. */
+    static Iterable<BackupEvent> replayEvents(int jobs, int events) {
+        Instant start = Instant.now().minus(Duration.ofDays(1));
+        return () -> new java.util.Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < events;
+            }
+
+            @Override
+            public BackupEvent next() {
+                int i = next++;
+                int job = i % jobs;
+                int run = i / jobs;
+                return succeeded("bench/esxi" + (job % 100) + "/job-" + job, "r" + run,
+                        start.plusSeconds(60L * run + job % 60));
+            }
+        };
+    }
+
+    /** One success per job, dated so that job i is due at {@code first + i * window / jobs}. */
+    static Iterable<BackupEvent> dueEvents(int jobs, Instant first, Duration window) {
+        List<BackupEvent> due = new ArrayList<>(jobs);
+        for (int i = 0; i < jobs; i++) {
+            Instant deadline = deadline(i, jobs, first, window);
+            due.add(succeeded(dueJob(i), "d" + i, deadline.minus(EVERY).minus(GRACE)));
+        }
+        return due;
+    }
+
+    static String dueJob(int i) {
+        return "due/esxi" + (i % 100) + "/job-" + i;
+    }
+
+    static Instant deadline(int i, int jobs, Instant first, Duration window) {
+        return first.plusNanos(window.toNanos() / jobs * i);
+    }
+
+    static BackupEvent succeeded(String jobKey, String runId, Instant at) {
+        String[] parts = jobKey.split("/");
+        return BackupEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setReceivedAt(at)
+                .setSourceKind(SourceKind.XSIBACKUP).setSourceName(parts[0]).setHost(parts[1]).setJob(parts[2])
+                .setJobKey(jobKey).setRunId(runId).setType(EventType.RUN_SUCCEEDED).setOutcome(RunOutcome.SUCCEEDED)
+                .setDurationMs(347_000L).setBytes(52_428_800L)
+                .setRestorePoint(RestorePoint.newBuilder().setId("rp-" + runId).setCreatedAt(at).build()).build();
+    }
+
+    static int write(LocalKafka kafka, String topic, Iterable<BackupEvent> events) throws Exception {
+        AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+        int size = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "acks", "all", "linger.ms", 20, "batch.size", 262_144, "compression.type",
+                "none"), new StringSerializer(), new ByteArraySerializer())) {
+            for (BackupEvent event : events) {
+                byte[] value = serde.encode(event);
+                size = value.length;
+                producer.send(new ProducerRecord<>(topic, event.getJobKey(), value));
+            }
+            producer.flush();
+        }
+        return size;
+    }
+
+    static String consumerPerformance(LocalKafka kafka, String topic, int records) throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ConsumerPerformance",
+                "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic, "--messages", Integer.toString(records),
+                "--group", "bench-consumer-performance", "--timeout", "120000", "--hide-header");
+        Process perf = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        perf.waitFor();
+        // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
+        for (String line : output.split("\n")) {
+            if (line.split(",").length >= 6 && line.matches("^\\d{4}-.*")) {
+                return line;
+            }
+        }
+        throw new IllegalStateException("ConsumerPerformance printed no summary:\n" + output);
+    }
+
+    static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)
+            throws IOException {
+        Path jar = root.resolve("processor/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package first");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema",
+                "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
+                "-Dhookline.rules=" + rules, "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
+        String extra = System.getenv("HOOKLINE_BENCH_PROCESSOR_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("processor.log").toFile()).start();
+    }
+
+    /** When the processor's committed offsets on the events topic reached its end (System.nanoTime()). */
+    static long awaitCaughtUp(LocalKafka kafka, String topic, Process processor, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+            while (System.nanoTime() < deadline) {
+                if (!processor.isAlive()) {
+                    throw new IllegalStateException("the processor exited with " + processor.exitValue());
+                }
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("hookline-processor")
+                        .partitionsToOffsetAndMetadata().get();
+                boolean done = !ends.isEmpty();
+                for (var end : ends.entrySet()) {
+                    OffsetAndMetadata at = committed.get(end.getKey());
+                    done &= at != null && at.offset() >= end.getValue().offset();
+                }
+                if (done) {
+                    return System.nanoTime();
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the processor did not catch up in " + timeout);
+    }
+
+    /**
+     * For every due job, how many ms after its deadline its missed alert was read (Long.MIN_VALUE: not read), from
+     * a read-committed consumer that starts before the first deadline.
+     */
+    static long[] missedAlerts(LocalKafka kafka, String topic, int jobs, Instant first, Duration window, Duration wait) {
+        long[] late = new long[jobs];
+        Arrays.fill(late, Long.MIN_VALUE);
+        AvroSerde<AlertEvent> serde = AvroSerde.of(AlertEvent.class);
+        Pattern due = Pattern.compile("^due/esxi\\d+/job-(\\d+)$");
+        int read = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "group.id", "bench-alerts-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+                "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long until = System.nanoTime() + wait.toNanos();
+            while (read < jobs && System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    AlertEvent alert = serde.decode(record.value());
+                    Matcher job = due.matcher(alert.getJobKey());
+                    if (alert.getCondition() != AlertCondition.MISSED || !job.matches()) {
+                        continue;
+                    }
+                    int i = Integer.parseInt(job.group(1));
+                    if (late[i] == Long.MIN_VALUE) {
+                        late[i] = now - deadline(i, jobs, first, window).toEpochMilli();
+                        read++;
+                    }
+                }
+            }
+        }
+        return late;
+    }
+
+    /** The share of one core the process used over {@code over} (user + system time from /proc). */
+    static double cpuShare(long pid, Duration over) throws Exception {
+        long before = cpuTicks(pid);
+        long t0 = System.nanoTime();
+        TimeUnit.NANOSECONDS.sleep(over.toNanos());
+        long after = cpuTicks(pid);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return (after - before) / 100.0 / seconds;
+    }
+
+    /** utime + stime of the process in clock ticks (100 a second on Linux). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    static long percentile(long[] sorted, double p) {
+        int index = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100.0 * sorted.length) - 1));
+        return sorted[index];
+    }
+
+    static String get(HttpClient client, int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
