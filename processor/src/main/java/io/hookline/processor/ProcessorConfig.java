@@ -134,7 +134,7 @@ public interface ProcessorConfig {
 
     /**
      * RocksDB's off-heap memory for the whole instance, in bytes: the block cache and memtables of every store and
-     * partition share it (io.hookline.processor.streams.BoundedRocksDb). The JVM's heap comes on top.
+     * partition share it (the streams package's BoundedRocksDb). The JVM's heap comes on top.
      */
     @WithDefault("67108864")
     long rocksdbMemoryBytes();
