@@ -112,7 +112,10 @@ public class DeliveryPipeline {
             @Override
             public synchronized Collection<AlertEvent> get() {
                 if (view == null) {
-                    view = open(new CompactedTopicView<>(topics.alerts(), AlertEvent.class, kafkaConfig));
+                    // Only what fires is held: a resolved alert leaves the view, so it grows with the firing
+                    // alerts, not with every alert hookline.alerts has ever had.
+                    view = open(CompactedTopicView.keeping(topics.alerts(), AlertEvent.class, kafkaConfig,
+                            alert -> alert.getStatus() != io.hookline.schema.AlertStatus.RESOLVED));
                 }
                 return view.values();
             }
