@@ -21,6 +21,8 @@ public class BoundedRocksDb implements RocksDBConfigSetter {
     /** The Kafka Streams config key of the bound, in bytes. */
     public static final String MEMORY = "hookline.rocksdb.memory.bytes";
     static final long DEFAULT_MEMORY = 64L * 1024 * 1024;
+    /** Less than this leaves RocksDB too little for the index blocks of a few stores. */
+    static final long MIN_MEMORY = 8L * 1024 * 1024;
 
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
@@ -35,8 +37,7 @@ public class BoundedRocksDb implements RocksDBConfigSetter {
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        Object configured = configs.get(MEMORY);
-        init(configured == null ? DEFAULT_MEMORY : Long.parseLong(configured.toString().trim()));
+        init(bound(configs.get(MEMORY)));
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         table.setBlockCache(cache);
         table.setCacheIndexAndFilterBlocks(true);
@@ -46,6 +47,25 @@ public class BoundedRocksDb implements RocksDBConfigSetter {
         options.setMaxWriteBufferNumber(2);
         options.setWriteBufferSize(4L * 1024 * 1024);
         options.setTableFormatConfig(table);
+    }
+
+    /** The configured bound in bytes, or a message naming the setting when it is not a number of at least 8 MiB. */
+    static long bound(Object configured) {
+        if (configured == null) {
+            return DEFAULT_MEMORY;
+        }
+        long bytes;
+        try {
+            bytes = Long.parseLong(configured.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("hookline.rocksdb-memory-bytes must be a number of bytes, not '"
+                    + configured + "'");
+        }
+        if (bytes < MIN_MEMORY) {
+            throw new IllegalArgumentException("hookline.rocksdb-memory-bytes must be at least " + MIN_MEMORY
+                    + " (8 MiB), not " + bytes);
+        }
+        return bytes;
     }
 
     @Override
