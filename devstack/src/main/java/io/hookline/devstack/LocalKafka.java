@@ -99,6 +99,37 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /**
+     * Freezes the broker (SIGSTOP): its connections stay open and nothing answers, as on a host that hangs or a
+     * long GC pause, rather than one that refuses connections. {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("-STOP");
+    }
+
+    /** Lets a {@linkplain #freeze() frozen} broker go on (SIGCONT). */
+    public synchronized void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        if (!isRunning()) {
+            throw new DevstackException("the broker is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new DevstackException("kill " + signal + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new DevstackException("cannot signal the broker: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DevstackException("interrupted while signalling the broker", e);
+        }
+    }
+
+    /**
      * Stops the broker cleanly (SIGTERM, controlled shutdown), killing it if it does not stop in time. A handle that
      * did not start the broker (another class loader's copy of {@link SharedKafka}) stops it by its process id.
      */

@@ -47,7 +47,8 @@ class ChainsTest {
     static final String TOKEN = "e2e-chain-token-0123456789abcdef";
     static final String OPERATOR = "e2e-chain-operator-0123456789abcdef";
     static final int RUNS = 120;
-    static final int KILLS = 4;
+    static final int KILLS = 5;
+    static final int FAILURES = 60;
 
     @TempDir
     Path home;
@@ -86,23 +87,44 @@ class ChainsTest {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Successes that start a chain, and among them failures of other jobs, each its own alert, while the processor is
+     * SIGKILLed five times. Every run's command runs once; the webhook receiver gets every job's alert, and an alert
+     * it gets again (a delivery the kill interrupted before it was recorded) carries the same idempotency key
+     * ({@code webhook-id}): no alert is lost and none becomes two notifications.
+     */
     @Test
-    void everyTriggerRunsOnceThoughTheProcessorIsKilledAtAnyStepOfTheChain() throws Exception {
+    void everyTriggerRunsOnceAndEveryAlertIsOneNotificationThoughTheProcessorIsKilledAtAnyStep() throws Exception {
         int kafkaPort = LocalRunTest.freePortPair();
         int gatewayPort = LocalKafka.freePort();
         int processorPort = LocalKafka.freePort();
+        Map<String, Set<String>> keysByAlert = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger deliveries = new AtomicInteger();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        receiver.createContext("/alerts", exchange -> {
+            com.fasterxml.jackson.databind.JsonNode body = json.readTree(exchange.getRequestBody().readAllBytes());
+            String step = body.path("type").asText() + " " + body.path("data").path("alertKey").asText();
+            keysByAlert.computeIfAbsent(step, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                    .add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            deliveries.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
         Path rules = home.resolve("rules.yaml");
         Files.writeString(rules, """
                 receivers:
-                  - {name: console, type: console}
-                default-receiver: console
+                  - {name: sink, type: webhook, url: "http://127.0.0.1:%d/alerts", max-attempts: 20}
+                default-receiver: sink
                 chains:
                   - name: copy-after-load
-                    when: {job: "load-xsi/*", on: succeeded}
+                    when: {job: "load-xsi/esxi-load/*", on: succeeded}
                     expire-after: 30m
                     run:
                       - {agent: load-agent, action: count}
-                """);
+                """.formatted(receiver.getAddress().getPort()));
         Path ran = home.resolve("ran.txt");
         Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
                 + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
@@ -113,21 +135,32 @@ class ChainsTest {
             startStack(bootstrap, gatewayPort, processorPort, rules);
             Process processor = this.runningProcessor;
 
-            // The load: RUNS successful XSIBackup runs over five jobs, about 8 a second, each acknowledged.
+            // The load, about 7 hooks a second, each acknowledged: RUNS successful XSIBackup runs over five jobs,
+            // and after every second one a failed run of a job of its own (FAILURES of them).
             AtomicInteger sent = new AtomicInteger();
             java.util.SortedSet<String> expected = new java.util.TreeSet<>();
             for (int i = 0; i < RUNS; i++) {
                 expected.add("load-xsi/esxi-load/j" + (i % 5) + " " + (20_000 + i));
             }
-            // Kill the processor while hooks arrive and commands run, at moments that differ from kill to kill.
+            java.util.SortedSet<String> expectedAlerts = new java.util.TreeSet<>();
+            for (int f = 0; f < FAILURES; f++) {
+                expectedAlerts.add("alert.firing load-xsi/esxi-fail/f" + f + "/failed");
+            }
+            java.util.function.IntPredicate failure = i -> i % 3 == 2;
+            // Kill the processor while hooks arrive, commands run and alerts go out, at moments that differ.
             List<Integer> killedAfter = hooksWhileKilling(gatewayPort, bootstrap, processorPort, rules, processor, sent,
-                    RUNS, i -> "PID=" + (20_000 + i) + "|t=30|hostname=esxi-load|cmd=" + b64("--backup-point=/vmfs/volumes/nas"
-                            + " --backup-vms=\"VM" + i % 5 + "\" --backup-id=j" + i % 5), KILLS, 1_500, 1_100);
-            assertEquals(RUNS, sent.get(), "every hook acknowledged");
+                    RUNS + FAILURES, i -> failure.test(i) ? "error" : "success", i -> failure.test(i)
+                            ? "PID=" + (80_000 + i / 3) + "|t=30|hostname=esxi-fail|cmd=" + b64("--backup-point=/vmfs/volumes/nas"
+                                    + " --backup-vms=\"VM1\" --backup-id=f" + i / 3) + "|err=" + b64("VM1: snapshot failed")
+                            : "PID=" + (20_000 + i - i / 3) + "|t=30|hostname=esxi-load|cmd=" + b64("--backup-point=/vmfs/volumes/nas"
+                                    + " --backup-vms=\"VM" + (i - i / 3) % 5 + "\" --backup-id=j" + (i - i / 3) % 5),
+                    KILLS, 1_500, 600);
+            assertEquals(RUNS + FAILURES, sent.get(), "every hook acknowledged");
 
-            // Every run's command ran once: wait for all of them, then a while longer for any second run.
+            // Every run's command ran once, and every alert arrived: wait for all, then a while longer for repeats.
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-            while (lines(ran).size() < RUNS && System.nanoTime() < deadline) {
+            while ((lines(ran).size() < RUNS || !keysByAlert.keySet().containsAll(expectedAlerts))
+                    && System.nanoTime() < deadline) {
                 TimeUnit.SECONDS.sleep(1);
             }
             TimeUnit.SECONDS.sleep(10);
@@ -142,8 +175,18 @@ class ChainsTest {
             List<String> ids = commandIds(bootstrap);
             assertEquals(RUNS, ids.size(), "commands on hookline.commands");
             assertEquals(RUNS, new HashSet<>(ids).size(), "distinct commands on hookline.commands");
-            System.out.printf("chain under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, %d "
-                    + "actions run, none twice%n", KILLS, killedAfter, RUNS, ids.size(), runs.size());
+
+            // The receiver: each failure's alert, nothing else, and each under one key however often it came.
+            assertEquals(expectedAlerts, new java.util.TreeSet<>(keysByAlert.keySet()),
+                    "alert steps at the webhook (kills after " + killedAfter + " hooks)");
+            Map<String, Set<String>> twoKeys = new TreeMap<>(keysByAlert);
+            twoKeys.values().removeIf(keys -> keys.size() == 1);
+            assertEquals(Map.of(), twoKeys, "alerts sent as more than one notification (their webhook-ids)");
+            System.out.printf("chain and alerts under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, "
+                    + "%d actions run, none twice; %d alerts at the webhook, each under one key, in %d deliveries%n",
+                    KILLS, killedAfter, RUNS + FAILURES, ids.size(), runs.size(), keysByAlert.size(), deliveries.get());
+        } finally {
+            receiver.stop(0);
         }
     }
 
@@ -327,11 +370,19 @@ class ChainsTest {
     List<Integer> hooksWhileKilling(int gatewayPort, String bootstrap, int processorPort, Path rules, Process processor,
             AtomicInteger sent, int count, java.util.function.IntFunction<String> query, int kills, long firstMs,
             long stepMs) throws Exception {
+        return hooksWhileKilling(gatewayPort, bootstrap, processorPort, rules, processor, sent, count, i -> "success",
+                query, kills, firstMs, stepMs);
+    }
+
+    /** The same with XSIBackup's hook for each ({@code success} or {@code error}). */
+    List<Integer> hooksWhileKilling(int gatewayPort, String bootstrap, int processorPort, Path rules, Process processor,
+            AtomicInteger sent, int count, java.util.function.IntFunction<String> hookName,
+            java.util.function.IntFunction<String> query, int kills, long firstMs, long stepMs) throws Exception {
         Thread load = new Thread(() -> {
             try {
                 for (int i = 0; i < count; i++) {
                     HttpRequest hook = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                            + "/hooks/xsibackup/" + TOKEN + "/success?" + b64(query.apply(i))))
+                            + "/hooks/xsibackup/" + TOKEN + "/" + hookName.apply(i) + "?" + b64(query.apply(i))))
                             .timeout(Duration.ofSeconds(30)).build();
                     while (true) {
                         HttpResponse<String> answer = http.send(hook, HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,218 @@
+package io.hookline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.hookline.devstack.LocalKafka;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.serde.AvroSerde;
+
+/**
+ * The broker hangs (SIGSTOP: connections stay open, nothing answers) for a minute while XSIBackup hooks keep
+ * arriving at 100 a second. Every hook the gateway answered OK is on hookline.events afterwards; every other
+ * caller got a 503 with Retry-After within the acknowledgement time-out, never a hang; and once the broker goes
+ * on, hooks are accepted again.
+ */
+class BrokerFreezeTest {
+
+    static final Path ROOT = LocalRunTest.ROOT;
+    static final String TOKEN = "e2e-freeze-token-0123456789abcdef";
+    static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration BEFORE = Duration.ofSeconds(8);
+    static final Duration FROZEN = Duration.ofSeconds(60);
+    static final Duration AFTER = Duration.ofSeconds(20);
+    static final int PER_SECOND = 100;
+
+    @TempDir
+    Path home;
+
+    Processes processes;
+
+    @AfterEach
+    void stopAll() {
+        if (processes != null) {
+            processes.close();
+        }
+    }
+
+    /** One hook as its caller saw it. */
+    record Answer(int pid, long sentNanos, long answeredNanos, int status, String body, String retryAfter) {
+        double seconds() {
+            return (answeredNanos - sentNanos) / 1e9;
+        }
+    }
+
+    @Test
+    void aFrozenBrokerLosesNoAcknowledgedHookAndCallersGet503WithinTheAckTimeout() throws Exception {
+        processes = new Processes(home);
+        int kafkaPort = LocalRunTest.freePortPair();
+        int gatewayPort = LocalKafka.freePort();
+        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
+            Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+                    "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                    "-Dhookline.gateway.ack-timeout=" + ACK_TIMEOUT.toSeconds() + "s",
+                    "-Dhookline.sources.freeze-xsi.kind=xsibackup", "-Dhookline.sources.freeze-xsi.token=" + TOKEN,
+                    "-Dhookline.sources.freeze-xsi.rate-limit=1000",
+                    "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
+            processes.awaitReady("gateway", gatewayPort, gateway);
+
+            // Open loop: a hook every 10 ms whatever the answers, as backup hosts do; each its own run (PID).
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .executor(Executors.newFixedThreadPool(4)).build();
+            ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+            List<CompletableFuture<?>> pending = new ArrayList<>();
+            ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+            int total = (int) ((BEFORE.toMillis() + FROZEN.toMillis() + AFTER.toMillis()) * PER_SECOND / 1000);
+            long start = System.nanoTime();
+            long[] frozenAt = new long[2];
+            for (int i = 0; i < total; i++) {
+                int pid = 70_000 + i;
+                long at = start + i * (1_000_000_000L / PER_SECOND);
+                clock.schedule(() -> {
+                    long sent = System.nanoTime();
+                    CompletableFuture<?> call = http.sendAsync(hook(gatewayPort, pid), HttpResponse.BodyHandlers.ofString())
+                            .handle((response, error) -> {
+                                long answered = System.nanoTime();
+                                answers.add(response == null ? new Answer(pid, sent, answered, -1, String.valueOf(error), null)
+                                        : new Answer(pid, sent, answered, response.statusCode(), response.body(),
+                                                response.headers().firstValue("Retry-After").orElse(null)));
+                                return null;
+                            });
+                    synchronized (pending) {
+                        pending.add(call);
+                    }
+                }, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            sleepUntil(start + BEFORE.toNanos());
+            kafka.freeze();
+            frozenAt[0] = System.nanoTime();
+            try {
+                sleepUntil(frozenAt[0] + FROZEN.toNanos());
+            } finally {
+                kafka.thaw();
+                frozenAt[1] = System.nanoTime();
+            }
+            sleepUntil(start + BEFORE.toNanos() + FROZEN.toNanos() + AFTER.toNanos() + TimeUnit.MILLISECONDS.toNanos(200));
+            clock.shutdown();
+            assertTrue(clock.awaitTermination(10, TimeUnit.SECONDS), "every hook sent");
+            List<CompletableFuture<?>> calls;
+            synchronized (pending) {
+                calls = new ArrayList<>(pending);
+            }
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2 * ACK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            List<Answer> all = new ArrayList<>(answers);
+            assertEquals(total, all.size(), "every caller got an answer");
+            List<Answer> accepted = all.stream().filter(a -> a.status() == 200).toList();
+            List<Answer> refused = all.stream().filter(a -> a.status() == 503).toList();
+            List<Answer> other = all.stream().filter(a -> a.status() != 200 && a.status() != 503).limit(5).toList();
+            assertEquals(List.of(), other, "answers other than 200 OK and 503");
+            accepted.forEach(a -> assertEquals("OK", a.body(), "XSIBackup's acknowledgement text"));
+
+            // Nothing acknowledged is lost.
+            Set<String> logged = runIds(kafka.bootstrapServers());
+            TreeSet<Integer> lost = new TreeSet<>();
+            accepted.forEach(a -> {
+                if (!logged.contains(Integer.toString(a.pid()))) {
+                    lost.add(a.pid());
+                }
+            });
+            assertEquals(new TreeSet<>(), lost, "hooks answered OK but missing from hookline.events");
+
+            // While it hung, callers were told so within the time-out, with a time to come back.
+            assertTrue(refused.size() >= (FROZEN.toSeconds() - ACK_TIMEOUT.toSeconds()) * PER_SECOND * 9 / 10,
+                    "hooks sent while the broker hung are refused, not accepted: " + refused.size() + " refused");
+            double slowestRefusal = refused.stream().mapToDouble(Answer::seconds).max().orElse(0);
+            assertTrue(slowestRefusal <= ACK_TIMEOUT.toSeconds() + 2.0,
+                    "a 503 came " + slowestRefusal + " s after its hook, the time-out is " + ACK_TIMEOUT);
+            refused.forEach(a -> {
+                assertEquals("30", a.retryAfter(), "Retry-After on a 503");
+                assertTrue(a.body().contains("not processed"), a.body());
+            });
+            double slowestAccept = accepted.stream().mapToDouble(Answer::seconds).max().orElse(0);
+            assertTrue(slowestAccept <= ACK_TIMEOUT.toSeconds() + 2.0, "an OK came " + slowestAccept + " s after its hook");
+
+            // Once the broker goes on, hooks are accepted again: the last 10 s of hooks all OK.
+            long settled = frozenAt[1] + TimeUnit.SECONDS.toNanos(10);
+            List<Answer> late = all.stream().filter(a -> a.sentNanos() > settled).toList();
+            assertTrue(!late.isEmpty() && late.stream().allMatch(a -> a.status() == 200),
+                    "hooks sent 10 s after the thaw: " + late.stream().filter(a -> a.status() != 200).count() + " of "
+                            + late.size() + " not accepted");
+            double firstOkAfterThaw = all.stream().filter(a -> a.status() == 200 && a.answeredNanos() > frozenAt[1])
+                    .filter(a -> a.sentNanos() > frozenAt[1])
+                    .mapToDouble(a -> (a.answeredNanos() - frozenAt[1]) / 1e9).min().orElse(Double.NaN);
+            System.out.printf("broker frozen %d s at %d hooks/s: %d hooks, %d answered OK (all %d on hookline.events, "
+                    + "%d records there), %d answered 503 (slowest after %.1f s), slowest OK %.1f s, first OK of a hook "
+                    + "sent after the thaw %.1f s after it%n", FROZEN.toSeconds(), PER_SECOND, total, accepted.size(),
+                    accepted.size(), logged.size(), refused.size(), slowestRefusal, slowestAccept, firstOkAfterThaw);
+        }
+    }
+
+    static HttpRequest hook(int gatewayPort, int pid) {
+        String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM1\" --backup-id=frozen");
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/hooks/xsibackup/" + TOKEN
+                + "/success?" + b64("PID=" + pid + "|t=30|hostname=esxi-freeze|cmd=" + cmd)))
+                .timeout(Duration.ofSeconds(60)).build();
+    }
+
+    /** The run ids (XSIBackup's PIDs) of every event on hookline.events. */
+    static Set<String> runIds(String bootstrap) {
+        AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+        Set<String> ids = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor("hookline.events").stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    ids.add(serde.decode(record.value()).getRunId());
+                }
+            }
+        }
+        return ids;
+    }
+
+    static void sleepUntil(long nanos) throws InterruptedException {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}
