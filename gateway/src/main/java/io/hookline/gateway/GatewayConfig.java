@@ -100,6 +100,13 @@ public interface GatewayConfig {
         @WithDefault("10s")
         Duration ackTimeout();
 
+        /**
+         * Records waiting and none acknowledged for this long: the broker is taken as hung, and hooks are refused
+         * at once (one probe at a time still goes to it) until it acknowledges again.
+         */
+        @WithDefault("3s")
+        Duration brokerStall();
+
         @WithDefault("1048576")
         int maxHookBytes();
 

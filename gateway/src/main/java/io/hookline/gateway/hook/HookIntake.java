@@ -69,7 +69,10 @@ public class HookIntake {
                 .onFailure().recoverWithItem(error -> {
                     metrics.counter("hookline.hooks", "kind", kind, "result", "unavailable", "reason", "broker").increment();
                     String why = describe(error);
-                    LOG.warnf("hook for %s not accepted: %s", event.getJobKey(), why);
+                    if (!(unwrap(error) instanceof EventLog.BrokerStalledException)) {
+                        // A stalled broker is logged once by EventLog, not once for each hook it turns away.
+                        LOG.warnf("hook for %s not accepted: %s", event.getJobKey(), why);
+                    }
                     return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                             .entity("hookline: the hook was not processed: " + why + "; send it again later")
                             .type(TEXT).header("Retry-After", "30").build();
@@ -125,8 +128,15 @@ public class HookIntake {
                 });
     }
 
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
+        if (cause instanceof EventLog.BrokerStalledException stalled) {
+            return stalled.getMessage();
+        }
         if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             return "the event log (Kafka) did not confirm the record in time";
         }

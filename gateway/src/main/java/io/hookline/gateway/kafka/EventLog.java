@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 import io.hookline.gateway.GatewayConfig;
 import io.hookline.schema.BackupEvent;
@@ -39,6 +40,11 @@ public class EventLog {
     private final long ackTimeoutMs;
     private final AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
     private final AvroSerde<RejectedHook> rejections = AvroSerde.of(RejectedHook.class);
+    private static final Logger LOG = Logger.getLogger(EventLog.class);
+
+    private final BrokerWatch watch;
+    /** A stall is logged once when hooks start being refused, and once when it ends; each refusal is counted. */
+    private volatile boolean stallReported;
     /** send() may block while the producer has no metadata (broker down): never on an event-loop thread. */
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "hookline-kafka-send"));
 
@@ -46,6 +52,7 @@ public class EventLog {
     public EventLog(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.topics = new Topics(config.topics().prefix());
         this.ackTimeoutMs = config.gateway().ackTimeout().toMillis();
+        this.watch = new BrokerWatch(config.gateway().brokerStall().toNanos());
         this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, ackTimeoutMs), new StringSerializer(),
                 new ByteArraySerializer());
     }
@@ -90,7 +97,18 @@ public class EventLog {
 
     private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        long deadline = System.nanoTime() + ackTimeoutMs * 1_000_000;
+        long now = System.nanoTime();
+        BrokerWatch.Verdict verdict = watch.admit(now);
+        if (verdict == BrokerWatch.Verdict.REFUSE) {
+            BrokerStalledException stalled = new BrokerStalledException(watch.silentNanos(now) / 1_000_000_000L);
+            if (!stallReported) {
+                stallReported = true;
+                LOG.warnf("%s while records wait: hooks are answered 503 at once until it acknowledges again", stalled.getMessage());
+            }
+            acked.completeExceptionally(stalled);
+            return acked;
+        }
+        long deadline = now + ackTimeoutMs * 1_000_000;
         sender.execute(() -> {
             if (System.nanoTime() > deadline) {
                 // Queued behind sends that blocked on a missing broker: the caller has had its answer already.
@@ -109,7 +127,32 @@ public class EventLog {
                 acked.completeExceptionally(e);
             }
         });
-        return acked.orTimeout(ackTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        CompletableFuture<RecordMetadata> answer = acked.orTimeout(ackTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        answer.whenComplete((metadata, error) -> {
+            if (error == null) {
+                if (watch.acknowledged(verdict, System.nanoTime()) && stallReported) {
+                    stallReported = false;
+                    LOG.info("the event log (Kafka) acknowledges records again: hooks are accepted");
+                }
+            } else {
+                watch.failed(verdict);
+            }
+        });
+        return answer;
+    }
+
+    /** The broker acknowledged nothing for the stall time while records waited: refused without waiting. */
+    public static final class BrokerStalledException extends RuntimeException {
+        private final long silentSeconds;
+
+        BrokerStalledException(long silentSeconds) {
+            super("the event log (Kafka) has acknowledged nothing for " + silentSeconds + " s", null, false, false);
+            this.silentSeconds = silentSeconds;
+        }
+
+        public long silentSeconds() {
+            return silentSeconds;
+        }
     }
 
     @PreDestroy
