@@ -46,6 +46,10 @@ public final class XsiBackupThroughput {
         int requests = Integer.parseInt(options.getOrDefault("requests", "20000"));
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "3000"));
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
+        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "30"));
+        // wrk (C, one thread, epoll) leaves the cores to the gateway and broker; the Java client is the fallback.
+        String clientKind = options.getOrDefault("client", Wrk.available() ? "wrk" : "java");
         Path work = Files.createTempDirectory("hookline-bench-");
 
         LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
@@ -60,20 +64,45 @@ public final class XsiBackupThroughput {
             awaitReady(client, port, gateway);
             System.out.printf(Locale.ROOT, "gateway up; warming up with %d hooks%n", warmup);
             drive(client, base, warmup, concurrency, 1_000_000);
-            Result hooks = drive(client, base, requests, concurrency, 2_000_000);
+
+            Result hooks;
+            Result halfRate = null;
+            long warmed = warmup;
+            long gatewayCpuNanos = -1;
+            if (clientKind.equals("wrk")) {
+                Wrk wrk = new Wrk(work, "http://127.0.0.1:" + port, queries(2_000_000, 20_000), concurrency);
+                // Until the JIT has compiled the hot paths: measured, C2 still took half a core after 3,000 hooks.
+                Result warm = wrk.run(warmupSeconds, 0);
+                System.out.printf(Locale.ROOT, "warmed up with wrk for %d s: %.0f hooks/s%n", warmupSeconds, warm.perSecond());
+                warmed += warm.count();
+                long cpuBefore = cpuNanos(gateway.pid());
+                hooks = wrk.run(seconds, 0);
+                gatewayCpuNanos = cpuNanos(gateway.pid()) - cpuBefore;
+                // Half the maximum, paced: each connection waits between hooks so that together they send that rate.
+                halfRate = wrk.run(seconds, Math.max(1, (int) Math.round(concurrency * 1000.0 / (hooks.perSecond() / 2))));
+            } else {
+                hooks = drive(client, base, requests, concurrency, 2_000_000);
+            }
+            long written = endOffsets(kafka, "hookline.events");
             int recordSize = recordSize(kafka);
 
-            String perf = producerPerformance(kafka, requests, recordSize);
+            String perf = producerPerformance(kafka, (int) Math.max(requests, hooks.count()), recordSize);
             double producerRate = parseRate(perf);
 
             System.out.println();
-            System.out.println("XSIBackup hooks through the gateway (acknowledged after acks=all):");
-            System.out.printf(Locale.ROOT, "  %d hooks, %d concurrent keep-alive clients, %d errors%n",
-                    requests, concurrency, hooks.errors);
-            System.out.printf(Locale.ROOT, "  %.0f hooks/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-                    hooks.perSecond(), hooks.percentile(50), hooks.percentile(99), hooks.percentile(100));
-            System.out.printf(Locale.ROOT, "Kafka ProducerPerformance, same broker, %d records of %d bytes, acks=all, idempotent:%n",
-                    requests, recordSize);
+            System.out.printf(Locale.ROOT, "XSIBackup hooks through the gateway (acknowledged after acks=all), client %s:%n", clientKind);
+            print("as fast as it answers", hooks, concurrency);
+            if (gatewayCpuNanos > 0) {
+                System.out.printf(Locale.ROOT, "    gateway CPU: %.0f µs per hook (%.2f cores)%n",
+                        gatewayCpuNanos / 1e3 / hooks.count(), gatewayCpuNanos / (double) hooks.elapsedNanos());
+            }
+            if (halfRate != null) {
+                print("paced at half that", halfRate, concurrency);
+            }
+            long answered = warmed + hooks.count() + (halfRate == null ? 0 : halfRate.count());
+            System.out.printf(Locale.ROOT, "  records on hookline.events: %d for %d hooks answered OK%s%n", written, answered,
+                    written >= answered ? "" : "  <-- FEWER RECORDS THAN ANSWERS");
+            System.out.printf(Locale.ROOT, "Kafka ProducerPerformance, same broker, %d-byte records, acks=all, idempotent:%n", recordSize);
             System.out.println("  " + perf.strip());
             System.out.printf(Locale.ROOT, "Ratio: gateway hooks/s / producer records/s = %.3f%n", hooks.perSecond() / producerRate);
         } finally {
@@ -85,12 +114,65 @@ public final class XsiBackupThroughput {
         }
     }
 
-    record Result(long[] latenciesNanos, long elapsedNanos, long errors) {
+    static void print(String label, Result hooks, int concurrency) {
+        System.out.printf(Locale.ROOT, "  %s: %d hooks, %d keep-alive connections, %d errors%n",
+                label, hooks.count(), concurrency, hooks.errors());
+        System.out.printf(Locale.ROOT, "    %.0f hooks/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                hooks.perSecond(), hooks.percentile(50), hooks.percentile(99), hooks.percentile(100));
+    }
+
+    /** The hooks' query strings: the same run shape as a real XSIBackup error hook, each with its own PID. */
+    static List<String> queries(int firstPid, int count) {
+        List<String> queries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            queries.add(query(firstPid + i));
+        }
+        return queries;
+    }
+
+    static final String CMD = b64("--backup-point=/vmfs/volumes/backup --backup-type=custom --backup-vms=\"VM1,VM2!disk1;disk2\" "
+            + "--backup-how=hot --backup-prog=vmkfstools --mail-to=ops@example.org --backup-id=07");
+    static final String ERR = b64("VM1: snapshot failed\nVM2: could not open disk2.vmdk\n");
+
+    static String query(int pid) {
+        return b64("PID=" + pid + "|t=347|hostname=esxi01|cmd=" + CMD + "|err=" + ERR);
+    }
+
+    /** User and system CPU time of a process so far, from /proc (Linux); -1 elsewhere. */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static long endOffsets(LocalKafka kafka, String topic) throws Exception {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Latencies of every hook answered, or (from wrk) its percentiles; a count, a duration and the errors. */
+    record Result(long[] latenciesNanos, Map<Double, Double> percentilesMillis, long count, long elapsedNanos, long errors) {
+        static Result of(long[] latenciesNanos, long elapsedNanos, long errors) {
+            return new Result(latenciesNanos, Map.of(), latenciesNanos.length, elapsedNanos, errors);
+        }
+
         double perSecond() {
-            return latenciesNanos.length / (elapsedNanos / 1e9);
+            return count / (elapsedNanos / 1e9);
         }
 
         double percentile(double p) {
+            if (latenciesNanos == null) {
+                return percentilesMillis.get(p);
+            }
             long[] sorted = latenciesNanos.clone();
             Arrays.sort(sorted);
             int index = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100.0 * sorted.length) - 1));
@@ -102,9 +184,6 @@ public final class XsiBackupThroughput {
         long[] latencies = new long[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
-        String cmd = b64("--backup-point=/vmfs/volumes/backup --backup-type=custom --backup-vms=\"VM1,VM2!disk1;disk2\" "
-                + "--backup-how=hot --backup-prog=vmkfstools --mail-to=ops@example.org --backup-id=07");
-        String err = b64("VM1: snapshot failed\nVM2: could not open disk2.vmdk\n");
         CountDownLatch done = new CountDownLatch(concurrency);
         long started = System.nanoTime();
         for (int t = 0; t < concurrency; t++) {
@@ -112,7 +191,7 @@ public final class XsiBackupThroughput {
                 try {
                     int i;
                     while ((i = next.getAndIncrement()) < requests) {
-                        String query = b64("PID=" + (firstPid + i) + "|t=347|hostname=esxi01|cmd=" + cmd + "|err=" + err);
+                        String query = query(firstPid + i);
                         HttpRequest request = HttpRequest.newBuilder(URI.create(base + query))
                                 .timeout(Duration.ofSeconds(30)).build();
                         long t0 = System.nanoTime();
@@ -135,7 +214,7 @@ public final class XsiBackupThroughput {
             worker.start();
         }
         done.await();
-        return new Result(latencies, System.nanoTime() - started, errors.get());
+        return Result.of(latencies, System.nanoTime() - started, errors.get());
     }
 
     static Process startGateway(Path root, Path work, LocalKafka kafka, int port) throws IOException {

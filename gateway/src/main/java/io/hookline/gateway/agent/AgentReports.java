@@ -23,6 +23,9 @@ import io.hookline.schema.SourceKind;
  */
 public final class AgentReports {
 
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+
     /** The job an agent's own polls are folded into: {@code <agent>/agent}. */
     public static final String AGENT_JOB = "agent";
     static final Pattern COMMAND_ID = Pattern.compile("cmd_[0-9a-f]{32}");
@@ -57,7 +60,7 @@ public final class AgentReports {
     }
 
     static String oneLine(String value) {
-        return value == null ? "" : value.replaceAll("\\p{Cntrl}", " ");
+        return value == null ? "" : CONTROL.matcher(value).replaceAll(" ");
     }
 
     /** The agent's polls, folded into its own job: who it is, what it offers, what waits for it. */
@@ -128,7 +131,7 @@ public final class AgentReports {
         List<String> kept = new ArrayList<>();
         int size = 0;
         for (int i = lines.length - 1; i >= 0 && kept.size() < OUTPUT_LINES; i--) {
-            String line = SecretScrubber.scrub(lines[i].replaceAll("\\p{Cntrl}", " "));
+            String line = SecretScrubber.scrub(CONTROL.matcher(lines[i]).replaceAll(" "));
             if (size + line.length() + 1 > chars) {
                 break;
             }

@@ -23,6 +23,9 @@ import io.hookline.schema.RunOutcome;
  */
 final class PingHook {
 
+    private static final java.util.regex.Pattern STATUS = java.util.regex.Pattern.compile("\\d{1,3}");
+
+
     /** As Healthchecks: the body is kept up to this size and the limit is announced on every answer. */
     static final int BODY_LIMIT = 100_000;
 
@@ -46,7 +49,7 @@ final class PingHook {
                     return new Signal("log", EventType.RUN_LOG, null);
                 }
                 default -> {
-                    if (!text.matches("\\d{1,3}")) {
+                    if (!STATUS.matcher(text).matches()) {
                         return null;
                     }
                     int status = Integer.parseInt(text);

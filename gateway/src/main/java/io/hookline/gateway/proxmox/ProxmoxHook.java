@@ -19,6 +19,7 @@ import io.hookline.schema.RunOutcome;
 /** Turns one vzdump hook-script call (the shim's form) into the normalized event: no HTTP here. */
 final class ProxmoxHook {
 
+    private static final java.util.regex.Pattern NOT_SLUG = java.util.regex.Pattern.compile("[^A-Za-z0-9._-]+");
     private static final List<String> PHASES = List.of("job-init", "job-start", "job-end", "job-abort", "backup-start",
             "backup-end", "backup-abort", "log-end", "pre-stop", "pre-restart", "post-restart");
 
@@ -38,7 +39,7 @@ final class ProxmoxHook {
         String node = value(form, "node");
         String storeId = value(form, "storeid");
         String dumpDir = value(form, "dumpdir");
-        String job = "vzdump-" + (storeId != null ? storeId : dumpDir != null ? dumpDir.replaceAll("[^A-Za-z0-9._-]+", "_") : "local");
+        String job = "vzdump-" + (storeId != null ? storeId : dumpDir != null ? NOT_SLUG.matcher(dumpDir).replaceAll("_") : "local");
         String vmid = value(form, "vmid");
         String run = value(form, "run");
         int failedGuests = parseInt(value(form, "failed"));

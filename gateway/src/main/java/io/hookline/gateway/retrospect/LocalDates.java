@@ -17,6 +17,7 @@ import java.util.Optional;
  */
 final class LocalDates {
 
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
     private static final List<DateTimeFormatter> FORMATS = List.of(
             pattern("M/d/yyyy h:mm[:ss] a"),
             pattern("M/d/yyyy H:mm[:ss]"),
@@ -33,7 +34,7 @@ final class LocalDates {
         if (raw == null || raw.isBlank()) {
             return Optional.empty();
         }
-        String text = raw.strip().replaceAll("\\s+", " ");
+        String text = SPACES.matcher(raw.strip()).replaceAll(" ");
         for (DateTimeFormatter format : FORMATS) {
             try {
                 return Optional.of(LocalDateTime.parse(text, format).atZone(zone).toInstant());

@@ -39,7 +39,11 @@ public final class XsiBackupCommand {
             if (!token.startsWith("-")) {
                 continue;
             }
-            String name = token.replaceFirst("^-+", "");
+            int dashes = 0;
+            while (dashes < token.length() && token.charAt(dashes) == '-') {
+                dashes++;
+            }
+            String name = token.substring(dashes);
             int equals = name.indexOf('=');
             if (equals >= 0) {
                 arguments.put(name.substring(0, equals).toLowerCase(Locale.ROOT), unquote(name.substring(equals + 1)));

@@ -48,8 +48,8 @@ public final class XsiBackupHook {
             return new Result(null, Rejection.badRequest("missing-field", "PID is missing from the decoded query (keys: "
                     + String.join(", ", decoded.fields().keySet()) + ")"));
         }
-        String command = XsiBackupQuery.decodeField(decoded.field("cmd").orElse(""));
-        String errorText = XsiBackupQuery.decodeField(decoded.field("err").orElse(""));
+        String command = decoded.decodeField(decoded.field("cmd").orElse(""));
+        String errorText = decoded.decodeField(decoded.field("err").orElse(""));
         XsiBackupCommand cmd = XsiBackupCommand.parse(command);
         String host = decoded.field("hostname").or(() -> decoded.field("host")).filter(h -> !h.isBlank()).orElse(null);
         String job = cmd.identity().orElse(UNIDENTIFIED_JOB);
@@ -61,7 +61,7 @@ public final class XsiBackupHook {
                     + "'; it must be the run's duration in whole seconds, 0 to " + Figures.MAX_DURATION_SECONDS));
         }
         // In depth: a field that did not decode to text is kept as sent, and may still be base64 holding a secret.
-        String safeErrors = SecretScrubber.scrubDeep(errorText);
+        String safeErrors = decoded.scrubDeep(errorText);
         List<String> errors = errorEntries(safeErrors);
         List<XsiBackupVm> vms = cmd.vms();
 
@@ -69,7 +69,7 @@ public final class XsiBackupHook {
                 .setHook(hook)
                 .setPid(pid.get())
                 .setElapsedSeconds(elapsed)
-                .setCommand(command.isEmpty() ? null : SecretScrubber.scrubDeep(cmd.scrubbed()))
+                .setCommand(command.isEmpty() ? null : decoded.scrubDeep(cmd.scrubbed()))
                 .setBackupId(cmd.backupId().orElse(null))
                 .setBackupPoint(cmd.argument("backup-point").orElse(null))
                 .setBackupType(cmd.argument("backup-type").orElse(null))
@@ -124,15 +124,15 @@ public final class XsiBackupHook {
             String key = entry.getKey();
             String value = entry.getValue();
             if (key.equalsIgnoreCase("cmd") || key.equalsIgnoreCase("err")) {
-                value = XsiBackupQuery.decodeField(value);
+                value = decoded.decodeField(value);
             }
-            String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrubDeep(value);
-            String safeKey = SecretScrubber.scrubDeep(key);
+            String scrubbed = SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : decoded.scrubDeep(value);
+            String safeKey = decoded.scrubDeep(key);
             secret |= !scrubbed.equals(value) || !safeKey.equals(key);
             readable.put(safeKey, scrubbed);
         }
         // What the fields do not hold (a segment without '=', a key given twice), checked on the decoded text itself.
-        secret |= !SecretScrubber.scrubDeep(decoded.text()).equals(decoded.text());
+        secret |= !decoded.scrubDeep(decoded.text()).equals(decoded.text());
         if (!secret) {
             return Optional.empty();
         }
@@ -145,11 +145,14 @@ public final class XsiBackupHook {
         Map<String, String> fields = new LinkedHashMap<>();
         decoded.fields().forEach((key, value) -> {
             if (!key.equalsIgnoreCase("cmd") && !key.equalsIgnoreCase("err")) {
-                fields.put(key, SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : SecretScrubber.scrubDeep(value));
+                fields.put(key, SecretScrubber.isSecretName(key) ? SecretScrubber.MASK : decoded.scrubDeep(value));
             }
         });
         return fields;
     }
+
+    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("(?i)\\r?\\n|<br\\s*/?>");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("<[^>]+>");
 
     /** The error list as in the e-mail report: one entry per line (or HTML line break), tags removed. */
     static List<String> errorEntries(String text) {
@@ -157,8 +160,8 @@ public final class XsiBackupHook {
         if (text == null || text.isBlank()) {
             return entries;
         }
-        for (String line : text.split("(?i)\\r?\\n|<br\\s*/?>")) {
-            String entry = line.replaceAll("<[^>]+>", "").strip();
+        for (String line : LINE_BREAK.split(text)) {
+            String entry = (line.indexOf('<') >= 0 ? TAG.matcher(line).replaceAll("") : line).strip();
             if (!entry.isEmpty()) {
                 entries.add(entry);
             }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.hookline.gateway.hook.Rejection;
+import io.hookline.gateway.secrets.SecretScrubber;
 
 /**
  * XSIBackup-Pro's query string: the base64 of {@code KEY=value|KEY=value}, where {@code cmd} and {@code err} are
@@ -15,8 +16,29 @@ import io.hookline.gateway.hook.Rejection;
  */
 public final class XsiBackupQuery {
 
-    /** The decoded pairs, in the order sent, and the decoded text of the whole list. */
-    public record Decoded(Map<String, String> fields, String text) {
+    /**
+     * The decoded pairs, in the order sent, and the decoded text of the whole list. One hook's fields are decoded
+     * and scrubbed by both its safe copy and its event: each text is decoded and scrubbed once, then remembered.
+     */
+    public static final class Decoded {
+        private final Map<String, String> fields;
+        private final String text;
+        private final Map<String, String> decodedFields = new java.util.HashMap<>();
+        private final Map<String, String> scrubbed = new java.util.HashMap<>();
+
+        Decoded(Map<String, String> fields, String text) {
+            this.fields = fields;
+            this.text = text;
+        }
+
+        public Map<String, String> fields() {
+            return fields;
+        }
+
+        public String text() {
+            return text;
+        }
+
         public Optional<String> field(String name) {
             for (var entry : fields.entrySet()) {
                 if (entry.getKey().equalsIgnoreCase(name)) {
@@ -24,6 +46,19 @@ public final class XsiBackupQuery {
                 }
             }
             return Optional.empty();
+        }
+
+        /** {@link XsiBackupQuery#decodeField} of a value of this hook. */
+        public String decodeField(String value) {
+            return decodedFields.computeIfAbsent(value, XsiBackupQuery::decodeField);
+        }
+
+        /** {@link SecretScrubber#scrubDeep} of a text of this hook. */
+        public String scrubDeep(String value) {
+            if (value == null) {
+                return null;
+            }
+            return scrubbed.computeIfAbsent(value, SecretScrubber::scrubDeep);
         }
     }
 
