@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * Drives the gateway with wrk, which costs a fraction of a core where a Java client took half the machine: one
  * wrk thread, keep-alive connections, cycling through precomputed hook paths (each its own run). With a pace,
  * every connection waits that many milliseconds after each answer, so the connections together send about
- * {@code connections × 1000 / pace} hooks a second; wrk's latency is from a request's sending to its answer.
+ * {@code connections × 1000 / (pace + latency)} hooks a second; wrk's latency is from a request's sending to its
+ * answer.
  */
 final class Wrk {
 
@@ -24,6 +25,7 @@ final class Wrk {
     private final Path script;
     private final String url;
     private final int connections;
+    private long answered;
 
     Wrk(Path work, String url, List<String> queries, int connections) throws IOException {
         this.url = url;
@@ -47,7 +49,12 @@ final class Wrk {
                 end
 
                 if pace > 0 then
-                  delay = function() return pace end
+                  -- wrk waits whole milliseconds: a fractional pace is the mean of its floor and ceiling.
+                  local base = math.floor(pace)
+                  delay = function()
+                    if math.random() < pace - base then return base + 1 end
+                    return base
+                  end
                 end
 
                 done = function(summary, latency, requests)
@@ -58,6 +65,11 @@ final class Wrk {
                     latency.max / 1000))
                 end
                 """.formatted(paths.toAbsolutePath()), StandardCharsets.US_ASCII);
+    }
+
+    /** Hooks answered without error in every run so far, probes and warm-ups included. */
+    long answered() {
+        return answered;
     }
 
     static boolean available() {
@@ -71,11 +83,22 @@ final class Wrk {
         }
     }
 
+    /**
+     * About {@code perSecond} hooks a second for the given seconds: a short run finds how long a hook takes at that
+     * pace, and each connection then waits the rest of its share between hooks.
+     */
+    XsiBackupThroughput.Result paced(int seconds, double perSecond) throws Exception {
+        double share = connections * 1000.0 / perSecond;
+        XsiBackupThroughput.Result probe = run(5, share);
+        double latency = Math.max(0, connections * 1000.0 / probe.perSecond() - share);
+        return run(seconds, Math.max(0.05, share - latency));
+    }
+
     /** Runs for the given seconds, unpaced (0) or with each connection waiting {@code paceMillis} between hooks. */
-    XsiBackupThroughput.Result run(int seconds, int paceMillis) throws Exception {
+    XsiBackupThroughput.Result run(int seconds, double paceMillis) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--timeout", "30s",
                 "-s", script.toString(), url).redirectErrorStream(true);
-        builder.environment().put("HOOKLINE_WRK_PACE", Integer.toString(paceMillis));
+        builder.environment().put("HOOKLINE_WRK_PACE", Double.toString(paceMillis));
         Process wrk = builder.start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (wrk.waitFor() != 0) {
@@ -87,6 +110,7 @@ final class Wrk {
         }
         Map<Double, Double> percentiles = new TreeMap<>(Map.of(50.0, Double.parseDouble(m.group(4)),
                 90.0, Double.parseDouble(m.group(5)), 99.0, Double.parseDouble(m.group(6)), 100.0, Double.parseDouble(m.group(7))));
+        answered += Long.parseLong(m.group(1)) - Long.parseLong(m.group(3));
         return new XsiBackupThroughput.Result(null, percentiles, Long.parseLong(m.group(1)),
                 Long.parseLong(m.group(2)) * 1000, Long.parseLong(m.group(3)));
     }

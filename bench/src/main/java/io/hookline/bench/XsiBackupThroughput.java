@@ -69,17 +69,18 @@ public final class XsiBackupThroughput {
             Result halfRate = null;
             long warmed = warmup;
             long gatewayCpuNanos = -1;
+            long answeredByWrk = -1;
             if (clientKind.equals("wrk")) {
                 Wrk wrk = new Wrk(work, "http://127.0.0.1:" + port, queries(2_000_000, 20_000), concurrency);
                 // Until the JIT has compiled the hot paths: measured, C2 still took half a core after 3,000 hooks.
                 Result warm = wrk.run(warmupSeconds, 0);
                 System.out.printf(Locale.ROOT, "warmed up with wrk for %d s: %.0f hooks/s%n", warmupSeconds, warm.perSecond());
-                warmed += warm.count();
                 long cpuBefore = cpuNanos(gateway.pid());
                 hooks = wrk.run(seconds, 0);
                 gatewayCpuNanos = cpuNanos(gateway.pid()) - cpuBefore;
                 // Half the maximum, paced: each connection waits between hooks so that together they send that rate.
-                halfRate = wrk.run(seconds, Math.max(1, (int) Math.round(concurrency * 1000.0 / (hooks.perSecond() / 2))));
+                halfRate = wrk.paced(seconds, hooks.perSecond() / 2);
+                answeredByWrk = wrk.answered();
             } else {
                 hooks = drive(client, base, requests, concurrency, 2_000_000);
             }
@@ -99,7 +100,7 @@ public final class XsiBackupThroughput {
             if (halfRate != null) {
                 print("paced at half that", halfRate, concurrency);
             }
-            long answered = warmed + hooks.count() + (halfRate == null ? 0 : halfRate.count());
+            long answered = warmed + (answeredByWrk >= 0 ? answeredByWrk : hooks.count());
             System.out.printf(Locale.ROOT, "  records on hookline.events: %d for %d hooks answered OK%s%n", written, answered,
                     written >= answered ? "" : "  <-- FEWER RECORDS THAN ANSWERS");
             System.out.printf(Locale.ROOT, "Kafka ProducerPerformance, same broker, %d-byte records, acks=all, idempotent:%n", recordSize);

@@ -17,9 +17,8 @@ public final class SecretScrubber {
         "credential", "apikey", "api-key", "api_key", "accesskey", "access-key", "access_key", "privatekey",
         "private-key", "private_key"};
 
-    /** Every secret this class finds contains one of these: text without any of them needs no regex at all. */
-    private static final String[] HINTS = {"pass", "pwd", "secret", "token", "key", "credential", "bearer", "basic",
-        "://"};
+    // Every secret this class finds contains one of "pass", "pwd", "secret", "token", "key", "credential",
+    // "bearer", "basic" or "://" in some case: text without any of them needs no regex at all (mayHoldSecret).
 
     /** Longer "names" are data (a base64 blob that happens to contain "pwd"), not names. */
     private static final int MAX_NAME_LENGTH = 64;
@@ -290,14 +289,49 @@ public final class SecretScrubber {
         return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
+    /**
+     * Whether any hint occurs, in any case. One pass without copying the text, a character or two looked at where
+     * a hint could start: this runs on every field and every decoded base64 run of every hook, where lower-casing
+     * each whole text first was a tenth of the gateway's time.
+     */
     private static boolean mayHoldSecret(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        for (String hint : HINTS) {
-            if (lower.contains(hint)) {
+        int last = text.length() - 3;
+        for (int i = 0; i <= last; i++) {
+            boolean hint = switch (lower(text.charAt(i))) {
+                case 'p' -> hintAt(text, i, "pass") || hintAt(text, i, "pwd");
+                case 's' -> hintAt(text, i, "secret");
+                case 't' -> hintAt(text, i, "token");
+                case 'k' -> hintAt(text, i, "key");
+                case 'c' -> hintAt(text, i, "credential");
+                case 'b' -> hintAt(text, i, "bearer") || hintAt(text, i, "basic");
+                case ':' -> hintAt(text, i, "://");
+                default -> false;
+            };
+            if (hint) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code hint} (lower case, its first character already matched) stands at {@code at}, in any case. */
+    private static boolean hintAt(String text, int at, String hint) {
+        if (at + hint.length() > text.length()) {
+            return false;
+        }
+        for (int j = 1; j < hint.length(); j++) {
+            if (lower(text.charAt(at + j)) != hint.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char lower(char c) {
+        if (c < 128) {
+            return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        return Character.toLowerCase(c);
     }
 
     /** The value after every secret-named match of {@code pattern}, as a range of the text. */

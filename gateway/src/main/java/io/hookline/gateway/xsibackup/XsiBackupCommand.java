@@ -122,7 +122,7 @@ public final class XsiBackupCommand {
     /** Splits on white space outside single or double quotes. */
     static List<String> tokenize(String line) {
         List<String> tokens = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
+        StringBuilder current = new StringBuilder(Math.min(line.length(), 256));
         char quote = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);

@@ -131,13 +131,40 @@ public final class XsiBackupHook {
             secret |= !scrubbed.equals(value) || !safeKey.equals(key);
             readable.put(safeKey, scrubbed);
         }
-        // What the fields do not hold (a segment without '=', a key given twice), checked on the decoded text itself.
-        secret |= !decoded.scrubDeep(decoded.text()).equals(decoded.text());
+        // What the fields do not hold (a segment without '=', a key given twice, white space around them), checked on
+        // the decoded text itself; a text that is exactly its fields has been checked field by field already.
+        if (!secret && !exactlyItsFields(decoded)) {
+            secret = !decoded.scrubDeep(decoded.text()).equals(decoded.text());
+        }
         if (!secret) {
             return Optional.empty();
         }
         return Optional.of(readable.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("|")));
+    }
+
+    /** Whether the decoded text is its fields, {@code key=value} joined by '|', and nothing else. */
+    private static boolean exactlyItsFields(XsiBackupQuery.Decoded decoded) {
+        String text = decoded.text();
+        int at = 0;
+        boolean first = true;
+        for (var entry : decoded.fields().entrySet()) {
+            if (!first) {
+                if (at >= text.length() || text.charAt(at) != '|') {
+                    return false;
+                }
+                at++;
+            }
+            first = false;
+            String key = entry.getKey();
+            String value = entry.getValue();
+            if (!text.startsWith(key, at) || at + key.length() >= text.length() || text.charAt(at + key.length()) != '='
+                    || !text.startsWith(value, at + key.length() + 1)) {
+                return false;
+            }
+            at += key.length() + 1 + value.length();
+        }
+        return at == text.length();
     }
 
     /** Every key but cmd and err, as sent, with secret-named keys masked. */
