@@ -48,6 +48,7 @@ public final class XsiBackupThroughput {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "3000"));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
         int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "30"));
+        String gatewayHeap = options.getOrDefault("gateway-heap", "512m");
         // wrk (C, one thread, epoll) leaves the cores to the gateway and broker; the Java client is the fallback.
         String clientKind = options.getOrDefault("client", Wrk.available() ? "wrk" : "java");
         Path work = Files.createTempDirectory("hookline-bench-");
@@ -57,7 +58,7 @@ public final class XsiBackupThroughput {
         try {
             kafka.start(Duration.ofSeconds(120));
             int port = LocalKafka.freePort();
-            gateway = startGateway(root, work, kafka, port);
+            gateway = startGateway(root, work, kafka, port, gatewayHeap);
             String base = "http://127.0.0.1:" + port + "/hooks/xsibackup/" + TOKEN + "/error?";
 
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -70,14 +71,17 @@ public final class XsiBackupThroughput {
             long warmed = warmup;
             long gatewayCpuNanos = -1;
             long answeredByWrk = -1;
+            long rssPeakBytes = -1;
             if (clientKind.equals("wrk")) {
                 Wrk wrk = new Wrk(work, "http://127.0.0.1:" + port, queries(2_000_000, 20_000), concurrency);
                 // Until the JIT has compiled the hot paths: measured, C2 still took half a core after 3,000 hooks.
                 Result warm = wrk.run(warmupSeconds, 0);
                 System.out.printf(Locale.ROOT, "warmed up with wrk for %d s: %.0f hooks/s%n", warmupSeconds, warm.perSecond());
                 long cpuBefore = cpuNanos(gateway.pid());
+                RssPeak peak = new RssPeak(gateway.pid());
                 hooks = wrk.run(seconds, 0);
                 gatewayCpuNanos = cpuNanos(gateway.pid()) - cpuBefore;
+                rssPeakBytes = peak.stop();
                 // Half the maximum, paced: each connection waits between hooks so that together they send that rate.
                 halfRate = wrk.paced(seconds, hooks.perSecond() / 2);
                 answeredByWrk = wrk.answered();
@@ -96,6 +100,10 @@ public final class XsiBackupThroughput {
             if (gatewayCpuNanos > 0) {
                 System.out.printf(Locale.ROOT, "    gateway CPU: %.0f µs per hook (%.2f cores)%n",
                         gatewayCpuNanos / 1e3 / hooks.count(), gatewayCpuNanos / (double) hooks.elapsedNanos());
+            }
+            if (rssPeakBytes > 0) {
+                System.out.printf(Locale.ROOT, "    gateway RSS under this load: at most %.1f MB (-Xmx%s)%n", rssPeakBytes / 1e6,
+                        gatewayHeap);
             }
             if (halfRate != null) {
                 print("paced at half that", halfRate, concurrency);
@@ -219,16 +227,55 @@ public final class XsiBackupThroughput {
     }
 
     static Process startGateway(Path root, Path work, LocalKafka kafka, int port) throws IOException {
+        return startGateway(root, work, kafka, port, "512m");
+    }
+
+    static Process startGateway(Path root, Path work, LocalKafka kafka, int port, String heap) throws IOException {
+        return startGateway(root, work, kafka, port, heap, List.of());
+    }
+
+    /** The highest RSS of a process, sampled every 250 ms from when this is made until {@link #stop()}. */
+    static final class RssPeak {
+        private final Thread sampler;
+        private volatile boolean running = true;
+        private volatile long peak = -1;
+
+        RssPeak(long pid) {
+            sampler = new Thread(() -> {
+                while (running) {
+                    try {
+                        peak = Math.max(peak, AgentLongPolls.rss(pid));
+                        TimeUnit.MILLISECONDS.sleep(250);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "rss-peak");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        long stop() throws InterruptedException {
+            running = false;
+            sampler.join(2000);
+            return peak;
+        }
+    }
+
+    /** The packaged gateway with one XSIBackup source, {@code bench}, and {@code settings} (-D...) of the caller's. */
+    static Process startGateway(Path root, Path work, LocalKafka kafka, int port, String heap, List<String> settings)
+            throws IOException {
         Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package first");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Xmx" + heap, "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.sources.bench.kind=xsibackup", "-Dhookline.sources.bench.token=" + TOKEN,
                 // The benchmark measures throughput, not the per-source flood protection.
                 "-Dhookline.sources.bench.rate-limit=1000000", "-Dhookline.sources.bench.rate-burst=1000000",
                 "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
+        command.addAll(settings);
         // Extra JVM options for the gateway only, e.g. a JFR recording: HOOKLINE_BENCH_GATEWAY_OPTS.
         String extra = System.getenv("HOOKLINE_BENCH_GATEWAY_OPTS");
         if (extra != null && !extra.isBlank()) {
