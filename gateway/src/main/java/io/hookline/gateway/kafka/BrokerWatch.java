@@ -21,6 +21,11 @@ final class BrokerWatch {
     private boolean probing;
 
     BrokerWatch(long stallNanos) {
+        if (stallNanos <= 0) {
+            // Zero or less would refuse every hook that arrives while another is still waiting for its answer.
+            throw new IllegalArgumentException("hookline.gateway.broker-stall must be longer than zero, not "
+                    + java.time.Duration.ofNanos(stallNanos));
+        }
         this.stallNanos = stallNanos;
     }
 

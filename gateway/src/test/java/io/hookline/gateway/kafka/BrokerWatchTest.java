@@ -60,4 +60,14 @@ class BrokerWatchTest {
         watch.acknowledged(Verdict.PROBE, 6 * S + 2);
         assertEquals(Verdict.SEND, watch.admit(6 * S + 3));
     }
+
+    @Test
+    void aStallTimeOfZeroOrLessIsRefusedNamingTheSetting() {
+        for (long nanos : new long[] {0, -S, Long.MIN_VALUE}) {
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> new BrokerWatch(nanos));
+            assertTrue(refused.getMessage().startsWith("hookline.gateway.broker-stall must be longer than zero"),
+                    refused.getMessage());
+        }
+    }
 }
