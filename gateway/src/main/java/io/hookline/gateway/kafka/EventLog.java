@@ -26,6 +26,7 @@ import io.hookline.schema.RejectedHook;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -33,6 +34,9 @@ import io.smallrye.common.annotation.Identifier;
  * (acks=all, idempotent producer), or fails within the acknowledgement time-out.
  */
 @ApplicationScoped
+// Made at start, not at the first hook: a wrong setting (hookline.gateway.broker-stall) stops the start with its
+// sentence, and the first hook does not wait for the producer to be built.
+@Startup
 public class EventLog {
 
     private final KafkaProducer<String, byte[]> producer;
