@@ -3,7 +3,6 @@ package io.hookline.processor.dispatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -105,26 +103,9 @@ public class DeliveryPipeline {
             LOG.info("no receivers in the rules: alerts stay on hookline.alerts and in /api/alerts");
             return;
         }
-        // The view of what fires is only read while the rules have inhibitions.
-        Supplier<Collection<AlertEvent>> firing = new Supplier<>() {
-            private CompactedTopicView<AlertEvent> view;
-
-            @Override
-            public synchronized Collection<AlertEvent> get() {
-                if (view == null) {
-                    // Only what fires is held: a resolved alert leaves the view, so it grows with the firing
-                    // alerts, not with every alert hookline.alerts has ever had.
-                    view = open(CompactedTopicView.keeping(topics.alerts(), AlertEvent.class, kafkaConfig,
-                            alert -> alert.getStatus() != io.hookline.schema.AlertStatus.RESOLVED));
-                }
-                return view.values();
-            }
-        };
-        if (!rules.current().inhibitions().isEmpty()) {
-            // Read from now on, so that the first alert after a start already sees what fires.
-            firing.get();
-        }
-        Inhibitor inhibitor = new Inhibitor(rules, firing);
+        // hookline.alerts is followed (not held: the inhibitor keeps what fires) only once the rules have inhibitions.
+        Inhibitor inhibitor = new Inhibitor(rules, onRecord -> open(
+                CompactedTopicView.follow(topics.alerts(), AlertEvent.class, kafkaConfig, onRecord)));
         Muter muter = Muter.firstOf(List.of(new SilenceMuter(silences), inhibitor));
         KafkaProducer<String, byte[]> producer = io.hookline.runtime.topics.Producers.acknowledged(kafkaConfig,
                 "hookline-deliveries");

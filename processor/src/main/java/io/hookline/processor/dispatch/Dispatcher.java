@@ -48,7 +48,7 @@ final class Dispatcher implements AlertFeed.Listener {
     public void firingBefore(Collection<AlertEvent> alerts) {
         int seeded = 0;
         for (AlertEvent alert : alerts) {
-            inhibitor.sawBefore(alert);
+            inhibitor.saw(alert, Instant.now());
             for (Rules.Target target : rules.get().targetsFor(alert)) {
                 if (target.grouping().repeatInterval() != null) {
                     groups.seed(target.receiver(), target.grouping(), alert);

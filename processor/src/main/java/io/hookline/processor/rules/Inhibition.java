@@ -13,16 +13,15 @@ public record Inhibition(Matchers source, Matchers target, List<String> equal, i
 
     public static final java.util.Set<String> EQUAL_KEYS = java.util.Set.of("host", "source", "job");
 
-    public boolean inhibits(AlertEvent firing, AlertEvent alert) {
-        if (firing.getAlertKey().equals(alert.getAlertKey()) || !source.matches(firing) || !target.matches(alert)) {
-            return false;
-        }
+    /**
+     * The values of the {@code equal} fields, as the matchers see them (an alert without a host has the empty host):
+     * a firing source alert inhibits the target alerts with the same values.
+     */
+    public List<String> equalValues(AlertEvent alert) {
+        List<String> values = new java.util.ArrayList<>(equal.size());
         for (String field : equal) {
-            // The same values the matchers see: an alert without a host has the empty host here too.
-            if (!Matchers.value(firing, field).equals(Matchers.value(alert, field))) {
-                return false;
-            }
+            values.add(Matchers.value(alert, field));
         }
-        return true;
+        return values;
     }
 }

@@ -40,26 +40,15 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final java.util.function.BiConsumer<String, T> listener;
     private final boolean keep;
-    /** Which values are held: the others take their key out of the view (null: every value). */
-    private final java.util.function.Predicate<T> keepIf;
 
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
-        this(topic, type, kafkaConfig, null, true, null);
-    }
-
-    /**
-     * A view that holds only the values {@code keepIf} accepts: a later value it refuses takes the key out, so that
-     * the view is as large as what is kept (the firing alerts), not as the topic (every alert there ever was).
-     */
-    public static <T extends SpecificRecord> CompactedTopicView<T> keeping(String topic, Class<T> type,
-            Map<String, Object> kafkaConfig, java.util.function.Predicate<T> keepIf) {
-        return new CompactedTopicView<>(topic, type, kafkaConfig, null, true, keepIf);
+        this(topic, type, kafkaConfig, null, true);
     }
 
     /** A view that also tells {@code listener} of every record read (a null value for a deletion). */
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
             java.util.function.BiConsumer<String, T> listener) {
-        this(topic, type, kafkaConfig, listener, true, null);
+        this(topic, type, kafkaConfig, listener, true);
     }
 
     /**
@@ -68,14 +57,13 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     public static <T extends SpecificRecord> CompactedTopicView<T> follow(String topic, Class<T> type,
             Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, T> listener) {
-        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false, null);
+        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false);
     }
 
     private CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
-            java.util.function.BiConsumer<String, T> listener, boolean keep, java.util.function.Predicate<T> keepIf) {
+            java.util.function.BiConsumer<String, T> listener, boolean keep) {
         this.listener = listener;
         this.keep = keep;
-        this.keepIf = keepIf;
         this.topic = topic;
         this.serde = AvroSerde.of(type);
         producerConfig = new HashMap<>(kafkaConfig);
@@ -102,11 +90,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
 
     public void put(String key, T value) throws Exception {
         writer().send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
-        if (keepIf == null || keepIf.test(value)) {
-            entries.put(key, value);
-        } else {
-            entries.remove(key);
-        }
+        entries.put(key, value);
     }
 
     public void delete(String key) throws Exception {
@@ -146,10 +130,8 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                         }
                         try {
                             T value = serde.decode(record.value());
-                            if (keep && (keepIf == null || keepIf.test(value))) {
+                            if (keep) {
                                 entries.put(record.key(), value);
-                            } else if (keep) {
-                                entries.remove(record.key());
                             }
                             if (listener != null) {
                                 listener.accept(record.key(), value);
