@@ -86,6 +86,17 @@ public interface ProcessorConfig {
 
         @WithDefault("5m")
         java.time.Duration maxBackoff();
+
+        /** Threads that send notifications; each waits for its receiver's answer (at least 1). */
+        @WithDefault("16")
+        int threads();
+
+        /**
+         * How many notifications one receiver is sent at once (at least 1): a receiver that hangs holds this many
+         * sending threads, not all of them. A group's own messages are always sent one after the other.
+         */
+        @WithDefault("8")
+        int perReceiver();
     }
 
     /** Host agents, as the processor sees them. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -79,11 +80,19 @@ public class DeliveryPipeline {
         this.silences = silences;
         this.kafkaConfig = kafkaConfig;
         this.settings = config.delivery();
+        atLeastOne("hookline.delivery.threads", settings.threads());
+        atLeastOne("hookline.delivery.per-receiver", settings.perReceiver());
         this.links = Links.of(config.publicUrl());
         this.testMessages = new TestMessages(channels, links);
         this.topics = new Topics(config.topics().prefix());
         deadLetters = open(new DeadLetters(new CompactedTopicView<>(topics.deadLetters(), DeadLetter.class, kafkaConfig)));
         startIfReceivers();
+    }
+
+    private static void atLeastOne(String setting, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(setting + " must be at least 1, not " + value);
+        }
     }
 
     /** The rules were reloaded: delivery starts now if it did not run for want of receivers. */
@@ -111,8 +120,11 @@ public class DeliveryPipeline {
                 "hookline-deliveries");
         open((AutoCloseable) () -> producer.close(Duration.ofSeconds(5)));
         DeliveryLog log = DeliveryLog.onTopic(producer, topics.deliveries()).counted(metrics);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> new Thread(r, "hookline-delivery"));
+        // The timer only waits out backoffs; attempts run on the sending threads, a bulkhead per receiver.
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "hookline-delivery-timer"));
         open((AutoCloseable) timer::shutdownNow);
+        ExecutorService sending = Executors.newFixedThreadPool(settings.threads(), r -> new Thread(r, "hookline-delivery"));
+        open((AutoCloseable) sending::shutdownNow);
         // A webhook action's end is also a run of its job: delivered or given up, it goes to hookline.events.
         RetryStage.Ending ending = new RetryStage.Ending() {
             @Override
@@ -127,7 +139,8 @@ public class DeliveryPipeline {
                 commandEnded(producer, notification, true, null, 0, Instant.now());
             }
         };
-        RetryStage retry = new RetryStage(channels, log, ending, timer, settings.initialBackoff(), settings.maxBackoff());
+        RetryStage retry = new RetryStage(channels, log, ending, timer, sending, settings.perReceiver(),
+                settings.initialBackoff(), settings.maxBackoff());
         Groups groups = open(new Groups(new Groups.Channel() {
             @Override
             public Muted muted(AlertEvent alert) {

@@ -2,8 +2,11 @@ package io.hookline.processor.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +22,10 @@ import io.hookline.schema.DeliveryOutcome;
  * so), or out of the receiver's attempts: exponential backoff from {@code initial} to {@code max}, with jitter, and a
  * longer Retry-After wins. Every attempt goes to the {@link DeliveryLog}; the end to the {@link Ending}. Written
  * once for every channel, as Alertmanager's retry stage.
+ *
+ * <p>Attempts run on the sending threads, at most {@code perReceiver} at once for one receiver (a bulkhead): a
+ * receiver that answers slowly, or not at all until its time-out, holds that many threads, never every one, so the
+ * other receivers' notifications go on. The waits between attempts hold no thread.
  */
 public final class RetryStage {
 
@@ -35,15 +42,27 @@ public final class RetryStage {
     private final DeliveryLog log;
     private final Ending ending;
     private final ScheduledExecutorService timer;
+    private final Executor sending;
+    private final int perReceiver;
     private final Duration initial;
     private final Duration max;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
+    /**
+     * {@code timer} waits out the backoffs; {@code sending} runs the attempts, at most {@code perReceiver} of them at
+     * once for any one receiver.
+     */
     public RetryStage(Map<String, Notifier> channels, DeliveryLog log, Ending ending, ScheduledExecutorService timer,
-            Duration initial, Duration max) {
+            Executor sending, int perReceiver, Duration initial, Duration max) {
+        if (perReceiver < 1) {
+            throw new IllegalArgumentException("at least one attempt at a time per receiver, not " + perReceiver);
+        }
         this.channels = Map.copyOf(channels);
         this.log = log;
         this.ending = ending;
         this.timer = timer;
+        this.sending = sending;
+        this.perReceiver = perReceiver;
         this.initial = initial;
         this.max = max;
     }
@@ -51,8 +70,56 @@ public final class RetryStage {
     /** Starts sending; completes once the notification is delivered or given up. */
     public CompletableFuture<Void> send(Notification notification) {
         CompletableFuture<Void> finished = new CompletableFuture<>();
-        timer.execute(() -> attempt(notification, 1, finished));
+        lane(notification).submit(() -> attempt(notification, 1, finished));
         return finished;
+    }
+
+    private Lane lane(Notification notification) {
+        return lanes.computeIfAbsent(notification.receiver().name(), name -> new Lane());
+    }
+
+    /** One receiver's attempts: at most {@link #perReceiver} on the sending threads, the others queued in order. */
+    private final class Lane {
+        private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+        private int running;
+
+        void submit(Runnable attempt) {
+            synchronized (this) {
+                if (running >= perReceiver) {
+                    queued.add(attempt);
+                    return;
+                }
+                running++;
+            }
+            start(attempt);
+        }
+
+        private void start(Runnable attempt) {
+            try {
+                sending.execute(() -> run(attempt));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                synchronized (this) {
+                    running--;
+                }
+            }
+        }
+
+        private void run(Runnable attempt) {
+            try {
+                attempt.run();
+            } finally {
+                Runnable next;
+                synchronized (this) {
+                    next = queued.poll();
+                    if (next == null) {
+                        running--;
+                    }
+                }
+                if (next != null) {
+                    start(next);
+                }
+            }
+        }
     }
 
     private void attempt(Notification notification, int attempt, CompletableFuture<Void> finished) {
@@ -69,7 +136,8 @@ public final class RetryStage {
                 : again ? DeliveryOutcome.RETRYING : DeliveryOutcome.GAVE_UP;
         log.record(notification, attempt, now, outcome, result, wait);
         if (again) {
-            timer.schedule(() -> attempt(notification, attempt + 1, finished), wait.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> lane(notification).submit(() -> attempt(notification, attempt + 1, finished)),
+                    wait.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         if (outcome == DeliveryOutcome.GAVE_UP) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ class RetryStageTest {
             Duration.ofSeconds(1), 3, 1);
 
     final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
+    final ExecutorService sending = Executors.newFixedThreadPool(4);
     final List<String> log = new CopyOnWriteArrayList<>();
     final List<String> endings = new CopyOnWriteArrayList<>();
     final RetryStage.Ending ending = new RetryStage.Ending() {
@@ -47,12 +49,13 @@ class RetryStageTest {
     @AfterEach
     void stop() {
         timer.shutdownNow();
+        sending.shutdownNow();
     }
 
     RetryStage stage(Notifier channel) {
         return new RetryStage(Map.of("webhook", channel), (notification, attempt, at, outcome, result, wait) ->
                 log.add(attempt + " " + outcome + (wait == null ? "" : " then wait")), ending, timer,
-                Duration.ofMillis(10), Duration.ofMillis(40));
+                sending, 2, Duration.ofMillis(10), Duration.ofMillis(40));
     }
 
     static Notifier answering(List<Notifier.Result> answers, AtomicInteger calls) {
@@ -117,6 +120,52 @@ class RetryStageTest {
         stage(throwing).send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
                 .get(5, TimeUnit.SECONDS);
         assertEquals(List.of("1 RETRYING then wait", "2 DELIVERED"), log);
+    }
+
+    @Test
+    void aReceiverThatHangsHoldsItsOwnShareOfTheSendingThreadsAndTheOthersGoOn() throws Exception {
+        Receiver slow = new Receiver("slow", "webhook", RECEIVER.config(), Duration.ofSeconds(1), 3, 2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger slowAtOnce = new AtomicInteger();
+        AtomicInteger slowMostAtOnce = new AtomicInteger();
+        Notifier channel = new Notifier() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public Result send(Notification notification) {
+                if (notification.receiver().name().equals("slow")) {
+                    slowMostAtOnce.accumulateAndGet(slowAtOnce.incrementAndGet(), Math::max);
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        slowAtOnce.decrementAndGet();
+                    }
+                }
+                return Result.delivered(204);
+            }
+        };
+        RetryStage stage = stage(channel);
+        List<java.util.concurrent.CompletableFuture<Void>> toSlow = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            toSlow.add(stage.send(Notification.of(slow, "s" + i, Map.of(),
+                    List.of(GroupsTest.alert("esxi/nas1/s" + i, AlertStatus.FIRING, 0)))));
+        }
+        for (int i = 0; i < 20; i++) {
+            stage.send(Notification.of(RECEIVER, "k" + i, Map.of(),
+                    List.of(GroupsTest.alert("esxi/nas1/k" + i, AlertStatus.FIRING, 0)))).get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(2, slowMostAtOnce.get(), "two of the four sending threads at most for the receiver that hangs");
+        assertTrue(toSlow.stream().noneMatch(java.util.concurrent.CompletableFuture::isDone));
+
+        release.countDown();
+        java.util.concurrent.CompletableFuture.allOf(toSlow.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(26, endings.stream().filter("delivered"::equals).count(), "the queued ones are sent once it answers");
     }
 
     @Test
