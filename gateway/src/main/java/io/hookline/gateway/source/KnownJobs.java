@@ -71,10 +71,11 @@ public class KnownJobs {
 
     void onStart(@Observes StartupEvent start, GatewayConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        // Only the keys are kept: a job's state (its runs, its restore points) is the processor's business.
-        jobs = CompactedTopicView.follow(new Topics(config.topics().prefix()).jobState(), JobState.class,
-                new HashMap<>(kafkaConfig), (key, state) -> {
-                    if (state != null) {
+        // Only the keys are read: a job's state (its runs, its restore points) is the processor's business, and
+        // decoding each state the processor writes would cost the gateway CPU on every hook.
+        jobs = CompactedTopicView.followKeys(new Topics(config.topics().prefix()).jobState(), JobState.class,
+                new HashMap<>(kafkaConfig), (key, written) -> {
+                    if (written) {
                         remember(key);
                     } else {
                         keysOf(sourceOf(key)).remove(key);

@@ -3,17 +3,26 @@ package io.hookline.gateway.ping;
 import io.hookline.gateway.HookTopics;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
+import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+
+import io.hookline.devstack.SharedKafka;
 
 import io.hookline.gateway.KafkaTestResource;
 import io.hookline.schema.BackupEvent;
@@ -82,6 +91,23 @@ class PingTest {
                 .body(equalTo("hookline: no job '" + slug + "' in source borg: add ?create=1 to create it with this ping"));
         given().get("/ping/" + TOKEN + "/" + slug + "?create=1").then().statusCode(200);
         given().get("/ping/" + TOKEN + "/" + slug + "/start").then().statusCode(200);
+    }
+
+    @Test
+    void aJobTheProcessorFoldedExistsForPingsAndItsDeletionEndsIt() throws Exception {
+        String slug = "vault-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobKey = "borg/" + slug;
+        Map<String, Object> config = Map.of("bootstrap.servers", SharedKafka.bootstrapServers(), "acks", "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer())) {
+            // The gateway reads only the keys of hookline.job-state: the value is the processor's business.
+            producer.send(new ProducerRecord<>(TOPICS.jobState(), jobKey, new byte[] {1})).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    given().get("/ping/" + TOKEN + "/" + slug).then().statusCode(200).body(equalTo("OK")));
+            producer.send(new ProducerRecord<>(TOPICS.jobState(), jobKey, null)).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    given().get("/ping/" + TOKEN + "/" + slug).then().statusCode(404));
+        }
     }
 
     @Test

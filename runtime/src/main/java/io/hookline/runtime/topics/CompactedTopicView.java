@@ -40,15 +40,17 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final java.util.function.BiConsumer<String, T> listener;
     private final boolean keep;
+    /** Told only of the keys written (true) or deleted (false); values are then never decoded. */
+    private final java.util.function.BiConsumer<String, Boolean> keys;
 
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
-        this(topic, type, kafkaConfig, null, true);
+        this(topic, type, kafkaConfig, null, true, null);
     }
 
     /** A view that also tells {@code listener} of every record read (a null value for a deletion). */
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
             java.util.function.BiConsumer<String, T> listener) {
-        this(topic, type, kafkaConfig, listener, true);
+        this(topic, type, kafkaConfig, listener, true, null);
     }
 
     /**
@@ -57,13 +59,25 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     public static <T extends SpecificRecord> CompactedTopicView<T> follow(String topic, Class<T> type,
             Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, T> listener) {
-        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false);
+        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false, null);
+    }
+
+    /**
+     * Follows only the topic's keys: {@code written} is told of each key with a value (true) or deleted (false),
+     * and no value is decoded. For a reader that needs to know which keys exist (the gateway's jobs), so that it
+     * does not decode every record the topic gets.
+     */
+    public static <T extends SpecificRecord> CompactedTopicView<T> followKeys(String topic, Class<T> type,
+            Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, Boolean> written) {
+        return new CompactedTopicView<>(topic, type, kafkaConfig, null, false, written);
     }
 
     private CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
-            java.util.function.BiConsumer<String, T> listener, boolean keep) {
+            java.util.function.BiConsumer<String, T> listener, boolean keep,
+            java.util.function.BiConsumer<String, Boolean> keys) {
         this.listener = listener;
         this.keep = keep;
+        this.keys = keys;
         this.topic = topic;
         this.serde = AvroSerde.of(type);
         producerConfig = new HashMap<>(kafkaConfig);
@@ -121,6 +135,10 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                 kafka.seekToBeginning(partitions);
                 while (!Thread.currentThread().isInterrupted()) {
                     kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
+                        if (keys != null) {
+                            keys.accept(record.key(), record.value() != null);
+                            return;
+                        }
                         if (record.value() == null) {
                             entries.remove(record.key());
                             if (listener != null) {
