@@ -224,13 +224,15 @@ class LocalRunTest {
             awaitOutput(run, ": action prune exited with 0", Duration.ofSeconds(60));
             awaitOutput(run, "PRUNE restore point xsibackup-4242 of demo-xsibackup/esxi-demo/demo pruned by "
                     + "demo-agent/prune", Duration.ofSeconds(60));
-            // The deletion is folded in the next transaction: the job shows it a moment after the log line.
+            // The deletion is folded in the next transaction: the job shows it a moment after the log line. The
+            // API reads the job and its pending prunes one after the other, while the fold may be between the two:
+            // wait for both to show it.
             JsonNode kept = null;
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < until) {
                 kept = json.readTree(get("http://127.0.0.1:" + processor
                         + "/api/jobs/demo-xsibackup/esxi-demo/demo/retention").body());
-                if (kept.get("restorePoints").size() == 2) {
+                if (kept.get("restorePoints").size() == 2 && kept.get("pendingPrunes").isEmpty()) {
                     break;
                 }
                 TimeUnit.MILLISECONDS.sleep(250);
