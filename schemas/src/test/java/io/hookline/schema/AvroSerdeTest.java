@@ -85,6 +85,22 @@ class AvroSerdeTest {
     }
 
     @Test
+    void theBytesAreAvrosOwnSingleObjectEncodingToTheByte() throws IOException {
+        BackupEvent event = sampleEvent();
+        ByteArrayOutputStream avro = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<BackupEvent>(io.hookline.schema.serde.Records.model(BackupEvent.class),
+                BackupEvent.getClassSchema()).encode(event, avro);
+
+        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+        // Once more on the same thread: the encoder it keeps for the thread starts empty each time.
+        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+        BackupEvent large = sampleEvent();
+        large.setErrorMessage("x".repeat(100_000));
+        assertEquals(large, serde.decode(serde.encode(large)));
+        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+    }
+
+    @Test
     void plainAvroReadsTheBytesWithTheCommittedSchemaAlone() throws IOException {
         List<Schema> versions = ReleasedSchemas.versionsOf("io.hookline.schema.BackupEvent");
         Schema committed = versions.get(versions.size() - 1);

@@ -5,11 +5,11 @@ import java.io.IOException;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -28,7 +28,10 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
+    /** The single-object header of this build's schema: the marker C3 01 and the schema's CRC-64-AVRO fingerprint. */
+    private final byte[] header;
+    /** A buffered encoder per thread: Avro's own single-object encoder writes each value to the stream on its own. */
+    private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
     private final BinaryMessageDecoder<T> decoder;
     private final SpecificData model;
     private final Schema current;
@@ -48,7 +51,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         for (Schema version : ReleasedSchemas.versionsOf(current.getFullName())) {
             released.addSchema(version);
         }
-        this.encoder = new BinaryMessageEncoder<>(model, current);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(current);
+        this.header = new byte[10];
+        header[0] = (byte) 0xC3;
+        header[1] = (byte) 0x01;
+        for (int i = 0; i < 8; i++) {
+            // little-endian, as the single-object specification writes it
+            header[2 + i] = (byte) (fingerprint >>> (8 * i));
+        }
         this.decoder = new BinaryMessageDecoder<>(model, current, released);
         this.model = model;
         this.current = current;
@@ -81,15 +91,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         SchemaRegistry through = registry;
         try {
             if (through == null) {
-                encoder.encode(record, out);
+                out.write(header);
             } else {
                 int id = through.idFor(current);
                 out.write(REGISTRY_MAGIC);
                 out.write(new byte[] {(byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
-                BinaryEncoder body = EncoderFactory.get().directBinaryEncoder(out, null);
-                writer.write(record, body);
-                body.flush();
             }
+            BinaryEncoder body = EncoderFactory.get().binaryEncoder(out, encoders.get());
+            encoders.set(body);
+            writer.write(record, body);
+            body.flush();
         } catch (IOException | AvroRuntimeException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
