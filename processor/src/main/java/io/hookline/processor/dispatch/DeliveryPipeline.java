@@ -89,7 +89,8 @@ public class DeliveryPipeline {
         startIfReceivers();
     }
 
-    private static void atLeastOne(String setting, int value) {
+    /** A count setting below 1 stops the start with a sentence naming it. */
+    static void atLeastOne(String setting, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(setting + " must be at least 1, not " + value);
         }
