@@ -25,6 +25,21 @@ public final class Records {
     }
 
     /**
+     * A new record whose fields are the same objects as the given one's: for code that changes a record only by
+     * setting its fields to new values (never changing a nested record or list in place), so that the original stays
+     * as it was at a fraction of a deep copy's cost.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> T shallowCopy(T record) {
+        T copy = (T) model(record.getClass()).newRecord(null, record.getSchema());
+        int fields = record.getSchema().getFields().size();
+        for (int i = 0; i < fields; i++) {
+            copy.put(i, record.get(i));
+        }
+        return copy;
+    }
+
+    /**
      * Whether two lists hold equal records, element by element. Never {@code list.equals(other)} on lists of
      * records with timestamps: a list Avro decoded (a GenericData.Array) compares through the generic model, which
      * knows no logical types and throws on a java.time.Instant inside a union.
