@@ -88,7 +88,8 @@ public class TopologyProducer {
                 .description("Records of hookline.events set aside on hookline.quarantine because they could not be folded")
                 .register(metrics);
         AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
-        AvroSerde<JobState> states = AvroSerde.of(JobState.class);
+        // The store and hookline.job-state get the same state object one after the other: encoded once.
+        EncodedOnce<JobState> states = new EncodedOnce<>(AvroSerde.of(JobState.class));
         AvroSerde<QuarantinedEvent> quarantined = AvroSerde.of(QuarantinedEvent.class);
         Topology topology = new Topology();
         // Bytes, decoded in the processor: a record that is not a BackupEvent is quarantined in the same
