@@ -64,9 +64,15 @@ final class Inhibitor implements Muter {
         }
     }
 
-    /** Takes note of an alert step on its way to the receivers. */
-    void saw(AlertEvent alert, Instant now) {
-        update(alert.getAlertKey(), alert, now);
+    /**
+     * Takes note of an alert step on its way to the receivers. While the rules have never had inhibitions nothing is
+     * held: what fires then would grow with the jobs for nothing, and a reload that adds inhibitions reads
+     * hookline.alerts from its start anyway.
+     */
+    synchronized void saw(AlertEvent alert, Instant now) {
+        if (following) {
+            update(alert.getAlertKey(), alert, now);
+        }
     }
 
     /** A record of hookline.alerts (null: the key was deleted). */

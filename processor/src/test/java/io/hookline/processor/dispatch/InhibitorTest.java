@@ -119,16 +119,19 @@ class InhibitorTest {
     }
 
     @Test
-    void theTopicIsFollowedOnlyOnceTheRulesHaveInhibitionsAndAReloadIndexesWhatItSaw() throws Exception {
+    void theTopicIsFollowedOnlyOnceTheRulesHaveInhibitionsAndAReloadIndexesWhatFires() throws Exception {
         Inhibitor inhibitor = inhibitor("default-receiver: none\nreceivers: [{name: none, type: console}]\n");
         inhibitor.saw(firing("esxi/nas1/hostcheck", 0), Instant.now());
         assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), Instant.now()).isEmpty());
         assertNull(topic.get(), "no inhibitions: hookline.alerts is not read");
+        assertEquals(0, inhibitor.size(), "and no alert is held");
 
         rules = Rules.parse(HOSTCHECK_MUTES_JOBS);
+        assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), Instant.now()).isEmpty());
+        assertNotNull(topic.get(), "the reload's inhibitions start reading hookline.alerts from its start");
+        onTopic(firing("esxi/nas1/hostcheck", 0));
         assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), Instant.now()).isPresent(),
-                "the hostcheck it saw before the reload mutes now");
-        assertNotNull(topic.get(), "the reload's inhibitions start reading hookline.alerts");
+                "the hostcheck that fired before the reload mutes once the topic brings it");
         onTopic(firing("esxi/nas2/hostcheck", 0));
         assertTrue(inhibitor.muted(firing("esxi/nas2/db", 0), Instant.now()).isPresent());
 
