@@ -96,8 +96,20 @@ public class CommandBoard {
      * for one (a long poll) and answers what is deliverable then, possibly nothing.
      */
     public CompletableFuture<List<Command>> poll(String agent, Duration wait) {
+        if (wait.isZero()) {
+            return CompletableFuture.completedFuture(ready(agent));
+        }
+        return poll(agent, System.nanoTime() + wait.toNanos());
+    }
+
+    /**
+     * Waits until {@code deadline} (System.nanoTime) for a deliverable command. A wake-up that finds none (a timer
+     * that fired a hair before its command's time) waits on: a long poll ends early only with a command.
+     */
+    private CompletableFuture<List<Command>> poll(String agent, long deadline) {
         List<Command> ready = ready(agent);
-        if (!ready.isEmpty() || wait.isZero()) {
+        long left = deadline - System.nanoTime();
+        if (!ready.isEmpty() || left <= 0) {
             return CompletableFuture.completedFuture(ready);
         }
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
@@ -107,11 +119,12 @@ public class CommandBoard {
         if (!ready(agent).isEmpty()) {
             woken.complete(true);
         }
-        var timeout = timer.schedule(() -> woken.complete(false), wait.toMillis(), TimeUnit.MILLISECONDS);
-        return woken.thenApply(any -> {
+        var timeout = timer.schedule(() -> woken.complete(false), left, TimeUnit.NANOSECONDS);
+        return woken.thenCompose(any -> {
             timeout.cancel(false);
             waiters.remove(woken);
-            return ready(agent);
+            List<Command> now = ready(agent);
+            return now.isEmpty() && any ? poll(agent, deadline) : CompletableFuture.completedFuture(now);
         });
     }
 
@@ -163,9 +176,9 @@ public class CommandBoard {
         }
         pendingByAgent.computeIfAbsent(command.getAgent(), a -> new ConcurrentHashMap<>())
                 .put(command.getCommandId(), command);
-        long delay = Duration.between(now, command.getNotBefore()).toMillis();
+        long delay = Duration.between(now, command.getNotBefore()).toNanos();
         if (delay > 0) {
-            timer.schedule(() -> wake(command.getAgent()), delay, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> wake(command.getAgent()), delay, TimeUnit.NANOSECONDS);
         } else {
             wake(command.getAgent());
         }
