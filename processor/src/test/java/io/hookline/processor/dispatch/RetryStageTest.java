@@ -59,6 +59,11 @@ class RetryStageTest {
     }
 
     static Notifier answering(List<Notifier.Result> answers, AtomicInteger calls) {
+        return webhook(notification -> answers.get(Math.min(calls.getAndIncrement(), answers.size() - 1)));
+    }
+
+    /** A webhook channel that answers each notification as {@code answer} says. */
+    static Notifier webhook(java.util.function.Function<Notification, Notifier.Result> answer) {
         return new Notifier() {
             @Override
             public String type() {
@@ -67,7 +72,7 @@ class RetryStageTest {
 
             @Override
             public Result send(Notification notification) {
-                return answers.get(Math.min(calls.getAndIncrement(), answers.size() - 1));
+                return answer.apply(notification);
             }
         };
     }
@@ -103,20 +108,12 @@ class RetryStageTest {
     @Test
     void aChannelThatThrowsIsRetriedNotLost() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        Notifier throwing = new Notifier() {
-            @Override
-            public String type() {
-                return "webhook";
+        Notifier throwing = webhook(notification -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new IllegalStateException("boom");
             }
-
-            @Override
-            public Result send(Notification notification) {
-                if (calls.getAndIncrement() == 0) {
-                    throw new IllegalStateException("boom");
-                }
-                return Result.delivered(200);
-            }
-        };
+            return Notifier.Result.delivered(200);
+        });
         stage(throwing).send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))))
                 .get(5, TimeUnit.SECONDS);
         assertEquals(List.of("1 RETRYING then wait", "2 DELIVERED"), log);
@@ -128,27 +125,19 @@ class RetryStageTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         AtomicInteger slowAtOnce = new AtomicInteger();
         AtomicInteger slowMostAtOnce = new AtomicInteger();
-        Notifier channel = new Notifier() {
-            @Override
-            public String type() {
-                return "webhook";
-            }
-
-            @Override
-            public Result send(Notification notification) {
-                if (notification.receiver().name().equals("slow")) {
-                    slowMostAtOnce.accumulateAndGet(slowAtOnce.incrementAndGet(), Math::max);
-                    try {
-                        release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        slowAtOnce.decrementAndGet();
-                    }
+        Notifier channel = webhook(notification -> {
+            if (notification.receiver().name().equals("slow")) {
+                slowMostAtOnce.accumulateAndGet(slowAtOnce.incrementAndGet(), Math::max);
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    slowAtOnce.decrementAndGet();
                 }
-                return Result.delivered(204);
             }
-        };
+            return Notifier.Result.delivered(204);
+        });
         RetryStage stage = stage(channel);
         List<java.util.concurrent.CompletableFuture<Void>> toSlow = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
