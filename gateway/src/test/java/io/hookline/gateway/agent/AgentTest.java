@@ -141,11 +141,17 @@ class AgentTest {
     /** One poll of the agent and the commands it got ({@code --once}). */
     Run once(Path script) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true);
-        builder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        environment(builder);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the agent did not end its one poll");
         return new Run(process.exitValue(), output);
+    }
+
+    /** The agent's environment: no HOOKLINE_ variable of the test's own, a temporary folder of the test's. */
+    private void environment(ProcessBuilder builder) throws Exception {
+        builder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        builder.environment().put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
     }
 
     BackupEvent lifeEvent(Command command, EventType type) {
@@ -239,7 +245,7 @@ class AgentTest {
         Command command = send(command("nas05", "long-copy", Map.of(), Instant.now()));
         ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("first.log").toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
+        environment(builder);
         Process first = builder.start();
         try {
             lifeEvent(command, EventType.RUN_STARTED);
@@ -257,6 +263,9 @@ class AgentTest {
         assertNull(end.getCommand().getExitCode());
         assertFalse(Files.exists(marker), "not run a second time");
         assertTrue(restarted.log().contains("reported as interrupted"), restarted.log());
+        try (var left = Files.list(dir.resolve("tmp"))) {
+            assertEquals(List.of(), left.toList(), "what the killed agent left in its temporary folder");
+        }
     }
 
     @Test
