@@ -38,7 +38,7 @@ public final class AgentLongPolls {
         Map<String, String> options = XsiBackupThroughput.parse(args);
         Path root = Path.of(options.getOrDefault("root", "."));
         int agents = Integer.parseInt(options.getOrDefault("agents", "1000"));
-        Path work = Files.createTempDirectory("hookline-bench-agents-");
+        Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {
             sources.append("hookline.sources.agent-").append(i).append(".kind=agent\n")

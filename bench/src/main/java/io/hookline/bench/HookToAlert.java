@@ -38,7 +38,7 @@ public final class HookToAlert {
         int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
         int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "60"));
-        Path work = Files.createTempDirectory("hookline-bench-alerts-");
+        Path work = WorkDir.create("hookline-bench-alerts-");
 
         int warm = rate * warmupSeconds;
         int total = warm + rate * seconds;

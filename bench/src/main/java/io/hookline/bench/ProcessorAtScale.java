@@ -70,7 +70,7 @@ public final class ProcessorAtScale {
         int lead = Integer.parseInt(options.getOrDefault("lead", "60"));
         int window = Integer.parseInt(options.getOrDefault("window", "60"));
         String heap = options.getOrDefault("processor-heap", "256m");
-        Path work = Files.createTempDirectory("hookline-bench-processor-");
+        Path work = WorkDir.create("hookline-bench-processor-");
         Path rules = work.resolve("rules.yaml");
         Files.writeString(rules, """
                 jobs:
@@ -100,6 +100,8 @@ public final class ProcessorAtScale {
             HttpClient client = HttpClient.newHttpClient();
             long caughtUp = awaitCaughtUp(kafka, topics.events(), processor, Duration.ofMinutes(30));
             double replaySeconds = (caughtUp - launched) / 1e9;
+            System.out.printf(Locale.ROOT, "replay caught up after %.1f s (%,.0f events/s)%n", replaySeconds,
+                    events / replaySeconds);
 
             Instant firstDeadline = Instant.now().plusSeconds(lead);
             write(kafka, topics.events(), dueEvents(jobs, firstDeadline, Duration.ofSeconds(window)));

@@ -51,7 +51,7 @@ public final class XsiBackupThroughput {
         String gatewayHeap = options.getOrDefault("gateway-heap", "512m");
         // wrk (C, one thread, epoll) leaves the cores to the gateway and broker; the Java client is the fallback.
         String clientKind = options.getOrDefault("client", Wrk.available() ? "wrk" : "java");
-        Path work = Files.createTempDirectory("hookline-bench-");
+        Path work = WorkDir.create("hookline-bench-");
 
         LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
         Process gateway = null;
