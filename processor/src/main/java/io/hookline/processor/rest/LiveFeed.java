@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
@@ -36,6 +35,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import io.hookline.processor.ProcessorConfig;
+import io.hookline.runtime.topics.KeysOnly;
 import io.hookline.schema.topics.Topics;
 
 /**
@@ -179,7 +179,8 @@ public class LiveFeed {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, KeysOnly.class.getName());
+        KeysOnly.limitFetches(config);
         List<String> followed = List.of(topics.jobState(), topics.alerts(), topics.silences(), topics.deadLetters());
         while (running.get()) {
             try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config)) {

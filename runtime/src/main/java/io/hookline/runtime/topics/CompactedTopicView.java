@@ -89,6 +89,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         // Kafka Streams writes some of these topics in transactions: never show an aborted record.
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        if (keys != null) {
+            KeysOnly.limitFetches(consumerConfig);
+        }
         reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
         reader.setDaemon(true);
         reader.start();
@@ -123,7 +126,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private void follow(Map<String, Object> consumerConfig) {
         while (!Thread.currentThread().isInterrupted()) {
             try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                    new ByteArrayDeserializer())) {
+                    keys != null ? new KeysOnly() : new ByteArrayDeserializer())) {
                 consumer = kafka;
                 List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                         .map(info -> new TopicPartition(topic, info.partition())).toList();
