@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.hookline.processor.rules.Chain;
 import io.hookline.runtime.commands.CommandEvents;
@@ -31,6 +32,9 @@ import io.hookline.schema.UpstreamRun;
  * always gives the same command), and when a fan-in rule has all it waits for.
  */
 public final class ChainLogic {
+
+    /** Control characters in a parameter's value, which become spaces. */
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private ChainLogic() {
     }
@@ -74,7 +78,7 @@ public final class ChainLogic {
     private static void put(Map<String, String> parameters, String key, String value) {
         if (value != null) {
             // One line each: an agent reads one parameter per line.
-            parameters.put(key, value.replaceAll("\\p{Cntrl}", " "));
+            parameters.put(key, CONTROL.matcher(value).replaceAll(" "));
         }
     }
 

@@ -194,13 +194,18 @@ public final class ChainReactor implements Reactor {
                 return;
             }
             int depth = ChainLogic.depthOf(run) + 1;
-            UpstreamRun upstream = ChainLogic.upstream(change.jobKey(), run);
-            Map<String, String> parameters = ChainLogic.parametersOf(change.after(), run);
+            UpstreamRun upstream = null;
+            Map<String, String> parameters = null;
             for (Chain chain : rules.get().chains()) {
                 for (int slot = 0; slot < chain.upstream().size(); slot++) {
                     Chain.Upstream wanted = chain.upstream().get(slot);
                     if (!wanted.matches(change.jobKey())) {
                         continue;
+                    }
+                    if (parameters == null) {
+                        // Only for a run some chain waits for: most runs end no chain.
+                        upstream = ChainLogic.upstream(change.jobKey(), run);
+                        parameters = ChainLogic.parametersOf(change.after(), run);
                     }
                     if (!chain.fanIn()) {
                         if (wanted.accepts(run)) {
