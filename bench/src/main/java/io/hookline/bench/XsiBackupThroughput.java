@@ -58,12 +58,14 @@ public final class XsiBackupThroughput {
         try {
             kafka.start(Duration.ofSeconds(120));
             int port = LocalKafka.freePort();
+            long launched = System.nanoTime();
             gateway = startGateway(root, work, kafka, port, gatewayHeap);
             String base = "http://127.0.0.1:" + port + "/hooks/xsibackup/" + TOKEN + "/error?";
 
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             awaitReady(client, port, gateway);
-            System.out.printf(Locale.ROOT, "gateway up; warming up with %d hooks%n", warmup);
+            System.out.printf(Locale.ROOT, "gateway ready %.1f s after its launch; warming up with %d hooks%n",
+                    (System.nanoTime() - launched) / 1e9, warmup);
             drive(client, base, warmup, concurrency, 1_000_000);
 
             Result hooks;
