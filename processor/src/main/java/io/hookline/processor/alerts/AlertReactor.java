@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Headers;
@@ -12,6 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -30,6 +34,9 @@ import io.hookline.schema.JobState;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Alert steps from job changes ({@link AlertLogic#onEvent}) and, every {@code checkInterval} of wall-clock time,
@@ -52,15 +59,29 @@ public final class AlertReactor implements Reactor {
     private final Duration checkInterval;
     private final Duration agentOfflineAfter;
     private final AvroSerde<AlertEvent> serde = AvroSerde.of(AlertEvent.class);
+    /**
+     * The open alerts (firing or repeated) of each task this instance runs, kept as steps are recorded: the gauge
+     * costs nothing when Prometheus scrapes, however many alerts a storm opened.
+     */
+    private final Map<TaskId, AtomicLong> open = new ConcurrentHashMap<>();
 
     /**
      * {@code rules}: the rules in force, asked for every change and every check (they may be reloaded);
      * {@code agentOfflineAfter}: how long an agent may go without polling before its alert fires.
      */
     public AlertReactor(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
+        this(rules, checkInterval, agentOfflineAfter, new SimpleMeterRegistry());
+    }
+
+    /** {@code metrics}: hookline_alerts_firing, the open alerts of the tasks this instance runs (sum instances). */
+    public AlertReactor(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
+            MeterRegistry metrics) {
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.agentOfflineAfter = agentOfflineAfter;
+        Gauge.builder("hookline.alerts.firing", open, tasks -> tasks.values().stream().mapToLong(AtomicLong::get).sum())
+                .description("Open alerts (firing or repeated) held by this instance (sum over instances)")
+                .register(metrics);
     }
 
     @Override
@@ -90,6 +111,8 @@ public final class AlertReactor implements Reactor {
         private final ReadOnlyKeyValueStore<String, JobState> jobs;
         private final KeyValueStore<String, AlertEvent> alerts;
         private final DeadlineIndex deadlines = new DeadlineIndex();
+        /** This task's open alerts: counted once from the store when the task starts, then kept per step. */
+        private final AtomicLong openHere = new AtomicLong();
         /** The rules the index was built with; null until the first check builds it. */
         private Rules indexedWith;
 
@@ -98,6 +121,16 @@ public final class AlertReactor implements Reactor {
             this.context = context;
             this.jobs = jobs;
             this.alerts = alerts;
+            // A task starts after its store is restored: the one walk, here, not on every scrape.
+            try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
+                all.forEachRemaining(entry -> openHere.addAndGet(isOpen(entry.value) ? 1 : 0));
+            }
+            open.put(context.taskId(), openHere);
+        }
+
+        @Override
+        public void close() {
+            open.remove(context.taskId(), openHere);
         }
 
         @Override
@@ -184,7 +217,9 @@ public final class AlertReactor implements Reactor {
 
         private void record(List<AlertEvent> steps, long timestamp) {
             for (AlertEvent step : steps) {
+                long change = (isOpen(step) ? 1 : 0) - (isOpen(alerts.get(step.getAlertKey())) ? 1 : 0);
                 alerts.put(step.getAlertKey(), step);
+                openHere.addAndGet(change);
                 Headers headers = CloudEventHeaders.of(step.getAlertKey() + "#" + step.getSequence(),
                         "/hookline/processor", CloudEventHeaders.TYPE_PREFIX + "alert."
                                 + step.getStatus().name().toLowerCase(Locale.ROOT),
@@ -192,5 +227,10 @@ public final class AlertReactor implements Reactor {
                 context.forward(new Record<String, Object>(step.getAlertKey(), step, timestamp, headers), SINK);
             }
         }
+    }
+
+    /** Firing or repeated: what hookline_alerts_firing counts. */
+    static boolean isOpen(AlertEvent alert) {
+        return alert != null && (alert.getStatus() == AlertStatus.FIRING || alert.getStatus() == AlertStatus.REPEATED);
     }
 }

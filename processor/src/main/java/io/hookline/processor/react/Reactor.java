@@ -33,5 +33,9 @@ public interface Reactor {
     interface Reaction {
         /** Reacts to an event that changed a job (duplicates are not handed over), forwarding what follows. */
         void changed(JobChange change);
+
+        /** The task leaves this instance (a rebalance, a shutdown, an aborted transaction): let go of it. */
+        default void close() {
+        }
     }
 }

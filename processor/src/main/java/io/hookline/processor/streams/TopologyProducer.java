@@ -68,7 +68,8 @@ public class TopologyProducer {
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
     static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
             MeterRegistry metrics) {
-        return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter), new ChainReactor(rules, checkInterval),
+        return List.of(new AlertReactor(rules, checkInterval, agentOfflineAfter, metrics),
+                new ChainReactor(rules, checkInterval),
                 new PruneReactor(rules, metrics));
     }
 
@@ -79,7 +80,11 @@ public class TopologyProducer {
 
     /** The same, with rules that may change while it runs (as a reload does). */
     public static Topology build(Topics topics, Supplier<Rules> rules, Duration checkInterval) {
-        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        return build(topics, rules, checkInterval, new SimpleMeterRegistry());
+    }
+
+    /** The same, its metrics in {@code metrics}. */
+    public static Topology build(Topics topics, Supplier<Rules> rules, Duration checkInterval, MeterRegistry metrics) {
         return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics), metrics);
     }
 
@@ -180,6 +185,12 @@ public class TopologyProducer {
                 }
             }
         }
+        @Override
+        public void close() {
+            reactions.forEach(Reactor.Reaction::close);
+            reactions.clear();
+        }
+
         /** Sets a record aside on hookline.quarantine, in this transaction, and goes on with the next one. */
         private void quarantine(Record<String, byte[]> record, BackupEvent event, String stage, RuntimeException error) {
             var metadata = context.recordMetadata();

@@ -33,6 +33,7 @@ import io.hookline.schema.Severity;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.topics.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The alert conditions, derived in the topology from the events a job sends and from time passing. */
 class AlertTopologyTest {
@@ -43,6 +44,8 @@ class AlertTopologyTest {
     TopologyTestDriver driver;
     TestInputTopic<String, BackupEvent> events;
     TestOutputTopic<String, AlertEvent> alerts;
+
+    final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @BeforeEach
     void start() throws Exception {
@@ -56,14 +59,22 @@ class AlertTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         Topics topics = Topics.withDefaultPrefix();
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, rules, Duration.ofSeconds(1)), props, START);
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, () -> rules, Duration.ofSeconds(1), metrics),
+                props, START);
         events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
         alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
     }
 
+    /** hookline_alerts_firing as Prometheus would read it. */
+    double firing() {
+        return metrics.get("hookline.alerts.firing").gauge().value();
+    }
+
     @AfterEach
     void stop() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     void send(BackupEvent event) {
@@ -91,6 +102,25 @@ class AlertTopologyTest {
         assertEquals(START, resolved.getStartsAt());
         assertEquals(START.plusSeconds(1200), resolved.getEndsAt());
         assertEquals(2, resolved.getSequence());
+    }
+
+    @Test
+    void theFiringGaugeCountsOpenAlertsRepeatsIncludedUntilTheyResolveOrTheTaskLeaves() {
+        String other = "esxi-prod/esxi02/07";
+        assertEquals(0.0, firing());
+        send(failed(JOB, "1", START, "x"));
+        assertEquals(1.0, firing());
+        send(failed(JOB, "2", START.plusSeconds(60), "x"));
+        assertEquals(AlertStatus.REPEATED, alerts.readValuesToList().get(1).getStatus());
+        assertEquals(1.0, firing(), "a repeated alert is still one open alert");
+        send(failed(other, "1", START.plusSeconds(120), "x"));
+        assertEquals(2.0, firing());
+        send(succeeded(JOB, "3", START.plusSeconds(180), 1000));
+        assertEquals(1.0, firing(), "resolved");
+
+        driver.close();
+        driver = null;
+        assertEquals(0.0, firing(), "the task left this instance: its alerts are counted where it runs now");
     }
 
     @Test

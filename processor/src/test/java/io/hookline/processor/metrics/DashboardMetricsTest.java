@@ -105,7 +105,7 @@ class DashboardMetricsTest {
         missing.removeAll(exported);
         assertEquals(Set.of(), missing, "metrics the dashboard queries that the processor does not export");
         assertTrue(metrics.contains("hookline_streams_running 1.0") || metrics.matches("(?s).*hookline_streams_running\\{[^}]*\\} 1\\.0.*"),
-                "Kafka Streams runs");
+                "Kafka Streams runs: " + metrics.lines().filter(l -> l.startsWith("hookline_streams_running")).toList());
         assertTrue(List.of(metrics.split("\n")).stream().anyMatch(l -> l.startsWith("hookline_alerts_firing")
                 && !l.endsWith(" 0.0") && !l.endsWith("NaN")), "the failure fires an alert, and the gauge counts it");
     }
