@@ -1,7 +1,10 @@
 package io.hookline.bench;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +114,7 @@ public final class ProcessorAtScale {
             TimeUnit.SECONDS.sleep(10);
             double idle = cpuShare(processor.pid(), Duration.ofSeconds(30));
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
+            String[] scrape = scrape(client, port);
 
             long received = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).count();
             long[] seen = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).sorted().toArray();
@@ -134,6 +138,8 @@ public final class ProcessorAtScale {
                     idle * 100);
             System.out.printf(Locale.ROOT, "Memory with %,d jobs (-Xmx%s): heap after GC %.1f MB, RSS %.1f MB%n",
                     2 * jobs, heap, memory[0] / 1e6, memory[1] / 1e6);
+            System.out.printf(Locale.ROOT, "A Prometheus scrape of /q/metrics with the missed alerts open: %s; %s%n",
+                    scrape[0], scrape[1]);
         } finally {
             if (processor != null) {
                 processor.destroy();
@@ -141,6 +147,23 @@ public final class ProcessorAtScale {
             }
             kafka.stop();
         }
+    }
+
+    /** Ten scrapes of /q/metrics, as Prometheus does: their median and slowest time, and the firing gauge's line. */
+    static String[] scrape(HttpClient client, int port) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build();
+        long[] nanos = new long[10];
+        String body = "";
+        for (int i = 0; i < nanos.length; i++) {
+            long start = System.nanoTime();
+            body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        String firing = body.lines().filter(line -> line.startsWith("hookline_alerts_firing")).findFirst()
+                .orElse("hookline_alerts_firing missing");
+        return new String[] { String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10", nanos[5] / 1e6,
+                nanos[9] / 1e6), firing };
     }
 
     /** {@code events} events over {@code jobs} jobs, round robin: each a successful run with a restore point. */
