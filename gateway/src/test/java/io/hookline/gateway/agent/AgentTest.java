@@ -1,6 +1,7 @@
 package io.hookline.gateway.agent;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -266,6 +267,36 @@ class AgentTest {
         try (var left = Files.list(dir.resolve("tmp"))) {
             assertEquals(List.of(), left.toList(), "what the killed agent left in its temporary folder");
         }
+    }
+
+    @Test
+    void aSecondAgentOnTheSameStateFolderDoesNotStartAndTheFirstRunsOn() throws Exception {
+        Path marker = dir.resolve("ran");
+        Path script = agent("nas06", "mark = touch '" + marker + "'");
+        Path firstLog = dir.resolve("first.log");
+        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true)
+                .redirectOutput(firstLog.toFile());
+        environment(builder);
+        int waiting = board.waitingPolls();
+        Process first = builder.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> board.waitingPolls() > waiting);
+
+            // As a cron job's next --once while the last one still runs.
+            Run second = once(script);
+
+            assertEquals(3, second.exitCode(), second.log());
+            assertTrue(second.log().contains("another hookline-agent (pid " + first.pid() + ") uses the state folder "
+                    + dir.resolve("state") + "; not started"), second.log());
+            Command command = send(command("nas06", "mark", Map.of(), Instant.now()));
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the first agent ended its one poll");
+            assertEquals(0, first.exitValue(), Files.readString(firstLog));
+            assertEquals(RunOutcome.SUCCEEDED, lifeEvent(command, EventType.RUN_SUCCEEDED).getOutcome());
+            assertTrue(Files.exists(marker), "the first agent ran the action: " + Files.readString(firstLog));
+        } finally {
+            first.destroyForcibly();
+        }
+        assertEquals(0, once(script).exitCode(), "the state folder is free again once the first agent ended");
     }
 
     @Test
