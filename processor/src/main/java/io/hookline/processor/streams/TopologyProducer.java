@@ -185,6 +185,7 @@ public class TopologyProducer {
                 }
             }
         }
+
         @Override
         public void close() {
             reactions.forEach(Reactor.Reaction::close);
