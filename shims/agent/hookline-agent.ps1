@@ -57,6 +57,18 @@ $wait = 30
 [void][int]::TryParse($settings.HOOKLINE_AGENT_WAIT, [ref]$wait)
 $state = $settings.HOOKLINE_AGENT_STATE
 New-Item -ItemType Directory -Force -Path $state | Out-Null
+# One agent per state folder: a second one (the task started again while the first still runs an action) would take
+# the first's running command for an interrupted one. The lock file stays open, unshared, while this agent runs;
+# the system closes it when the process ends, however it ends, so a killed agent leaves no lock behind.
+$lockPath = Join-Path $state 'lock'
+try {
+    $script:Lock = [System.IO.File]::Open($lockPath, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None)
+} catch {
+    $holder = Get-Content -Path (Join-Path $state 'lock.pid') -ErrorAction SilentlyContinue | Select-Object -First 1
+    Write-Log "another hookline-agent (pid $holder) uses the state folder $state; not started"
+    exit 3
+}
+Set-Content -Path (Join-Path $state 'lock.pid') -Value $PID
 $journal = Join-Path $state 'journal'
 if (-not (Test-Path $journal)) { New-Item -ItemType File -Path $journal | Out-Null }
 $base = $settings.HOOKLINE_URL.TrimEnd('/') + '/agent/v1'
