@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,17 +74,17 @@ public final class XsiBackupThroughput {
             long warmed = warmup;
             long gatewayCpuNanos = -1;
             long answeredByWrk = -1;
-            long rssPeakBytes = -1;
+            RssSamples.Summary rss = null;
             if (clientKind.equals("wrk")) {
                 Wrk wrk = new Wrk(work, "http://127.0.0.1:" + port, queries(2_000_000, 20_000), concurrency);
                 // Until the JIT has compiled the hot paths: measured, C2 still took half a core after 3,000 hooks.
                 Result warm = wrk.run(warmupSeconds, 0);
                 System.out.printf(Locale.ROOT, "warmed up with wrk for %d s: %.0f hooks/s%n", warmupSeconds, warm.perSecond());
                 long cpuBefore = cpuNanos(gateway.pid());
-                RssPeak peak = new RssPeak(gateway.pid());
+                RssSamples rssSamples = new RssSamples(gateway.pid());
                 hooks = wrk.run(seconds, 0);
                 gatewayCpuNanos = cpuNanos(gateway.pid()) - cpuBefore;
-                rssPeakBytes = peak.stop();
+                rss = rssSamples.stop();
                 // Half the maximum, paced: each connection waits between hooks so that together they send that rate.
                 halfRate = wrk.paced(seconds, hooks.perSecond() / 2);
                 answeredByWrk = wrk.answered();
@@ -103,9 +104,9 @@ public final class XsiBackupThroughput {
                 System.out.printf(Locale.ROOT, "    gateway CPU: %.0f µs per hook (%.2f cores)%n",
                         gatewayCpuNanos / 1e3 / hooks.count(), gatewayCpuNanos / (double) hooks.elapsedNanos());
             }
-            if (rssPeakBytes > 0) {
-                System.out.printf(Locale.ROOT, "    gateway RSS under this load: at most %.1f MB (-Xmx%s)%n", rssPeakBytes / 1e6,
-                        gatewayHeap);
+            if (rss != null) {
+                System.out.printf(Locale.ROOT, "    gateway RSS under this load: median %.1f MB, at most %.1f MB (%.1f s into the run) of %d samples"
+                        + " (-Xmx%s)%n", rss.medianBytes() / 1e6, rss.peakBytes() / 1e6, rss.peakAtSeconds(), rss.count(), gatewayHeap);
             }
             if (halfRate != null) {
                 print("paced at half that", halfRate, concurrency);
@@ -236,31 +237,49 @@ public final class XsiBackupThroughput {
         return startGateway(root, work, kafka, port, heap, List.of());
     }
 
-    /** The highest RSS of a process, sampled every 250 ms from when this is made until {@link #stop()}. */
-    static final class RssPeak {
+    /**
+     * The RSS of a process, sampled every 250 ms from when this is made until {@link #stop()}: its peak, when the peak
+     * was, and the median. The peak alone hides what it is: on this box it is a few seconds of C2 compiling (its arena
+     * memory) after the load changes, the median is what the process holds while it serves.
+     */
+    static final class RssSamples {
         private final Thread sampler;
+        private final long started = System.nanoTime();
+        private final List<long[]> samples = new ArrayList<>();
         private volatile boolean running = true;
-        private volatile long peak = -1;
 
-        RssPeak(long pid) {
+        RssSamples(long pid) {
             sampler = new Thread(() -> {
                 while (running) {
                     try {
-                        peak = Math.max(peak, AgentLongPolls.rss(pid));
+                        long rss = AgentLongPolls.rss(pid);
+                        synchronized (samples) {
+                            samples.add(new long[] {System.nanoTime() - started, rss});
+                        }
                         TimeUnit.MILLISECONDS.sleep(250);
                     } catch (IOException | InterruptedException e) {
                         return;
                     }
                 }
-            }, "rss-peak");
+            }, "rss-samples");
             sampler.setDaemon(true);
             sampler.start();
         }
 
-        long stop() throws InterruptedException {
+        Summary stop() throws InterruptedException {
             running = false;
             sampler.join(2000);
-            return peak;
+            synchronized (samples) {
+                if (samples.isEmpty()) {
+                    return null;
+                }
+                long[] peak = samples.stream().max(Comparator.comparingLong((long[] sample) -> sample[1])).orElseThrow();
+                long[] sorted = samples.stream().mapToLong(sample -> sample[1]).sorted().toArray();
+                return new Summary(peak[1], peak[0] / 1e9, sorted[sorted.length / 2], sorted.length);
+            }
+        }
+
+        record Summary(long peakBytes, double peakAtSeconds, long medianBytes, int count) {
         }
     }
 
