@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.jboss.logging.Logger;
 
+import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.JobRule;
@@ -40,7 +41,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Alert steps from job changes ({@link AlertLogic#onEvent}) and, every {@code checkInterval} of wall-clock time,
- * from the deadlines that have come (missed and stuck runs, {@link AlertLogic#onClock}; a {@link DeadlineIndex}
+ * from the deadlines that have come (missed and stuck runs, {@link AlertLogic#onClock}; a {@link DueIndex}
  * by time, so a check costs what is due): kept in the alerts store, written to hookline.alerts. Resolved alerts
  * leave the store after {@link #KEEP_RESOLVED}.
  */
@@ -110,7 +111,7 @@ public final class AlertReactor implements Reactor {
         private final ProcessorContext<String, Object> context;
         private final ReadOnlyKeyValueStore<String, JobState> jobs;
         private final KeyValueStore<String, AlertEvent> alerts;
-        private final DeadlineIndex deadlines = new DeadlineIndex();
+        private final DueIndex deadlines = new DueIndex();
         /** This task's open alerts: counted once from the store when the task starts, then kept per step. */
         private final AtomicLong openHere = new AtomicLong();
         /** The rules the index was built with; null until the first check builds it. */
@@ -171,7 +172,7 @@ public final class AlertReactor implements Reactor {
                     steps.addAll(AlertLogic.isAgentJob(state)
                             ? AlertLogic.agentOnClock(state, agentOfflineAfter, alerts::get, now)
                             : AlertLogic.onClock(state, rule, alerts::get, now));
-                    deadlines.put(jobKey, DeadlineIndex.next(state, rule, agentOfflineAfter, now));
+                    deadlines.put(jobKey, AlertDeadlines.next(state, rule, agentOfflineAfter, now));
                 } catch (RuntimeException e) {
                     // One job's odd state must not stop the deadlines of every other job.
                     LOG.errorf("deadline check of %s skipped: %s", jobKey, e);
@@ -194,7 +195,7 @@ public final class AlertReactor implements Reactor {
 
         private void index(String jobKey, JobState state, Rules inForce) {
             try {
-                deadlines.put(jobKey, DeadlineIndex.next(state, inForce.forJob(jobKey), agentOfflineAfter, null));
+                deadlines.put(jobKey, AlertDeadlines.next(state, inForce.forJob(jobKey), agentOfflineAfter, null));
             } catch (RuntimeException e) {
                 LOG.errorf("deadline of %s not indexed: %s", jobKey, e);
             }

@@ -12,7 +12,6 @@ import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,6 +26,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.Chain;
@@ -175,12 +175,24 @@ public final class ChainReactor implements Reactor {
         private final ProcessorContext<String, Object> context;
         private final KeyValueStore<String, BackupEvent> deadlines;
         private final KeyValueStore<String, Command> issued;
+        /**
+         * The store's queued commands by the time they expire: the check every {@code checkInterval} reads the
+         * ones that are due, not every command an offline agent has not fetched yet.
+         */
+        private final DueIndex expiries = new DueIndex();
 
         Task(ProcessorContext<String, Object> context, KeyValueStore<String, BackupEvent> deadlines,
                 KeyValueStore<String, Command> issued) {
             this.context = context;
             this.deadlines = deadlines;
             this.issued = issued;
+            // Restored before the task starts: index what a previous instance queued, once.
+            try (KeyValueIterator<String, BackupEvent> all = deadlines.all()) {
+                all.forEachRemaining(entry -> expiries.put(entry.key, dueAt(entry.value)));
+            }
+            if (expiries.size() > 0) {
+                LOG.debugf("%d queued commands waiting for their start or expiry", expiries.size());
+            }
         }
 
         @Override
@@ -244,33 +256,36 @@ public final class ChainReactor implements Reactor {
                         .setExpiresAt(event.getCommand().getExpiresAt())
                         .setPrune(event.getCommand().getPrune())
                         .build();
-                deadlines.put(id, ChainLogic.expired(command, command.getExpiresAt()));
+                BackupEvent expired = ChainLogic.expired(command, command.getExpiresAt());
+                deadlines.put(id, expired);
+                expiries.put(id, dueAt(expired));
             } else if (type == EventType.RUN_STARTED || type == EventType.RUN_SUCCEEDED || type == EventType.RUN_FAILED
                     || type == EventType.COMMAND_REFUSED || type == EventType.COMMAND_EXPIRED) {
                 deadlines.delete(id);
+                expiries.remove(id);
             }
         }
 
         /** Every queued command past its expiry (and the grace) becomes a COMMAND_EXPIRED event. */
         void expire(long wallClockMs) {
             Instant now = Instant.ofEpochMilli(wallClockMs);
-            List<KeyValue<String, BackupEvent>> due = new ArrayList<>();
-            try (KeyValueIterator<String, BackupEvent> all = deadlines.all()) {
-                all.forEachRemaining(entry -> {
-                    if (entry.value.getReceivedAt().plus(EXPIRY_GRACE).isBefore(now)) {
-                        due.add(entry);
-                    }
-                });
-            }
-            for (KeyValue<String, BackupEvent> entry : due) {
-                BackupEvent expired = entry.value;
+            for (String id : expiries.takeDue(now)) {
+                BackupEvent expired = deadlines.get(id);
+                if (expired == null) {
+                    continue;
+                }
                 expired.setReceivedAt(now);
                 context.forward(new Record<String, Object>(expired.getJobKey(), expired, wallClockMs,
                         CloudEventHeaders.forEvent(expired)), EVENT_SINK);
-                deadlines.delete(entry.key);
+                deadlines.delete(id);
                 LOG.warnf("%s", expired.getErrorMessage());
             }
         }
+    }
+
+    /** When a queued command's expiry is written: its expiry (the stored event's time) and the grace after it. */
+    private static Instant dueAt(BackupEvent expired) {
+        return expired.getReceivedAt().plus(EXPIRY_GRACE);
     }
 
     /** The task of a fan-in rule: keeps the latest end of each upstream, fires once all of them count. */

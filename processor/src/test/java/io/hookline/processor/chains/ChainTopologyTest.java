@@ -5,6 +5,7 @@ import static io.hookline.processor.Events.failed;
 import static io.hookline.processor.Events.succeeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,12 +13,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +198,51 @@ class ChainTopologyTest {
         assertEquals(AlertCondition.FAILED, fired.get(0).getCondition());
         assertEquals(AlertStatus.FIRING, fired.get(0).getStatus());
         assertTrue(fired.get(0).getSummary().contains(command.getCommandId()), fired.get(0).getSummary());
+    }
+
+    @Test
+    void aCommandQueuedBeforeItsTaskRestartedStillExpiresOnceOnTime() throws Exception {
+        start(RULES);
+        send(succeeded(NIGHTLY, "11", START, 60_000));
+        Command command = commands.readValue();
+
+        // A new task (a restart, a rebalance) finds the queued command in its restored store and nowhere else.
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        KeyValueStore<String, BackupEvent> deadlines = store(context, ChainReactor.DEADLINES, AvroSerde.of(BackupEvent.class));
+        store(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
+        deadlines.put(command.getCommandId(), ChainLogic.expired(command, command.getExpiresAt()));
+        Rules rules = Rules.parse(RULES);
+        new ChainReactor(() -> rules, Duration.ofSeconds(1)).start(context, null);
+        Punctuator check = context.scheduledPunctuators().stream()
+                .filter(punctuator -> punctuator.getInterval().equals(Duration.ofSeconds(1)))
+                .findFirst().orElseThrow().getPunctuator();
+
+        long due = command.getExpiresAt().plus(ChainReactor.EXPIRY_GRACE).toEpochMilli();
+        check.punctuate(command.getExpiresAt().toEpochMilli());
+        check.punctuate(due - 1);
+        assertTrue(context.forwarded().isEmpty(), "expired within the grace: " + context.forwarded());
+
+        check.punctuate(due + 1);
+        List<BackupEvent> expired = context.forwarded(ChainReactor.EVENT_SINK).stream()
+                .map(forward -> (BackupEvent) forward.record().value()).toList();
+        assertEquals(1, expired.size(), expired.toString());
+        assertEquals(EventType.COMMAND_EXPIRED, expired.get(0).getType());
+        assertEquals("nas01/restic-copy", expired.get(0).getJobKey());
+        assertEquals(command.getCommandId(), expired.get(0).getCommand().getCause().getCommandId());
+        assertNull(deadlines.get(command.getCommandId()));
+
+        context.resetForwards();
+        check.punctuate(due + 60_000);
+        assertTrue(context.forwarded().isEmpty(), "expired twice: " + context.forwarded());
+    }
+
+    private static <V> KeyValueStore<String, V> store(MockProcessorContext<String, Object> context, String name,
+            Serde<V> values) {
+        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
+                values).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
     }
 
     @Test

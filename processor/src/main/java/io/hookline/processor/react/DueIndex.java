@@ -1,0 +1,65 @@
+package io.hookline.processor.react;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/**
+ * Keys of one task by the instant something falls due for them (a job's missed schedule, a queued command's
+ * expiry), so that a check every fraction of a second costs what is due, not the number of keys. It holds a key
+ * and one instant, never a value; a reaction rebuilds it from its store when its task starts and keeps it with
+ * every change after.
+ */
+public final class DueIndex {
+
+    private record Due(long at, String key) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due other) {
+            int byTime = Long.compare(at, other.at);
+            return byTime != 0 ? byTime : key.compareTo(other.key);
+        }
+    }
+
+    private final NavigableSet<Due> byTime = new TreeSet<>();
+    private final Map<String, Long> byKey = new HashMap<>();
+
+    /** Indexes the key at {@code at}, or takes it out when nothing is due for it ({@code at} null). */
+    public void put(String key, Instant at) {
+        Long previous = at == null ? byKey.remove(key) : byKey.put(key, at.toEpochMilli());
+        if (previous != null) {
+            byTime.remove(new Due(previous, key));
+        }
+        if (at != null) {
+            byTime.add(new Due(at.toEpochMilli(), key));
+        }
+    }
+
+    public void remove(String key) {
+        put(key, null);
+    }
+
+    /** Takes out and returns the keys due at or before {@code now}, earliest first. */
+    public List<String> takeDue(Instant now) {
+        List<String> due = new ArrayList<>();
+        long until = now.toEpochMilli();
+        while (!byTime.isEmpty() && byTime.first().at() <= until) {
+            Due first = byTime.pollFirst();
+            byKey.remove(first.key());
+            due.add(first.key());
+        }
+        return due;
+    }
+
+    public void clear() {
+        byTime.clear();
+        byKey.clear();
+    }
+
+    public int size() {
+        return byKey.size();
+    }
+}
