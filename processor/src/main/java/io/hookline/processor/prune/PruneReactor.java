@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hookline.processor.chains.ChainLogic;
 import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.rules.RetentionRule;
@@ -142,6 +143,12 @@ public final class PruneReactor implements Reactor {
         private final ReadOnlyKeyValueStore<String, JobState> jobs;
         private final KeyValueStore<String, byte[]> pending;
         private final KeyValueStore<String, Command> issued;
+        /**
+         * Jobs by the earliest time a failed prune of theirs may be tried again: a tick reads those jobs, not every
+         * pending prune (they pile up while an agent is away). A task's first tick decides every job, as each
+         * sweep does, and indexes each one's failed prunes then.
+         */
+        private final DueIndex retries = new DueIndex();
         private Rules decidedWith;
         private long nextSweep;
 
@@ -151,6 +158,26 @@ public final class PruneReactor implements Reactor {
             this.jobs = jobs;
             this.pending = pending;
             this.issued = issued;
+        }
+
+        /** When a failed prune may be tried again (at once when it has no wait); null for one under way. */
+        private static Long retryAt(PruneLogic.Pending one) {
+            if (one == null || !PruneLogic.Pending.FAILED.equals(one.status())) {
+                return null;
+            }
+            return one.retryAt() == null ? 0L : one.retryAt();
+        }
+
+        /** Indexes the job at its earliest failed prune's retry, or takes it out when it has none. */
+        private void indexRetries(String jobKey) {
+            Long earliest = null;
+            for (PruneLogic.Pending one : read(pending, jobKey).values()) {
+                Long at = retryAt(one);
+                if (at != null && (earliest == null || at < earliest)) {
+                    earliest = at;
+                }
+            }
+            retries.put(jobKey, earliest == null ? null : Instant.ofEpochMilli(earliest));
         }
 
         @Override
@@ -183,6 +210,11 @@ public final class PruneReactor implements Reactor {
                     : !io.hookline.schema.serde.Records.same(before.getRestorePoints(),
                             change.after().getRestorePoints())) {
                 decide(jobKey, change.after(), change.timestamp(), now);
+            }
+            if (event.getType() == EventType.RESTORE_POINT_PRUNE_FAILED) {
+                // The only way a prune comes to wait for a retry. Other changes can only leave the index early
+                // for a job, which then costs one decision that finds nothing due.
+                indexRetries(jobKey);
             }
         }
 
@@ -269,19 +301,13 @@ public final class PruneReactor implements Reactor {
                     });
                 }
             } else {
-                try (KeyValueIterator<String, byte[]> all = pending.all()) {
-                    all.forEachRemaining(entry -> {
-                        PruneLogic.Pending one = decode(entry.value);
-                        if (one != null && !one.blocks(now)) {
-                            due.add(entry.key.substring(0, entry.key.indexOf(SEPARATOR)));
-                        }
-                    });
-                }
+                due.addAll(retries.takeDue(now));
             }
             for (String jobKey : due) {
                 JobState state = jobs.get(jobKey);
                 if (state != null) {
                     decide(jobKey, state, wallClockMs, now);
+                    indexRetries(jobKey);
                 }
             }
         }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -22,11 +21,11 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.hookline.processor.TaskStores;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.ActionKind;
@@ -208,8 +207,9 @@ class ChainTopologyTest {
 
         // A new task (a restart, a rebalance) finds the queued command in its restored store and nowhere else.
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-        KeyValueStore<String, BackupEvent> deadlines = store(context, ChainReactor.DEADLINES, AvroSerde.of(BackupEvent.class));
-        store(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
+        KeyValueStore<String, BackupEvent> deadlines = TaskStores.add(context, ChainReactor.DEADLINES,
+                AvroSerde.of(BackupEvent.class));
+        TaskStores.add(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
         deadlines.put(command.getCommandId(), ChainLogic.expired(command, command.getExpiresAt()));
         Rules rules = Rules.parse(RULES);
         new ChainReactor(() -> rules, Duration.ofSeconds(1)).start(context, null);
@@ -234,15 +234,6 @@ class ChainTopologyTest {
         context.resetForwards();
         check.punctuate(due + 60_000);
         assertTrue(context.forwarded().isEmpty(), "expired twice: " + context.forwarded());
-    }
-
-    private static <V> KeyValueStore<String, V> store(MockProcessorContext<String, Object> context, String name,
-            Serde<V> values) {
-        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-                values).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
     }
 
     @Test

@@ -20,11 +20,14 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.hookline.processor.TaskStores;
 import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.processor.chains.ChainLogic;
 import io.hookline.processor.chains.ChainReactor;
@@ -190,6 +193,9 @@ class PruneTopologyTest {
         start(RULES);
         threeNights(NIGHTLY);
         Command prune = commands.readValue();
+        // The task's first tick (a sweep over every job) before the failure: the retry is found from the failure.
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertTrue(commands.isEmpty(), "a prune under way is not sent again");
         Instant now = START.plus(Duration.ofDays(3));
         String error = "prune of restore point rp-1 of job " + NIGHTLY + ": exit code 1: rm: Permission denied";
         send(agentReport(prune, EventType.RUN_STARTED, ":started", null, null, now));
@@ -220,6 +226,44 @@ class PruneTopologyTest {
         assertEquals(AlertStatus.RESOLVED, alerts.readValuesToList().stream()
                 .filter(a -> a.getJobKey().equals(PRUNE_JOB)).reduce((a, b) -> b).orElseThrow().getStatus(),
                 "the prune's job succeeded again");
+    }
+
+    @Test
+    void aPruneThatFailedBeforeItsTaskRestartedIsTriedAgainAfterItsWait() throws Exception {
+        start(RULES);
+        threeNights(NIGHTLY);
+        Command prune = commands.readValue();
+        Instant now = START.plus(Duration.ofDays(3));
+        send(agentReport(prune, EventType.RUN_STARTED, ":started", null, null, now));
+        send(agentReport(prune, EventType.RUN_FAILED, ":finished", RunOutcome.FAILED, "rm: Permission denied",
+                now.plusSeconds(1)));
+        long retryAt = pending(NIGHTLY).get(0).retryAt();
+
+        // A new task (a restart, a rebalance) finds the job and its failed prune in its restored stores only.
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        KeyValueStore<String, JobState> jobs = TaskStores.add(context, "jobs", AvroSerde.of(JobState.class));
+        jobs.put(NIGHTLY, job(NIGHTLY));
+        KeyValueStore<String, byte[]> restored = TaskStores.add(context, PruneReactor.PENDING, Serdes.ByteArray());
+        KeyValueStore<String, byte[]> left = driver.getKeyValueStore(PruneReactor.PENDING);
+        try (var all = left.all()) {
+            all.forEachRemaining(entry -> restored.put(entry.key, entry.value));
+        }
+        TaskStores.add(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
+        new PruneReactor(rules::get).start(context, jobs);
+        Punctuator tick = context.scheduledPunctuators().get(0).getPunctuator();
+
+        tick.punctuate(retryAt - 1);
+        assertTrue(context.forwarded(PruneReactor.COMMAND_SINK).isEmpty(), "not before its wait of 5 minutes");
+        tick.punctuate(retryAt);
+        List<Command> sent = context.forwarded(PruneReactor.COMMAND_SINK).stream()
+                .map(forward -> (Command) forward.record().value()).toList();
+        assertEquals(1, sent.size(), sent.toString());
+        assertEquals("rp-1", sent.get(0).getParameters().get("restore-point"));
+        assertEquals(2, sent.get(0).getPrune().getAttempt());
+
+        context.resetForwards();
+        tick.punctuate(retryAt + PruneReactor.TICK.toMillis());
+        assertTrue(context.forwarded(PruneReactor.COMMAND_SINK).isEmpty(), "sent twice: " + context.forwarded());
     }
 
     @Test
