@@ -3,7 +3,6 @@ package io.hookline.processor.chains;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +117,7 @@ public final class ChainReactor implements Reactor {
         KeyValueStore<String, Command> issued = context.getStateStore(COMMANDS);
         Task task = new Task(context, deadlines, issued);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::expire);
-        context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOld(issued, now));
+        context.schedule(OldCommands.STEP, PunctuationType.WALL_CLOCK_TIME, new OldCommands(issued)::step);
         return task;
     }
 
@@ -154,20 +153,6 @@ public final class ChainReactor implements Reactor {
         BackupEvent queued = ChainLogic.queued(command, queuedAt);
         context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
                 CloudEventHeaders.forEvent(queued)), eventSink);
-    }
-
-    /** Commands issued longer ago than {@link #KEEP_COMMANDS} leave the store. */
-    static void forgetOld(KeyValueStore<String, Command> issued, long wallClockMs) {
-        Instant before = Instant.ofEpochMilli(wallClockMs).minus(KEEP_COMMANDS);
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, Command> all = issued.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.getCreatedAt().isBefore(before)) {
-                    old.add(entry.key);
-                }
-            });
-        }
-        old.forEach(issued::delete);
     }
 
     private final class Task implements Reaction {
@@ -300,7 +285,7 @@ public final class ChainReactor implements Reactor {
             this.context = context;
             this.progress = context.getStateStore(FAN_IN_STORE);
             this.issued = context.getStateStore(FAN_IN_COMMANDS);
-            context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, now -> forgetOld(issued, now));
+            context.schedule(OldCommands.STEP, PunctuationType.WALL_CLOCK_TIME, new OldCommands(issued)::step);
         }
 
         @Override
