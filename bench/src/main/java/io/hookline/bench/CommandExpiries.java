@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.hookline.processor.chains.ChainLogic;
 import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.chains.OldCommands;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.ActionKind;
 import io.hookline.schema.BackupEvent;
@@ -33,7 +34,8 @@ import io.hookline.schema.serde.AvroSerde;
  * for a weekend): the check runs every {@code checkInterval} (250 ms), so it must cost what is due, not what waits.
  * The queued commands sit in a RocksDB store, as in the processor; the reactor's task is started on it as after a
  * restart (it indexes them once), then the check is timed with none due and with all of them due. The peer is a
- * walk over the same store decoding every entry: what each check cost before the index.
+ * walk over the same store decoding every entry: what each check cost before the index. Then the same commands,
+ * as issued commands kept for /api/commands, are forgotten a slice at a time, against the single walk it replaces.
  *
  * <pre>bench/command-expiries [--commands N] [--checks C]</pre>
  */
@@ -54,15 +56,17 @@ public final class CommandExpiries {
                 Files.createDirectories(work.resolve("state")).toFile());
         KeyValueStore<String, BackupEvent> deadlines = store(context, ChainReactor.DEADLINES,
                 AvroSerde.of(BackupEvent.class));
-        store(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
+        KeyValueStore<String, Command> issued = store(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
 
         Instant now = Instant.now();
         Instant expiresAt = now.plus(Duration.ofHours(48));
         for (int i = 0; i < count; i++) {
             Command command = command(i, now, expiresAt.plusMillis(i));
             deadlines.put(command.getCommandId(), ChainLogic.expired(command, command.getExpiresAt()));
+            issued.put(command.getCommandId(), command);
         }
         deadlines.flush();
+        issued.flush();
         System.out.printf(Locale.ROOT, "%,d commands queued for agents that do not poll, expiring in 48 h%n", count);
 
         long started = System.nanoTime();
@@ -110,7 +114,75 @@ public final class CommandExpiries {
         if (expired != count) {
             throw new IllegalStateException(expired + " of " + count + " commands expired");
         }
+        forgetting(issued, count, now);
         List.of(ChainReactor.DEADLINES, ChainReactor.COMMANDS).forEach(name -> context.getStateStore(name).close());
+    }
+
+    /**
+     * The issued commands (kept 30 days for /api/commands): a pass that forgets the old ones, a slice a step, against
+     * what it replaces, one walk over all of them in one punctuation (the stream thread held for its length). Both
+     * as most passes are (nothing old yet) and 31 days on (everything old: each one deleted too).
+     */
+    private static void forgetting(KeyValueStore<String, Command> issued, int count, Instant now) {
+        System.out.printf(Locale.ROOT, "%,d issued commands (kept 30 days):%n", count);
+        long later = now.plus(Duration.ofDays(31)).toEpochMilli();
+        System.out.printf(Locale.ROOT, "  before, one walk in one punctuation: none old %.1f ms, all old (deleting them) %.1f ms%n",
+                walkAndForget(issued, now.toEpochMilli()), walkAndForget(issued, later));
+        for (int i = 0; i < count; i++) {
+            Command command = command(i, now, now.plus(Duration.ofHours(48)));
+            issued.put(command.getCommandId(), command);
+        }
+        issued.flush();
+        pass("now a pass, none old", new OldCommands(issued), now.toEpochMilli(), issued, false);
+        pass("a pass, all old", new OldCommands(issued), later, issued, true);
+        if (count(issued, 1) != 0) {
+            throw new IllegalStateException("old commands left after a pass");
+        }
+    }
+
+    /** What the hourly punctuation did before: every command read, the old ones deleted, in one go. */
+    private static double walkAndForget(KeyValueStore<String, Command> issued, long at) {
+        long t = System.nanoTime();
+        Instant before = Instant.ofEpochMilli(at).minus(Duration.ofDays(30));
+        List<String> old = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, Command> all = issued.all()) {
+            while (all.hasNext()) {
+                var entry = all.next();
+                if (entry.value.getCreatedAt().isBefore(before)) {
+                    old.add(entry.key);
+                }
+            }
+        }
+        old.forEach(issued::delete);
+        return (System.nanoTime() - t) / 1e6;
+    }
+
+    private static void pass(String what, OldCommands old, long at, KeyValueStore<String, Command> issued,
+            boolean forgetting) {
+        long step = OldCommands.STEP.toMillis();
+        int steps = 0;
+        double longest = 0;
+        long started = System.nanoTime();
+        // A pass ends when a step starts the next one: an hour on, the store is read from its start again.
+        do {
+            long s = System.nanoTime();
+            old.step(at + step * steps);
+            longest = Math.max(longest, (System.nanoTime() - s) / 1e6);
+            steps++;
+        } while (forgetting ? count(issued, 1) > 0 : !old.betweenPasses());
+        System.out.printf(Locale.ROOT, "  %s: %d steps, one every %d s; the longest %.1f ms, all of them %.1f ms%n", what,
+                steps, OldCommands.STEP.toSeconds(), longest, (System.nanoTime() - started) / 1e6);
+    }
+
+    private static int count(KeyValueStore<String, Command> store, int atMost) {
+        int n = 0;
+        try (KeyValueIterator<String, Command> all = store.all()) {
+            while (n < atMost && all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     private static Command command(int i, Instant createdAt, Instant expiresAt) {
