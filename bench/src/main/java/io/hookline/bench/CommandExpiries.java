@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.hookline.processor.chains.ChainLogic;
 import io.hookline.processor.chains.ChainReactor;
-import io.hookline.processor.chains.OldCommands;
+import io.hookline.processor.react.StoreSweep;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.ActionKind;
 import io.hookline.schema.BackupEvent;
@@ -133,8 +133,8 @@ public final class CommandExpiries {
             issued.put(command.getCommandId(), command);
         }
         issued.flush();
-        pass("now a pass, none old", new OldCommands(issued), now.toEpochMilli(), issued, false);
-        pass("a pass, all old", new OldCommands(issued), later, issued, true);
+        pass("now a pass, none old", ChainReactor.oldCommands(issued), now.toEpochMilli(), issued, false);
+        pass("a pass, all old", ChainReactor.oldCommands(issued), later, issued, true);
         if (count(issued, 1) != 0) {
             throw new IllegalStateException("old commands left after a pass");
         }
@@ -157,9 +157,9 @@ public final class CommandExpiries {
         return (System.nanoTime() - t) / 1e6;
     }
 
-    private static void pass(String what, OldCommands old, long at, KeyValueStore<String, Command> issued,
+    private static void pass(String what, StoreSweep<Command> old, long at, KeyValueStore<String, Command> issued,
             boolean forgetting) {
-        long step = OldCommands.STEP.toMillis();
+        long step = StoreSweep.STEP.toMillis();
         int steps = 0;
         double longest = 0;
         long started = System.nanoTime();
@@ -171,7 +171,7 @@ public final class CommandExpiries {
             steps++;
         } while (forgetting ? count(issued, 1) > 0 : !old.betweenPasses());
         System.out.printf(Locale.ROOT, "  %s: %d steps, one every %d s; the longest %.1f ms, all of them %.1f ms%n", what,
-                steps, OldCommands.STEP.toSeconds(), longest, (System.nanoTime() - started) / 1e6);
+                steps, StoreSweep.STEP.toSeconds(), longest, (System.nanoTime() - started) / 1e6);
     }
 
     private static int count(KeyValueStore<String, Command> store, int atMost) {

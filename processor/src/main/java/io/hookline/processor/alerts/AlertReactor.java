@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
+import io.hookline.processor.react.StoreSweep;
 import io.hookline.processor.rules.JobRule;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.AlertEvent;
@@ -51,8 +52,13 @@ public final class AlertReactor implements Reactor {
     static final String SINK = "alert-sink";
     /** Resolved alerts stay readable in /api/alerts this long. */
     static final Duration KEEP_RESOLVED = Duration.ofDays(7);
-    /** How often resolved alerts past {@link #KEEP_RESOLVED} are looked for (a walk over the alerts store). */
+    /** How often resolved alerts past {@link #KEEP_RESOLVED} are looked for (a pass over the store, in slices). */
     static final Duration FORGET_RESOLVED_EVERY = Duration.ofMinutes(10);
+
+    /** An alert resolved longer ago than {@link #KEEP_RESOLVED}: forgotten. */
+    static boolean forgotten(AlertEvent alert, Instant now) {
+        return alert.getStatus() == AlertStatus.RESOLVED && alert.getUpdatedAt().plus(KEEP_RESOLVED).isBefore(now);
+    }
 
     private static final Logger LOG = Logger.getLogger(AlertReactor.class);
 
@@ -102,7 +108,7 @@ public final class AlertReactor implements Reactor {
         KeyValueStore<String, AlertEvent> alerts = context.getStateStore(STORE);
         Task task = new Task(context, jobs, alerts);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::checkDeadlines);
-        context.schedule(FORGET_RESOLVED_EVERY, PunctuationType.WALL_CLOCK_TIME, task::forgetResolved);
+        new StoreSweep<>(alerts, FORGET_RESOLVED_EVERY, AlertReactor::forgotten).schedule(context);
         return task;
     }
 
@@ -199,21 +205,6 @@ public final class AlertReactor implements Reactor {
             } catch (RuntimeException e) {
                 LOG.errorf("deadline of %s not indexed: %s", jobKey, e);
             }
-        }
-
-        /** Resolved alerts older than {@link #KEEP_RESOLVED} leave the store. */
-        void forgetResolved(long wallClockMs) {
-            Instant now = Instant.ofEpochMilli(wallClockMs);
-            List<String> expired = new ArrayList<>();
-            try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
-                all.forEachRemaining(entry -> {
-                    if (entry.value.getStatus() == AlertStatus.RESOLVED
-                            && entry.value.getUpdatedAt().plus(KEEP_RESOLVED).isBefore(now)) {
-                        expired.add(entry.key);
-                    }
-                });
-            }
-            expired.forEach(alerts::delete);
         }
 
         private void record(List<AlertEvent> steps, long timestamp) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Headers;
@@ -28,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
+import io.hookline.processor.react.StoreSweep;
 import io.hookline.processor.rules.Chain;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.BackupEvent;
@@ -117,7 +119,7 @@ public final class ChainReactor implements Reactor {
         KeyValueStore<String, Command> issued = context.getStateStore(COMMANDS);
         Task task = new Task(context, deadlines, issued);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::expire);
-        context.schedule(OldCommands.STEP, PunctuationType.WALL_CLOCK_TIME, new OldCommands(issued)::step);
+        oldCommands(issued).schedule(context);
         return task;
     }
 
@@ -153,6 +155,15 @@ public final class ChainReactor implements Reactor {
         BackupEvent queued = ChainLogic.queued(command, queuedAt);
         context.forward(new Record<String, Object>(queued.getJobKey(), queued, timestamp,
                 CloudEventHeaders.forEvent(queued)), eventSink);
+    }
+
+    /** A command issued longer ago than {@link #KEEP_COMMANDS}: forgotten. */
+    public static final BiPredicate<Command, Instant> OLD = (command, now) -> command.getCreatedAt().isBefore(
+            now.minus(KEEP_COMMANDS));
+
+    /** Forgets the store's old commands, one pass an hour a slice at a time. */
+    public static StoreSweep<Command> oldCommands(KeyValueStore<String, Command> issued) {
+        return new StoreSweep<>(issued, Duration.ofHours(1), OLD);
     }
 
     private final class Task implements Reaction {
@@ -285,7 +296,7 @@ public final class ChainReactor implements Reactor {
             this.context = context;
             this.progress = context.getStateStore(FAN_IN_STORE);
             this.issued = context.getStateStore(FAN_IN_COMMANDS);
-            context.schedule(OldCommands.STEP, PunctuationType.WALL_CLOCK_TIME, new OldCommands(issued)::step);
+            oldCommands(issued).schedule(context);
         }
 
         @Override

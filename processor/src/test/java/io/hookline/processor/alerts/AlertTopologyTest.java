@@ -4,6 +4,7 @@ import static io.hookline.processor.Events.event;
 import static io.hookline.processor.Events.failed;
 import static io.hookline.processor.Events.succeeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +104,21 @@ class AlertTopologyTest {
         assertEquals(START, resolved.getStartsAt());
         assertEquals(START.plusSeconds(1200), resolved.getEndsAt());
         assertEquals(2, resolved.getSequence());
+    }
+
+    @Test
+    void aResolvedAlertStaysReadableForAWeekThenLeavesWhileAnOpenOneStays() {
+        String other = "esxi-prod/esxi02/07";
+        send(failed(JOB, "1", START, "x"));
+        send(succeeded(JOB, "2", START.plusSeconds(600), 1000));
+        send(failed(other, "1", START.plusSeconds(600), "x"));
+        KeyValueStore<String, AlertEvent> store = driver.getKeyValueStore(AlertReactor.STORE);
+
+        driver.advanceWallClockTime(Duration.ofDays(6));
+        assertEquals(AlertStatus.RESOLVED, store.get(JOB + "/failed").getStatus(), "/api/alerts still shows it");
+        driver.advanceWallClockTime(Duration.ofDays(1).plusHours(1));
+        assertNull(store.get(JOB + "/failed"), "resolved more than a week ago");
+        assertEquals(AlertStatus.FIRING, store.get(other + "/failed").getStatus(), "open alerts are never forgotten");
     }
 
     @Test

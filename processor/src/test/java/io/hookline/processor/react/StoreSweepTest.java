@@ -1,4 +1,4 @@
-package io.hookline.processor.chains;
+package io.hookline.processor.react;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,13 +14,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 import io.hookline.processor.TaskStores;
+import io.hookline.processor.chains.ChainReactor;
 import io.hookline.schema.ActionKind;
 import io.hookline.schema.ChainCause;
 import io.hookline.schema.Command;
 import io.hookline.schema.serde.AvroSerde;
 
 /** What /api/commands keeps: 30 days of commands, the older ones forgotten a slice of the store at a time. */
-class OldCommandsTest {
+class StoreSweepTest {
 
     static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
 
@@ -32,7 +33,7 @@ class OldCommandsTest {
         for (int i = 0; i < 25; i++) {
             put(String.format("cmd-%02d", i), NOW.minus(Duration.ofDays(i % 2 == 0 ? 31 : 29)));
         }
-        OldCommands old = new OldCommands(issued, 10);
+        StoreSweep<Command> old = new StoreSweep<>(issued, Duration.ofHours(1), ChainReactor.OLD, 10);
 
         old.step(NOW.toEpochMilli());
         assertEquals(20, keys().size(), "the first ten looked at, five of them old: " + keys());
@@ -61,7 +62,7 @@ class OldCommandsTest {
     @Test
     void aCommandTurningThirtyDaysOldDuringAPassIsForgottenAtTheNext() {
         put("a", NOW.minus(Duration.ofDays(29)));
-        OldCommands old = new OldCommands(issued);
+        StoreSweep<Command> old = ChainReactor.oldCommands(issued);
         old.step(NOW.toEpochMilli());
         assertNotNull(issued.get("a"));
         old.step(NOW.plus(Duration.ofDays(2)).toEpochMilli());

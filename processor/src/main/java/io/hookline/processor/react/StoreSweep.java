@@ -1,0 +1,89 @@
+package io.hookline.processor.react;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Deletes the entries of a store that are done with (a command past its 30 days, an alert resolved a week ago), a
+ * slice at a time: one pass every {@code passEvery}, {@value #SLICE} entries a step, a step every {@link #STEP}. A
+ * pass in one punctuation held the task's stream thread, and every event, alert and deadline of the task behind
+ * it, for as long as reading the whole store took, which grows with what the store keeps.
+ */
+public final class StoreSweep<V> {
+
+    /** How often a step runs; a pass over N entries takes N / {@value #SLICE} steps. */
+    public static final Duration STEP = Duration.ofSeconds(5);
+    static final int SLICE = 5_000;
+
+    private final KeyValueStore<String, V> store;
+    private final long passEveryMs;
+    private final BiPredicate<V, Instant> done;
+    private final int slice;
+    /** The last key of the pass so far; null between passes. */
+    private String resumeAfter;
+    private long nextPass = Long.MIN_VALUE;
+
+    /** {@code done}: whether an entry may go, at the step's wall-clock time. */
+    public StoreSweep(KeyValueStore<String, V> store, Duration passEvery, BiPredicate<V, Instant> done) {
+        this(store, passEvery, done, SLICE);
+    }
+
+    /** The same with {@code slice} entries a step. */
+    public StoreSweep(KeyValueStore<String, V> store, Duration passEvery, BiPredicate<V, Instant> done, int slice) {
+        this.store = store;
+        this.passEveryMs = passEvery.toMillis();
+        this.done = done;
+        this.slice = slice;
+    }
+
+    /** Runs the steps on the task's wall clock. */
+    public StoreSweep<V> schedule(ProcessorContext<?, ?> context) {
+        context.schedule(STEP, PunctuationType.WALL_CLOCK_TIME, this::step);
+        return this;
+    }
+
+    /** Whether the last pass has ended (the next begins {@code passEvery} after the last began). */
+    public boolean betweenPasses() {
+        return resumeAfter == null;
+    }
+
+    /** Within a pass, the next slice of the store; between passes, nothing until the next one is due. */
+    public void step(long wallClockMs) {
+        if (resumeAfter == null) {
+            if (wallClockMs < nextPass) {
+                return;
+            }
+            nextPass = wallClockMs + passEveryMs;
+        }
+        Instant now = Instant.ofEpochMilli(wallClockMs);
+        List<String> gone = new ArrayList<>();
+        String last = null;
+        boolean more;
+        try (KeyValueIterator<String, V> entries = resumeAfter == null ? store.all() : store.range(resumeAfter, null)) {
+            int seen = 0;
+            while (seen < slice && entries.hasNext()) {
+                KeyValue<String, V> entry = entries.next();
+                if (entry.key.equals(resumeAfter)) {
+                    continue;
+                }
+                seen++;
+                last = entry.key;
+                if (done.test(entry.value, now)) {
+                    gone.add(entry.key);
+                }
+            }
+            more = entries.hasNext();
+        }
+        gone.forEach(store::delete);
+        resumeAfter = more ? last : null;
+    }
+}
