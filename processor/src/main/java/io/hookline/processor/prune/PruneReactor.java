@@ -35,6 +35,7 @@ import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.react.DueIndex;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
+import io.hookline.processor.react.SlicedPass;
 import io.hookline.processor.rules.RetentionRule;
 import io.hookline.processor.rules.Rules;
 import io.hookline.schema.BackupEvent;
@@ -66,6 +67,11 @@ public final class PruneReactor implements Reactor {
     static final Duration TICK = Duration.ofSeconds(10);
     /** Every enforced job is decided again this often (a point's date becomes trusted as time passes). */
     static final Duration SWEEP = Duration.ofHours(1);
+    /**
+     * Jobs a tick reads of a sweep: 100,000 jobs take 50 ticks (about 8 minutes), and no tick holds the stream
+     * thread for the whole store (decoding every job state in one punctuation took seconds at that size).
+     */
+    static final int SWEEP_SLICE = 2_000;
     private static final String SEPARATOR = "\u0000";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(PruneReactor.class);
@@ -75,6 +81,7 @@ public final class PruneReactor implements Reactor {
     private final AvroSerde<BackupEvent> events = AvroSerde.of(BackupEvent.class);
 
     private final Map<String, Counter> counted = new LinkedHashMap<>();
+    private final int sweepSlice;
 
     public PruneReactor(Supplier<Rules> rules) {
         this(rules, new SimpleMeterRegistry());
@@ -82,7 +89,12 @@ public final class PruneReactor implements Reactor {
 
     /** {@code metrics}: hookline_retention_prunes_total{result=sent|deleted|failed}, per restore point. */
     public PruneReactor(Supplier<Rules> rules, MeterRegistry metrics) {
+        this(rules, metrics, SWEEP_SLICE);
+    }
+
+    PruneReactor(Supplier<Rules> rules, MeterRegistry metrics, int sweepSlice) {
         this.rules = rules;
+        this.sweepSlice = sweepSlice;
         for (String result : List.of("sent", "deleted", "failed")) {
             counted.put(result, Counter.builder("hookline.retention.prunes")
                     .description("Restore points retention sent to be pruned, and how their prunes ended")
@@ -145,10 +157,12 @@ public final class PruneReactor implements Reactor {
         private final KeyValueStore<String, Command> issued;
         /**
          * Jobs by the earliest time a failed prune of theirs may be tried again: a tick reads those jobs, not every
-         * pending prune (they pile up while an agent is away). A task's first tick decides every job, as each
-         * sweep does, and indexes each one's failed prunes then.
+         * pending prune (they pile up while an agent is away). A task's first sweep decides every job and indexes
+         * each one's failed prunes then.
          */
         private final DueIndex retries = new DueIndex();
+        /** The hourly decision over every job (and one when the rules change), a slice a tick. */
+        private final SlicedPass<JobState> sweep;
         private Rules decidedWith;
         private long nextSweep;
 
@@ -158,6 +172,7 @@ public final class PruneReactor implements Reactor {
             this.jobs = jobs;
             this.pending = pending;
             this.issued = issued;
+            this.sweep = new SlicedPass<>(jobs, sweepSlice);
         }
 
         /** When a failed prune may be tried again (at once when it has no wait); null for one under way. */
@@ -280,29 +295,28 @@ public final class PruneReactor implements Reactor {
         }
 
         /**
-         * When the rules changed (a policy enforced, a floor lowered) and once an hour, every job is decided again;
-         * otherwise the jobs of failed prunes whose wait is over.
+         * When the rules changed (a policy enforced, a floor lowered) and once an hour, every job is decided again,
+         * {@link #SWEEP_SLICE} jobs a tick; and at each tick the jobs of failed prunes whose wait is over.
          */
         void tick(long wallClockMs) {
             Instant now = Instant.ofEpochMilli(wallClockMs);
             Rules current = rules.get();
-            Set<String> due = new LinkedHashSet<>();
-            if (current != decidedWith || wallClockMs >= nextSweep) {
+            boolean changed = current != decidedWith;
+            if (changed || !sweep.active() && wallClockMs >= nextSweep) {
                 decidedWith = current;
                 nextSweep = wallClockMs + SWEEP.toMillis();
-                if (current.retention().stream().noneMatch(RetentionRule::enforce)) {
-                    return;
+                if (current.retention().stream().anyMatch(RetentionRule::enforce)) {
+                    sweep.start();
+                } else {
+                    sweep.stop();
                 }
-                try (KeyValueIterator<String, JobState> all = jobs.all()) {
-                    all.forEachRemaining(entry -> {
-                        if (!entry.value.getRestorePoints().isEmpty()) {
-                            due.add(entry.key);
-                        }
-                    });
-                }
-            } else {
-                due.addAll(retries.takeDue(now));
             }
+            Set<String> due = new LinkedHashSet<>(retries.takeDue(now));
+            sweep.next((jobKey, state) -> {
+                if (!state.getRestorePoints().isEmpty()) {
+                    due.add(jobKey);
+                }
+            });
             for (String jobKey : due) {
                 JobState state = jobs.get(jobKey);
                 if (state != null) {

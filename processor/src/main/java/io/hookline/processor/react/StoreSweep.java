@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
 
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -27,9 +25,7 @@ public final class StoreSweep<V> {
     private final KeyValueStore<String, V> store;
     private final long passEveryMs;
     private final BiPredicate<V, Instant> done;
-    private final int slice;
-    /** The last key of the pass so far; null between passes. */
-    private String resumeAfter;
+    private final SlicedPass<V> pass;
     private long nextPass = Long.MIN_VALUE;
 
     /** {@code done}: whether an entry may go, at the step's wall-clock time. */
@@ -42,7 +38,7 @@ public final class StoreSweep<V> {
         this.store = store;
         this.passEveryMs = passEvery.toMillis();
         this.done = done;
-        this.slice = slice;
+        this.pass = new SlicedPass<>(store, slice);
     }
 
     /** Runs the steps on the task's wall clock. */
@@ -53,37 +49,25 @@ public final class StoreSweep<V> {
 
     /** Whether the last pass has ended (the next begins {@code passEvery} after the last began). */
     public boolean betweenPasses() {
-        return resumeAfter == null;
+        return !pass.active();
     }
 
     /** Within a pass, the next slice of the store; between passes, nothing until the next one is due. */
     public void step(long wallClockMs) {
-        if (resumeAfter == null) {
+        if (!pass.active()) {
             if (wallClockMs < nextPass) {
                 return;
             }
             nextPass = wallClockMs + passEveryMs;
+            pass.start();
         }
         Instant now = Instant.ofEpochMilli(wallClockMs);
         List<String> gone = new ArrayList<>();
-        String last = null;
-        boolean more;
-        try (KeyValueIterator<String, V> entries = resumeAfter == null ? store.all() : store.range(resumeAfter, null)) {
-            int seen = 0;
-            while (seen < slice && entries.hasNext()) {
-                KeyValue<String, V> entry = entries.next();
-                if (entry.key.equals(resumeAfter)) {
-                    continue;
-                }
-                seen++;
-                last = entry.key;
-                if (done.test(entry.value, now)) {
-                    gone.add(entry.key);
-                }
+        pass.next((key, value) -> {
+            if (done.test(value, now)) {
+                gone.add(key);
             }
-            more = entries.hasNext();
-        }
+        });
         gone.forEach(store::delete);
-        resumeAfter = more ? last : null;
     }
 }

@@ -74,6 +74,16 @@ class PruneTopologyTest {
                 prune: {agent: nas01, action: prune}
             """;
 
+    /** The same rules with the report-only policy enforced, as an operator's reload would make them. */
+    static final String REPORTS_ENFORCED = RULES.replace("""
+              - match: "report/*"
+                keep-last: 1
+            """, """
+              - match: "report/*"
+                keep-last: 1
+                enforce: true
+            """);
+
     final Topics topics = Topics.withDefaultPrefix();
     final AtomicReference<Rules> rules = new AtomicReference<>();
     TopologyTestDriver driver;
@@ -82,12 +92,17 @@ class PruneTopologyTest {
     TestOutputTopic<String, AlertEvent> alerts;
 
     void start(String yaml) throws Exception {
+        start(yaml, PruneReactor.SWEEP_SLICE);
+    }
+
+    void start(String yaml, int sweepSlice) throws Exception {
         rules.set(Rules.parse(yaml));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "prune-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         var reactors = List.of(new AlertReactor(rules::get, Duration.ofSeconds(1), Duration.ofMinutes(5)),
-                new ChainReactor(rules::get, Duration.ofSeconds(1)), new PruneReactor(rules::get));
+                new ChainReactor(rules::get, Duration.ofSeconds(1)),
+                new PruneReactor(rules::get, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), sweepSlice));
         driver = new TopologyTestDriver(TopologyProducer.build(topics, reactors,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), props, START.plus(Duration.ofDays(3)));
         events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
@@ -313,19 +328,35 @@ class PruneTopologyTest {
     }
 
     @Test
+    void aSweepDecidesTheJobsASliceATickAndEndsWithTheStore() throws Exception {
+        start(RULES, 1);
+        threeNights("report/a");
+        threeNights("report/b");
+        assertTrue(commands.isEmpty(), "report only");
+
+        rules.set(Rules.parse(REPORTS_ENFORCED));
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertEquals(List.of("report/a", "report/a"), prunedJobs(), "one job a tick");
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertEquals(List.of("report/b", "report/b"), prunedJobs());
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertTrue(commands.isEmpty(), "the sweep has ended; the next comes within the hour");
+    }
+
+    /** The job of each restore point the commands sent since the last call prune. */
+    List<String> prunedJobs() {
+        return commands.readValuesToList().stream().flatMap(c -> c.getPrune().getRestorePoints().stream()
+                .map(point -> c.getPrune().getJobKey())).toList();
+    }
+
+    @Test
     void aReportOnlyPolicySendsNothingUntilTheRulesEnforceIt() throws Exception {
         start(RULES);
         threeNights("report/nas01");
         assertTrue(commands.isEmpty(), "enforce is false by default");
 
-        rules.set(Rules.parse(RULES.replace("""
-                  - match: "report/*"
-                    keep-last: 1
-                """, """
-                  - match: "report/*"
-                    keep-last: 1
-                    enforce: true
-                """)));
+        rules.set(Rules.parse(REPORTS_ENFORCED));
         driver.advanceWallClockTime(PruneReactor.TICK);
         List<Command> out = commands.readValuesToList();
         assertEquals(List.of("rp-2", "rp-1"), out.stream().map(c -> c.getParameters().get("restore-point")).toList(),
