@@ -64,6 +64,12 @@ $lockPath = Join-Path $state 'lock'
 try {
     $script:Lock = [System.IO.File]::Open($lockPath, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None)
 } catch {
+    $cause = $_.Exception
+    if ($cause.InnerException) { $cause = $cause.InnerException }
+    if ($cause -is [System.UnauthorizedAccessException]) {
+        Write-Log "cannot write the state folder ${state} ($($cause.Message)); not started"
+        exit 2
+    }
     $holder = Get-Content -Path (Join-Path $state 'lock.pid') -ErrorAction SilentlyContinue | Select-Object -First 1
     Write-Log "another hookline-agent (pid $holder) uses the state folder $state; not started"
     exit 3
