@@ -164,6 +164,8 @@ public final class PruneReactor implements Reactor {
         /** The hourly decision over every job (and one when the rules change), a slice a tick. */
         private final SlicedPass<JobState> sweep;
         private Rules decidedWith;
+        /** Rules changed since the last pass began: another pass is due when the one under way ends. */
+        private boolean sweepWanted;
         private long nextSweep;
 
         Task(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs,
@@ -301,14 +303,17 @@ public final class PruneReactor implements Reactor {
         void tick(long wallClockMs) {
             Instant now = Instant.ofEpochMilli(wallClockMs);
             Rules current = rules.get();
-            boolean changed = current != decidedWith;
-            if (changed || !sweep.active() && wallClockMs >= nextSweep) {
+            if (current != decidedWith) {
+                // A pass under way goes on (the jobs it has still to read are decided under these rules) and
+                // another follows it: rules reloaded more often than a pass takes must not keep restarting it.
                 decidedWith = current;
+                sweepWanted = true;
+            }
+            if (!sweep.active() && (sweepWanted || wallClockMs >= nextSweep)) {
+                sweepWanted = false;
                 nextSweep = wallClockMs + SWEEP.toMillis();
                 if (current.retention().stream().anyMatch(RetentionRule::enforce)) {
                     sweep.start();
-                } else {
-                    sweep.stop();
                 }
             }
             Set<String> due = new LinkedHashSet<>(retries.takeDue(now));

@@ -344,6 +344,25 @@ class PruneTopologyTest {
         assertTrue(commands.isEmpty(), "the sweep has ended; the next comes within the hour");
     }
 
+    @Test
+    void rulesReloadedMoreOftenThanASweepTakesDoNotStarveTheJobsItHasNotReached() throws Exception {
+        start(RULES, 1);
+        threeNights("report/a");
+        threeNights("report/b");
+        rules.set(Rules.parse(REPORTS_ENFORCED));
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertEquals(List.of("report/a", "report/a"), prunedJobs());
+
+        // The same rules reloaded before every tick (a config sidecar, a cron'd reload): the pass still goes on.
+        rules.set(Rules.parse(REPORTS_ENFORCED));
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertEquals(List.of("report/b", "report/b"), prunedJobs(), "the pass went on to the next job");
+        rules.set(Rules.parse(REPORTS_ENFORCED));
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        driver.advanceWallClockTime(PruneReactor.TICK);
+        assertTrue(commands.isEmpty(), "the pass after the reload decides again and finds the prunes under way");
+    }
+
     /** The job of each restore point the commands sent since the last call prune. */
     List<String> prunedJobs() {
         return commands.readValuesToList().stream().flatMap(c -> c.getPrune().getRestorePoints().stream()
