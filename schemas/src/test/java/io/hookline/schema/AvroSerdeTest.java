@@ -84,20 +84,40 @@ class AvroSerdeTest {
         assertEquals(event, serde.deserialize("hookline.events", bytes));
     }
 
-    @Test
-    void theBytesAreAvrosOwnSingleObjectEncodingToTheByte() throws IOException {
-        BackupEvent event = sampleEvent();
+    /** The event in Avro's own single-object encoding, written by its own encoder. */
+    private static byte[] avrosOwnBytes(BackupEvent event) throws IOException {
         ByteArrayOutputStream avro = new ByteArrayOutputStream();
         new BinaryMessageEncoder<BackupEvent>(io.hookline.schema.serde.Records.model(BackupEvent.class),
                 BackupEvent.getClassSchema()).encode(event, avro);
+        return avro.toByteArray();
+    }
 
-        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+    @Test
+    void theBytesAreAvrosOwnSingleObjectEncodingToTheByte() throws IOException {
+        BackupEvent event = sampleEvent();
+        byte[] avro = avrosOwnBytes(event);
+
+        assertArrayEquals(avro, serde.encode(event));
         // Once more on the same thread: the encoder it keeps for the thread starts empty each time.
-        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+        assertArrayEquals(avro, serde.encode(event));
         BackupEvent large = sampleEvent();
         large.setErrorMessage("x".repeat(100_000));
         assertEquals(large, serde.decode(serde.encode(large)));
-        assertArrayEquals(avro.toByteArray(), serde.encode(event));
+        assertArrayEquals(avro, serde.encode(event));
+    }
+
+    @Test
+    void aRecordThatCannotBeWrittenLeavesNothingOfItInTheNextOne() throws IOException {
+        BackupEvent event = sampleEvent();
+        byte[] avro = avrosOwnBytes(event);
+        // Fails halfway: the fields before the job key are already written when the null is met.
+        BackupEvent broken = sampleEvent();
+        broken.setJobKey(null);
+
+        assertThrows(RuntimeException.class, () -> serde.encode(broken));
+
+        assertArrayEquals(avro, serde.encode(event));
+        assertEquals(event, serde.decode(serde.encode(event)));
     }
 
     @Test

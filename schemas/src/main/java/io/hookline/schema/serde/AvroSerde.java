@@ -1,6 +1,5 @@
 package io.hookline.schema.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 import org.apache.avro.AvroRuntimeException;
@@ -32,6 +31,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final byte[] header;
     /** A buffered encoder per thread: Avro's own single-object encoder writes each value to the stream on its own. */
     private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
+    private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(Output::new);
     private final BinaryMessageDecoder<T> decoder;
     private final SpecificData model;
     private final Schema current;
@@ -87,8 +87,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
 
     public byte[] encode(T record) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        Output out = outputs.get();
+        out.reset();
         SchemaRegistry through = registry;
+        boolean written = false;
         try {
             if (through == null) {
                 out.write(header);
@@ -101,10 +103,58 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             encoders.set(body);
             writer.write(record, body);
             body.flush();
+            written = true;
         } catch (IOException | AvroRuntimeException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+        } finally {
+            if (!written) {
+                // The encoder may hold part of the record (a null in a required field fails halfway): reused, it
+                // would flush that part into the next record's bytes.
+                encoders.remove();
+            }
         }
-        return out.toByteArray();
+        return out.bytes();
+    }
+
+    /**
+     * The bytes of one record as they are written, kept per thread from one record to the next: a stream made
+     * for each record grew twice for a typical event and copied itself each time (a tenth of what the gateway
+     * allocated per hook). Not synchronized: one thread writes it. A buffer a large record grew is let go.
+     */
+    private static final class Output extends java.io.OutputStream {
+        private static final int KEPT = 16 * 1024;
+        private byte[] buffer = new byte[2048];
+        private int length;
+
+        void reset() {
+            if (buffer.length > KEPT) {
+                buffer = new byte[2048];
+            }
+            length = 0;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buffer[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int count) {
+            ensure(count);
+            System.arraycopy(bytes, offset, buffer, length, count);
+            length += count;
+        }
+
+        private void ensure(int more) {
+            if (length + more > buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+            }
+        }
+
+        byte[] bytes() {
+            return java.util.Arrays.copyOf(buffer, length);
+        }
     }
 
     public T decode(byte[] bytes) {
