@@ -119,32 +119,33 @@ public final class XsiBackupCommand {
         return vms;
     }
 
-    /** Splits on white space outside single or double quotes. */
+    /** Splits on white space outside single or double quotes; a token keeps its quotes. */
     static List<String> tokenize(String line) {
         List<String> tokens = new ArrayList<>();
-        StringBuilder current = new StringBuilder(Math.min(line.length(), 256));
+        int start = -1;
         char quote = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (quote != 0) {
-                current.append(c);
                 if (c == quote) {
                     quote = 0;
                 }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                current.append(c);
             } else if (Character.isWhitespace(c)) {
-                if (current.length() > 0) {
-                    tokens.add(current.toString());
-                    current.setLength(0);
+                if (start >= 0) {
+                    tokens.add(line.substring(start, i));
+                    start = -1;
                 }
             } else {
-                current.append(c);
+                if (c == '"' || c == '\'') {
+                    quote = c;
+                }
+                if (start < 0) {
+                    start = i;
+                }
             }
         }
-        if (current.length() > 0) {
-            tokens.add(current.toString());
+        if (start >= 0) {
+            tokens.add(line.substring(start));
         }
         return tokens;
     }
