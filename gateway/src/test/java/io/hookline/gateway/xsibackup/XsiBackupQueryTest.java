@@ -108,6 +108,41 @@ class XsiBackupQueryTest {
     }
 
     @Test
+    void textBeyondAsciiDecodesAsUtf8() {
+        String query = b64(LIST + "|note=Büro-Server ✓ Größe 42 € 😀");
+        assertEquals("Büro-Server ✓ Größe 42 € 😀", decoded(query).field("note").orElseThrow());
+        assertEquals("Sauvegarde échouée: VM «Compta»", XsiBackupQuery.decodeField(b64("Sauvegarde échouée: VM «Compta»")));
+    }
+
+    @Test
+    void lineBreaksInsideTheBase64AndAroundItsPaddingAreSkipped() {
+        String wrapped = java.util.Base64.getMimeEncoder(16, "\r\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString((LIST + "|x=1").getBytes(StandardCharsets.UTF_8));
+        assertTypicalFields(decoded(wrapped + "\n"));
+        assertEquals("ab", XsiBackupQuery.decodeField("YW\nI=\r\n="));
+    }
+
+    @Test
+    void bytesThatAreNotUtf8TextAreRefused() {
+        // é in ISO-8859-1, a lone continuation byte, a control character, DEL: valid base64, not text.
+        for (byte[] bytes : List.of("PID=1|t=é".getBytes(StandardCharsets.ISO_8859_1), new byte[] {'P', '=', (byte) 0x80},
+                "PID=1|t=\u0001".getBytes(StandardCharsets.US_ASCII), "PID=1|t=\u007f".getBytes(StandardCharsets.US_ASCII))) {
+            String query = Base64.getEncoder().encodeToString(bytes);
+            assertEquals("not-base64", XsiBackupQuery.decode(query).rejection().reason(), query);
+        }
+        // A field that is not base64 of text is kept as it was sent.
+        String latin1 = Base64.getEncoder().encodeToString("é".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(latin1, XsiBackupQuery.decodeField(latin1));
+    }
+
+    @Test
+    void paddingInsideOrALoneSixBitsAreNotBase64() {
+        assertEquals("YW=I", XsiBackupQuery.decodeField("YW=I"));
+        assertEquals("YWJjZ", XsiBackupQuery.decodeField("YWJjZ"));
+        assertEquals("abc", XsiBackupQuery.decodeField("YWJj"));
+    }
+
+    @Test
     void aMissingQueryIsRefusedWithWhatXsiBackupShouldHaveSent() {
         XsiBackupQuery.Result result = XsiBackupQuery.decode(null);
         assertEquals("missing-query", result.rejection().reason());
