@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.URL;
@@ -141,7 +142,12 @@ class AgentTest {
 
     /** One poll of the agent and the commands it got ({@code --once}). */
     Run once(Path script) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "--once").redirectErrorStream(true);
+        return once(new ProcessBuilder("sh", script.toString(), "--once"));
+    }
+
+    /** One poll of the agent started by {@code builder} (as another user, say). */
+    Run once(ProcessBuilder builder) throws Exception {
+        builder.redirectErrorStream(true);
         environment(builder);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
@@ -297,6 +303,43 @@ class AgentTest {
             first.destroyForcibly();
         }
         assertEquals(0, once(script).exitCode(), "the state folder is free again once the first agent ended");
+    }
+
+    @Test
+    void anotherUsersRunningAgentIsNotTakenForAGoneOne() throws Exception {
+        // kill -0 is refused (EPERM) for another user's process though it runs. Two users are needed: the agent
+        // runs as nobody, which root may arrange (the build runs as root on CI).
+        assumeTrue(runsAsRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "needs root and setpriv to run the agent as another user");
+        Path script = agent("nas07", "mark = true");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Path lock = Files.createDirectories(state.resolve("lock"));
+        // root's agent, as far as the lock and /proc can tell: its command line names hookline-agent.
+        Process holder = new ProcessBuilder("sh", "-c", "sleep 120; exit 0", "hookline-agent").start();
+        try {
+            Files.writeString(lock.resolve("pid"), holder.pid() + "\n");
+            ProcessBuilder asNobody = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", "sh", script.toString(), "--once");
+            Path tmp = Files.createDirectories(dir.resolve("tmp"));
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Path open : List.of(state, lock, tmp)) {
+                Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            }
+
+            Run second = once(asNobody);
+
+            assertEquals(3, second.exitCode(), second.log());
+            assertTrue(second.log().contains("another hookline-agent (pid " + holder.pid() + ") uses the state folder "
+                    + state + "; not started"), second.log());
+            assertEquals(holder.pid() + "\n", Files.readString(lock.resolve("pid")), "the lock is still the other agent's");
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    private static boolean runsAsRoot() throws Exception {
+        Process id = new ProcessBuilder("id", "-u").start();
+        return new String(id.getInputStream().readAllBytes()).strip().equals("0") && id.waitFor() == 0;
     }
 
     @Test
