@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +60,7 @@ public class EventLog {
     /** An acknowledgement this recent means the producer holds the topic's metadata (it drops it after 5 idle minutes). */
     static final long METADATA_FRESH_NANOS = 10_000_000_000L;
     /** Bytes handed to the producer, not yet acknowledged or failed: a bound of what its buffer holds. */
-    private final java.util.concurrent.atomic.AtomicLong unacknowledgedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong unacknowledgedBytes = new AtomicLong();
     /** A quarter of the producer's buffer: below it, send() finds room without waiting. */
     private final long directBytes;
     private volatile boolean everAcknowledged;
@@ -128,7 +130,7 @@ public class EventLog {
         }
         int bytes = bytesOf(record);
         Runnable hand = () -> {
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean released = new AtomicBoolean();
             unacknowledgedBytes.addAndGet(bytes);
             try {
                 producer.send(record, (metadata, error) -> {
