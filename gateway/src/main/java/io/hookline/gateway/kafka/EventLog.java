@@ -72,9 +72,10 @@ public class EventLog {
         this.ackTimeoutMs = config.gateway().ackTimeout().toMillis();
         this.watch = new BrokerWatch(config.gateway().brokerStall().toNanos());
         Map<String, Object> producerConfig = producerConfig(kafkaConfig, ackTimeoutMs);
+        // Made first: a buffer.memory that is not a number stops the start with Kafka's own sentence naming it.
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         Object buffer = producerConfig.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
         this.directBytes = (buffer == null ? 32L * 1024 * 1024 : Long.parseLong(buffer.toString().strip())) / 4;
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, long ackTimeoutMs) {
