@@ -169,6 +169,23 @@ class AvroSerdeTest {
     }
 
     @Test
+    void anEventClaimingAGigabyteStringIsRefusedWithTheFieldNamed() throws IOException {
+        byte[] good = serde.encode(sampleEvent());
+        // The body's first field is eventId: its length, then its characters. Claim 2^30 bytes instead.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(good, 0, 10);
+        org.apache.avro.io.BinaryEncoder length = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        length.writeLong(1L << 30);
+        length.flush();
+        bytes.write(good, 11, good.length - 11);
+        byte[] hostile = bytes.toByteArray();
+
+        SerializationException e = assertThrows(SerializationException.class, () -> serde.decode(hostile));
+        assertEquals("cannot decode BackupEvent (" + hostile.length + " bytes): BackupEvent.eventId: claims 1073741824"
+                + " bytes in a record of " + hostile.length + " bytes", e.getMessage());
+    }
+
+    @Test
     void aRecordOfAnUnknownSchemaIsRefusedNotMisread() {
         byte[] bytes = AvroSerde.of(JobState.class).encode(JobState.newBuilder()
                 .setJobKey("a/b").setSourceKind(SourceKind.PING).setSourceName("a").setJob("b")

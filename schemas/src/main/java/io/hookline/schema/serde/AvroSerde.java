@@ -5,11 +5,12 @@ import java.io.IOException;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.SchemaStore;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -32,7 +33,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     /** A buffered encoder per thread: Avro's own single-object encoder writes each value to the stream on its own. */
     private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
     private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(Output::new);
-    private final BinaryMessageDecoder<T> decoder;
+    /**
+     * A reader per schema this build can read, by the schema's fingerprint: this build's and every released version,
+     * each resolved to this build's. Written once, in the constructor.
+     */
+    private final java.util.Map<Long, SpecificDatumReader<T>> byFingerprint = new java.util.HashMap<>();
+    /**
+     * A decoder per thread, reading straight from the record's bytes: Avro's single-object decoder reads through a
+     * ByteArrayInputStream one synchronized call per byte, 2.4 times as long for an event.
+     */
+    private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
     private final SpecificData model;
     private final Schema current;
     private final SpecificDatumWriter<T> writer;
@@ -47,9 +57,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         // logical-type conversions the generated class declares.
         SpecificData model = Records.model(type);
         Schema current = model.getSchema(type);
-        SchemaStore.Cache released = new SchemaStore.Cache();
         for (Schema version : ReleasedSchemas.versionsOf(current.getFullName())) {
-            released.addSchema(version);
+            byFingerprint.put(SchemaNormalization.parsingFingerprint64(version),
+                    new SpecificDatumReader<>(version, current, model));
         }
         long fingerprint = SchemaNormalization.parsingFingerprint64(current);
         this.header = new byte[10];
@@ -59,7 +69,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             // little-endian, as the single-object specification writes it
             header[2 + i] = (byte) (fingerprint >>> (8 * i));
         }
-        this.decoder = new BinaryMessageDecoder<>(model, current, released);
+        byFingerprint.put(fingerprint, new SpecificDatumReader<>(current, current, model));
         this.model = model;
         this.current = current;
         this.writer = new SpecificDatumWriter<>(current, model);
@@ -162,11 +172,43 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             if (bytes.length >= 5 && bytes[0] == REGISTRY_MAGIC) {
                 return decodeRegistered(bytes);
             }
-            return decoder.decode(bytes);
+            return decodeSingleObject(bytes);
         } catch (IOException | AvroRuntimeException e) {
             throw new SerializationException("cannot decode " + type.getSimpleName() + " (" + bytes.length
                     + " bytes): " + e.getMessage(), e);
         }
+    }
+
+    /** A single object: the marker C3 01, the writer's schema fingerprint (little-endian), the body. */
+    private T decodeSingleObject(byte[] bytes) throws IOException {
+        if (bytes.length < header.length) {
+            throw new BadHeaderException("Not enough header bytes");
+        }
+        if (bytes[0] != header[0] || bytes[1] != header[1]) {
+            throw new BadHeaderException(String.format(java.util.Locale.ROOT, "Unrecognized header bytes: 0x%02X 0x%02X",
+                    bytes[0], bytes[1]));
+        }
+        long fingerprint = 0;
+        for (int i = 0; i < 8; i++) {
+            fingerprint |= (bytes[2 + i] & 0xffL) << (8 * i);
+        }
+        SpecificDatumReader<T> reader = byFingerprint.get(fingerprint);
+        if (reader == null) {
+            throw new MissingSchemaException("Cannot resolve schema for fingerprint: " + fingerprint);
+        }
+        return read(reader, bytes, header.length);
+    }
+
+    /** Checks what the body claims (see {@link ClaimCheck}), then reads it. */
+    private T read(SpecificDatumReader<T> reader, byte[] bytes, int from) throws IOException {
+        ClaimCheck.check(reader.getSchema(), bytes, from, decoders.get());
+        return reader.read(null, decoderOver(bytes, from));
+    }
+
+    private BinaryDecoder decoderOver(byte[] bytes, int from) {
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, from, bytes.length - from, decoders.get());
+        decoders.set(decoder);
+        return decoder;
     }
 
     /** A record in the Confluent wire format: the writer's schema from the registry, resolved to this build's. */
@@ -179,7 +221,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         }
         SpecificDatumReader<T> reader = readers.computeIfAbsent(id,
                 key -> new SpecificDatumReader<>(through.schema(key), current, model));
-        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        return read(reader, bytes, 5);
     }
 
     @Override
