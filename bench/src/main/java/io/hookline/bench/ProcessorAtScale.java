@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -96,12 +97,16 @@ public final class ProcessorAtScale {
 
             String peer = consumerPerformance(kafka, topics.events(), events);
             double peerRate = Double.parseDouble(peer.split(",")[5].trim());
+            double streamsSeconds = streamsFold(kafka, work, topics.events(), heap);
+            System.out.printf(Locale.ROOT, "Kafka Streams on its own caught up after %.1f s (%,.0f events/s)%n",
+                    streamsSeconds, events / streamsSeconds);
 
             int port = LocalKafka.freePort();
             long launched = System.nanoTime();
             processor = startProcessor(root, work, kafka, port, rules, heap);
             HttpClient client = HttpClient.newHttpClient();
-            long caughtUp = awaitCaughtUp(kafka, topics.events(), processor, Duration.ofMinutes(30));
+            long caughtUp = awaitCaughtUp(kafka, topics.events(), "hookline-processor", processor,
+                    Duration.ofMinutes(30));
             double replaySeconds = (caughtUp - launched) / 1e9;
             System.out.printf(Locale.ROOT, "replay caught up after %.1f s (%,.0f events/s)%n", replaySeconds,
                     events / replaySeconds);
@@ -127,6 +132,12 @@ public final class ProcessorAtScale {
             System.out.println("  " + peer.strip());
             System.out.printf(Locale.ROOT, "Ratio: processor events/s / consumer records/s = %.3f%n",
                     events / replaySeconds / peerRate);
+            System.out.println("Kafka Streams on its own, same topic, same broker: each event into a RocksDB store (and its"
+                    + " changelog) and to a topic, exactly-once v2, a commit every 100 ms, one stream thread:");
+            System.out.printf(Locale.ROOT, "  %.1f s from launch: %,.0f events/s%n", streamsSeconds,
+                    events / streamsSeconds);
+            System.out.printf(Locale.ROOT, "Ratio: processor events/s / Kafka Streams events/s = %.3f%n",
+                    streamsSeconds / replaySeconds);
             System.out.printf(Locale.ROOT, "Deadlines: %,d more jobs due over %d s (%,.0f a second), %,d jobs in all%n",
                     jobs, window, jobs / (double) window, 2 * jobs);
             System.out.printf(Locale.ROOT, "  missed alerts read (read_committed): %,d of %,d%n", received, jobs);
@@ -248,6 +259,38 @@ public final class ProcessorAtScale {
         throw new IllegalStateException("ConsumerPerformance printed no summary:\n" + output);
     }
 
+    /**
+     * Runs {@link StreamsFoldPeer} in its own JVM (the processor's heap and {@code HOOKLINE_BENCH_PROCESSOR_OPTS}) and
+     * returns the seconds from its launch until its committed offsets reached the end of {@code topic}.
+     */
+    static double streamsFold(LocalKafka kafka, Path work, String topic, String heap) throws Exception {
+        String output = "bench.streams-fold";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(output, 3, (short) 1))).all().get();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap));
+        command.addAll(extraOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamsFoldPeer.class.getName(),
+                kafka.bootstrapServers(), topic, output, work.resolve("streams-fold-state").toString()));
+        long launched = System.nanoTime();
+        Process fold = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("streams-fold.log").toFile()).start();
+        try {
+            return (awaitCaughtUp(kafka, topic, StreamsFoldPeer.APPLICATION_ID, fold, Duration.ofMinutes(30))
+                    - launched) / 1e9;
+        } finally {
+            fold.destroy();
+            fold.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** HOOKLINE_BENCH_PROCESSOR_OPTS, split on white space. */
+    static List<String> extraOptions() {
+        String extra = System.getenv("HOOKLINE_BENCH_PROCESSOR_OPTS");
+        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    }
+
     static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)
             throws IOException {
         Path jar = root.resolve("processor/target/quarkus-app/quarkus-run.jar");
@@ -259,17 +302,15 @@ public final class ProcessorAtScale {
                 "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
                 "-Dhookline.rules=" + rules, "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
-        String extra = System.getenv("HOOKLINE_BENCH_PROCESSOR_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(extraOptions());
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("processor.log").toFile()).start();
     }
 
-    /** When the processor's committed offsets on the events topic reached its end (System.nanoTime()). */
-    static long awaitCaughtUp(LocalKafka kafka, String topic, Process processor, Duration timeout) throws Exception {
+    /** When {@code group}'s committed offsets on {@code topic} reached its end (System.nanoTime()). */
+    static long awaitCaughtUp(LocalKafka kafka, String topic, String group, Process processor, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -279,9 +320,9 @@ public final class ProcessorAtScale {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
             while (System.nanoTime() < deadline) {
                 if (!processor.isAlive()) {
-                    throw new IllegalStateException("the processor exited with " + processor.exitValue());
+                    throw new IllegalStateException(group + " exited with " + processor.exitValue());
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("hookline-processor")
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get();
                 boolean done = !ends.isEmpty();
                 for (var end : ends.entrySet()) {
@@ -294,7 +335,7 @@ public final class ProcessorAtScale {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
         }
-        throw new IllegalStateException("the processor did not catch up in " + timeout);
+        throw new IllegalStateException(group + " did not catch up in " + timeout);
     }
 
     /**
