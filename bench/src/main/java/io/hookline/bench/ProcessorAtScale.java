@@ -53,7 +53,8 @@ import io.hookline.schema.topics.Topics;
  * <ol>
  * <li><b>Replay</b>: {@code --events} events (default 1,000,000) of {@code --jobs} jobs (100,000) are written to
  * hookline.events; a new processor (empty state) folds them; the time until its committed offsets reach the end,
- * against Kafka's ConsumerPerformance reading the same topic on the same broker.</li>
+ * against Kafka's ConsumerPerformance reading the same topic on the same broker and against Kafka Streams folding
+ * it on its own ({@link StreamsFoldPeer}).</li>
  * <li><b>Deadlines</b>: another {@code --jobs} jobs each succeed once, dated so that their schedules' deadlines fall
  * evenly over {@code --window} seconds, starting {@code --lead} seconds after they were written; how late each missed
  * alert reaches a read-committed consumer of hookline.alerts after its deadline (p50/p99/max).</li>
