@@ -2,6 +2,7 @@ package io.hookline.schema.serde;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,6 +102,47 @@ class ClaimCheckTest {
     void anEnumSymbolOrUnionBranchThatDoesNotExistIsNamed() throws IOException {
         assertEquals("Run.kind: symbol 5 of an enum of 2", refusal(record(out -> good(out, 3, 1, 1, 5, 1, 2))));
         assertEquals("Run.note: branch 7 of a union of 2", refusal(record(out -> good(out, 3, 1, 1, 1, 7, 2))));
+    }
+
+    /**
+     * The check bounds an array's item count by the record's size, which holds while every item takes at least a
+     * byte. A released schema with items that take none (an array of null, of an empty record) would need another
+     * bound: this fails first.
+     */
+    @Test
+    void everyItemOfEveryReleasedSchemaTakesAtLeastOneByte() {
+        for (ReleasedSchemas.Released released : ReleasedSchemas.all()) {
+            assertItemsTakeBytes(released.schema(), released.schema().getFullName(), new java.util.HashSet<>());
+        }
+    }
+
+    private static void assertItemsTakeBytes(Schema schema, String path, java.util.Set<String> seen) {
+        switch (schema.getType()) {
+            case RECORD -> {
+                if (seen.add(schema.getFullName())) {
+                    schema.getFields().forEach(field -> assertItemsTakeBytes(field.schema(), path + "." + field.name(), seen));
+                }
+            }
+            case UNION -> schema.getTypes().forEach(branch -> assertItemsTakeBytes(branch, path, seen));
+            case ARRAY -> {
+                assertTrue(leastBytes(schema.getElementType()) >= 1, path + "[] can take no bytes");
+                assertItemsTakeBytes(schema.getElementType(), path + "[]", seen);
+            }
+            case MAP -> assertItemsTakeBytes(schema.getValueType(), path + "{}", seen);
+            default -> { }
+        }
+    }
+
+    /** The fewest bytes a value of {@code schema} is written in. */
+    private static int leastBytes(Schema schema) {
+        return switch (schema.getType()) {
+            case NULL -> 0;
+            case FIXED -> schema.getFixedSize();
+            case FLOAT -> 4;
+            case DOUBLE -> 8;
+            case RECORD -> schema.getFields().stream().mapToInt(field -> leastBytes(field.schema())).sum();
+            default -> 1; // a number, a boolean, an enum symbol, a union branch, a length or an item count
+        };
     }
 
     @Test
