@@ -35,8 +35,11 @@ final class ClaimCheck {
         }
     }
 
-    /** What is wrong, and where: the path is built as the walk unwinds, so a good record builds no string. */
-    private static final class Impossible extends RuntimeException {
+    /**
+     * What is wrong, and where: the path is built as the walk unwinds, so a good record builds no string. ReadPlan
+     * throws the same as it reads.
+     */
+    static final class Impossible extends RuntimeException {
         private String path = "";
 
         Impossible(String message) {
@@ -46,6 +49,10 @@ final class ClaimCheck {
         Impossible within(String step) {
             path = step + path;
             return this;
+        }
+
+        String path() {
+            return path;
         }
     }
 
@@ -129,7 +136,7 @@ final class ClaimCheck {
      * A length or count read from the record: at most the record's own size. For counts this holds because every
      * item of every Hookline schema takes at least one byte (ClaimCheckTest checks each released schema).
      */
-    private static int length(long claimed, int size, String what) {
+    static int length(long claimed, int size, String what) {
         if (claimed < 0 || claimed > size) {
             throw new Impossible("claims " + claimed + " " + what + " in a record of " + size + " bytes");
         }

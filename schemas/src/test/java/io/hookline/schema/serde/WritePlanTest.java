@@ -135,8 +135,8 @@ class WritePlanTest {
                 case STRING -> text();
                 case BYTES -> bytes();
                 case FIXED -> model.createFixed(null, randomBytes(schema.getFixedSize()), schema);
-                case ENUM -> model.createEnum(schema.getEnumSymbols().get(random.nextInt(schema.getEnumSymbols().size())),
-                        schema);
+                case ENUM -> model.createEnum(
+                        schema.getEnumSymbols().get(random.nextInt(schema.getEnumSymbols().size())), schema);
                 case ARRAY -> {
                     List<Object> items = new ArrayList<>();
                     for (int i = count(depth); i > 0; i--) {
