@@ -19,9 +19,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The least a fold of hookline.events can do on Kafka Streams, as the replay's second peer: each event read as bytes,
  * its job's entry read from a RocksDB store, the event put in its place (store and changelog) and forwarded to an
- * output topic, exactly-once v2, committing every 100 ms, one stream thread: the processor's settings, without
- * decoding, folding or reacting. Run in its own JVM by {@link ProcessorAtScale}, which times it from launch until
- * its committed offsets reach the end of the topic, as it times the processor.
+ * output topic, exactly-once v2, committing every 100 ms, batches of up to 256 kB, one stream thread: the processor's
+ * settings, without decoding, folding or reacting. Run in its own JVM by {@link ProcessorAtScale}, which times it
+ * from launch until its committed offsets reach the end of the topic, as it times the processor.
  * <pre>StreamsFoldPeer &lt;bootstrap servers&gt; &lt;events topic&gt; &lt;output topic&gt; &lt;state dir&gt;</pre>
  */
 public final class StreamsFoldPeer {
@@ -38,6 +38,7 @@ public final class StreamsFoldPeer {
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1,
                 StreamsConfig.STATE_DIR_CONFIG, Path.of(args[3]).toString(),
                 StreamsConfig.REPLICATION_FACTOR_CONFIG, 1,
+                StreamsConfig.producerPrefix("batch.size"), 262_144,
                 StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest"));
         KafkaStreams streams = new KafkaStreams(topology(args[1], args[2]), config);
         CountDownLatch stopped = new CountDownLatch(1);
