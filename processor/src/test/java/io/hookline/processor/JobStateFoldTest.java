@@ -84,6 +84,27 @@ class JobStateFoldTest {
                 "vm101 deleted, rp-1 kept");
     }
 
+    /** A new job's state holds the schema's defaults, and only the first event's facts beside them. */
+    @Test
+    void aNewJobsStateIsTheSchemasDefaultsAndItsFirstEvent() {
+        BackupEvent started = event(JOB, EventType.RUN_STARTED, "1", T0).setJobName("Nightly").build();
+
+        JobState state = JobStateFold.apply(null, started);
+
+        JobState expected = JobState.newBuilder()
+                .setJobKey(JOB).setSourceKind(io.hookline.schema.SourceKind.XSIBACKUP).setSourceName("esxi-prod")
+                .setHost("esxi01").setJob("04").setJobName("Nightly").setFirstSeenAt(T0).setUpdatedAt(T0)
+                .setLastEventId(started.getEventId()).setLastEventType(EventType.RUN_STARTED)
+                .setEventCount(1).setRecentEventIds(List.of(started.getEventId()))
+                .setCurrentRun(io.hookline.schema.RunInProgress.newBuilder().setRunId("1").setStartedAt(T0)
+                        .setEventId(started.getEventId()).build())
+                .build();
+        assertEquals(expected, state);
+        // Each new job's state is its own: the next job's first event leaves this one as it was.
+        JobStateFold.apply(null, event("esxi-prod/esxi02/05", EventType.RUN_SUCCEEDED, "9", T0).build());
+        assertEquals(expected, state);
+    }
+
     @Test
     void aSuccessfulRunIsTheLastRunAndALastSuccessWithItsRestorePoint() {
         JobState state = fold(succeeded(JOB, "100", T0, 347_000));

@@ -26,12 +26,15 @@ public final class AlertLogic {
     /** Previous successful runs needed before a run can be called unusually short or small. */
     static final int ANOMALY_HISTORY = 5;
     static final int EVENT_IDS = 20;
+    /** "/failed", "/missed", ...: each event looks up several alert keys of its job. */
+    private static final String[] KEY_SUFFIXES = java.util.Arrays.stream(AlertCondition.values())
+            .map(condition -> "/" + condition.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     private AlertLogic() {
     }
 
     public static String key(String jobKey, AlertCondition condition) {
-        return jobKey + "/" + condition.name().toLowerCase(java.util.Locale.ROOT);
+        return jobKey + KEY_SUFFIXES[condition.ordinal()];
     }
 
     /** @param current the alert now recorded under a key (firing, repeated or resolved), or null */
@@ -44,19 +47,20 @@ public final class AlertLogic {
         }
         RunSummary run = after.getLastRun();
         boolean failed = run.getOutcome() == RunOutcome.FAILED || run.getOutcome() == RunOutcome.ABORTED;
-        String when = run.getFinishedAt().toString();
+        Instant when = run.getFinishedAt();
 
         if (failed) {
             String error = run.getErrorMessage() == null ? "no error message" : run.getErrorMessage();
             steps.add(fireOrRepeat(after, AlertCondition.FAILED, Severity.CRITICAL,
                     name(after) + " failed at " + when + ": " + error, eventId, current, now));
         } else {
-            resolve(after, AlertCondition.FAILED, name(after) + " recovered: the run that finished at " + when
+            resolve(after, AlertCondition.FAILED, () -> name(after) + " recovered: the run that finished at " + when
                     + " succeeded", eventId, current, now, steps);
-            resolve(after, AlertCondition.MISSED, name(after) + " ran again: a run succeeded at " + when, eventId,
+            resolve(after, AlertCondition.MISSED, () -> name(after) + " ran again: a run succeeded at " + when, eventId,
                     current, now, steps);
         }
-        resolve(after, AlertCondition.STUCK, name(after) + "'s run finished at " + when, eventId, current, now, steps);
+        resolve(after, AlertCondition.STUCK, () -> name(after) + "'s run finished at " + when, eventId, current, now,
+                steps);
 
         long recentFailures = after.getRecentRuns().stream().limit(rule.outOf())
                 .filter(r -> r.getOutcome() == RunOutcome.FAILED || r.getOutcome() == RunOutcome.ABORTED).count();
@@ -67,8 +71,8 @@ public final class AlertLogic {
                         + " runs", eventId, now));
             }
         } else {
-            resolve(after, AlertCondition.FAILURE_RATE, name(after) + " fails less than " + rule.failures() + " of "
-                    + rule.outOf() + " runs again", eventId, current, now, steps);
+            resolve(after, AlertCondition.FAILURE_RATE, () -> name(after) + " fails less than " + rule.failures()
+                    + " of " + rule.outOf() + " runs again", eventId, current, now, steps);
         }
 
         if (rule.anomaly() && !failed) {
@@ -77,8 +81,8 @@ public final class AlertLogic {
                 steps.add(fireOrRepeat(after, AlertCondition.ANOMALY, Severity.WARNING, name(after) + ": " + anomaly,
                         eventId, current, now));
             } else {
-                resolve(after, AlertCondition.ANOMALY, name(after) + "'s last run looks usual again", eventId, current,
-                        now, steps);
+                resolve(after, AlertCondition.ANOMALY, () -> name(after) + "'s last run looks usual again", eventId,
+                        current, now, steps);
             }
         }
         return steps;
@@ -133,8 +137,8 @@ public final class AlertLogic {
                     + ": restore point " + added.getId() + " is " + flag + "; retention keeps it and does not count it "
                     + "(check the backup host's clock)", eventId, current, now));
         } else {
-            resolve(after, AlertCondition.RESTORE_POINT_CLOCK, name(after) + "'s restore points are dated plausibly "
-                    + "again (" + added.getId() + ")", eventId, current, now, steps);
+            resolve(after, AlertCondition.RESTORE_POINT_CLOCK, () -> name(after) + "'s restore points are dated "
+                    + "plausibly again (" + added.getId() + ")", eventId, current, now, steps);
         }
         return steps;
     }
@@ -161,15 +165,20 @@ public final class AlertLogic {
     public static List<AlertEvent> agentSeen(JobState state, String eventId, Function<String, AlertEvent> current,
             Instant now) {
         List<AlertEvent> steps = new ArrayList<>();
-        resolve(state, AlertCondition.MISSED, "agent " + state.getSourceName() + " polls again (" + now + ")", eventId,
-                current, now, steps);
+        resolve(state, AlertCondition.MISSED, () -> "agent " + state.getSourceName() + " polls again (" + now + ")",
+                eventId, current, now, steps);
         return steps;
     }
 
     /** The runs that count as history for the anomaly rule: those that succeeded, with or without warnings. */
     public static List<RunSummary> successful(List<RunSummary> runs) {
-        return runs.stream()
-                .filter(r -> r.getOutcome() == RunOutcome.SUCCEEDED || r.getOutcome() == RunOutcome.WARNING).toList();
+        List<RunSummary> successful = new ArrayList<>(runs.size());
+        for (RunSummary run : runs) {
+            if (run.getOutcome() == RunOutcome.SUCCEEDED || run.getOutcome() == RunOutcome.WARNING) {
+                successful.add(run);
+            }
+        }
+        return successful;
     }
 
     /** Much shorter or much smaller than the median of the previous successful runs. */
@@ -183,16 +192,16 @@ public final class AlertLogic {
         if (history.size() < ANOMALY_HISTORY) {
             return null;
         }
-        Long duration = median(history.stream().map(RunSummary::getDurationMs).toList());
+        Long duration = median(history, RunSummary::getDurationMs);
         if (duration != null && last.getDurationMs() != null && duration > 60_000 && last.getDurationMs() < duration / 5) {
             return "the last run took " + Duration.ofMillis(last.getDurationMs()).toSeconds() + " s, the usual is "
                     + Duration.ofMillis(duration).toSeconds() + " s";
         }
-        Long bytes = median(history.stream().map(RunSummary::getBytes).toList());
+        Long bytes = median(history, RunSummary::getBytes);
         if (bytes != null && last.getBytes() != null && last.getBytes() < bytes / 2) {
             return "the last run saved " + last.getBytes() + " bytes, the usual is " + bytes;
         }
-        Long files = median(history.stream().map(RunSummary::getFiles).toList());
+        Long files = median(history, RunSummary::getFiles);
         if (files != null && last.getFiles() != null && last.getFiles() < files / 2) {
             return "the last run saved " + last.getFiles() + " files, the usual is " + files;
         }
@@ -204,8 +213,24 @@ public final class AlertLogic {
      * than {@value #ANOMALY_HISTORY} of them. The dashboard's charts draw the same line.
      */
     public static Long median(List<Long> values) {
-        List<Long> present = values.stream().filter(v -> v != null).sorted().toList();
-        return present.size() < ANOMALY_HISTORY ? null : present.get(present.size() / 2);
+        return median(values, value -> value);
+    }
+
+    /** The same over one figure of each item; on every successful run, so without streams or boxing a list. */
+    static <T> Long median(List<T> items, Function<T, Long> figure) {
+        long[] present = new long[items.size()];
+        int count = 0;
+        for (T item : items) {
+            Long value = figure.apply(item);
+            if (value != null) {
+                present[count++] = value;
+            }
+        }
+        if (count < ANOMALY_HISTORY) {
+            return null;
+        }
+        java.util.Arrays.sort(present, 0, count);
+        return present[count / 2];
     }
 
     static boolean firing(AlertEvent alert) {
@@ -221,11 +246,12 @@ public final class AlertLogic {
         return step(open, AlertStatus.REPEATED, summary, eventId, null, now);
     }
 
-    private static void resolve(JobState state, AlertCondition condition, String summary, String eventId,
-            Function<String, AlertEvent> current, Instant now, List<AlertEvent> steps) {
+    /** The summary is written only when there is an alert to resolve: on most events there is none. */
+    private static void resolve(JobState state, AlertCondition condition, java.util.function.Supplier<String> summary,
+            String eventId, Function<String, AlertEvent> current, Instant now, List<AlertEvent> steps) {
         AlertEvent open = current.apply(key(state.getJobKey(), condition));
         if (firing(open)) {
-            steps.add(step(open, AlertStatus.RESOLVED, summary, eventId, now, now));
+            steps.add(step(open, AlertStatus.RESOLVED, summary.get(), eventId, now, now));
         }
     }
 

@@ -118,7 +118,7 @@ public final class JobStateFold {
             RunSummary run = runs.get(i);
             if (!run.getErrors().isEmpty()) {
                 size -= textSize(run);
-                RunSummary slim = Records.deepCopy(run);
+                RunSummary slim = Records.shallowCopy(run);
                 slim.setErrorsOmitted(run.getErrorsOmitted() + run.getErrors().size());
                 slim.setErrors(List.of());
                 slim.setErrorMessage(cut(run.getErrorMessage(), 200));
@@ -257,7 +257,7 @@ public final class JobStateFold {
         List<RestorePoint> points = new ArrayList<>(state.getRestorePoints());
         for (int i = 0; i < points.size(); i++) {
             if (points.get(i).getId().equals(id)) {
-                RestorePoint copy = Records.deepCopy(points.get(i));
+                RestorePoint copy = Records.shallowCopy(points.get(i));
                 copy.setPinned(pinned);
                 points.set(i, copy);
             }
@@ -267,7 +267,7 @@ public final class JobStateFold {
 
     /** The event's restore point, with when it was heard of and its run, as retention needs them. */
     private static RestorePoint stamped(BackupEvent event, RunOutcome outcome) {
-        RestorePoint point = Records.deepCopy(event.getRestorePoint());
+        RestorePoint point = Records.shallowCopy(event.getRestorePoint());
         point.setReceivedAt(event.getReceivedAt());
         point.setRunId(event.getRunId());
         point.setRunOutcome(outcome);
@@ -284,7 +284,7 @@ public final class JobStateFold {
             RestorePoint point = points.get(i);
             if (runId.equals(point.getRunId()) && point.getRunOutcome() == null) {
                 List<RestorePoint> settled = new ArrayList<>(points);
-                RestorePoint copy = Records.deepCopy(point);
+                RestorePoint copy = Records.shallowCopy(point);
                 copy.setRunOutcome(outcome);
                 settled.set(i, copy);
                 points = settled;
@@ -315,22 +315,40 @@ public final class JobStateFold {
         state.setRestorePoints(prepend(points, point, MAX_RESTORE_POINTS));
     }
 
-    private static JobState fresh(BackupEvent event) {
-        return JobState.newBuilder()
-                .setJobKey(event.getJobKey())
-                .setSourceKind(event.getSourceKind())
-                .setSourceName(event.getSourceName())
-                .setHost(event.getHost())
-                .setJob(event.getJob())
-                .setJobName(event.getJobName())
-                .setFirstSeenAt(event.getReceivedAt())
-                .setUpdatedAt(event.getReceivedAt())
-                .setLastEventId(event.getEventId())
-                .setLastEventType(event.getType())
-                .setRecentRuns(List.of())
-                .setRestorePoints(List.of())
-                .setRecentEventIds(List.of())
-                .build();
+    /**
+     * A state with every field at its schema's default, built once: the generated builder deep-copies each default on
+     * every build. Its empty lists are immutable, so that a change made in place would fail instead of reaching every
+     * new job's state.
+     */
+    private static final JobState DEFAULTS = immutableEmpties(JobState.newBuilder()
+            .setJobKey("").setSourceKind(io.hookline.schema.SourceKind.PING).setSourceName("").setJob("")
+            .setFirstSeenAt(Instant.EPOCH).setUpdatedAt(Instant.EPOCH).setLastEventId("")
+            .setLastEventType(EventType.RUN_STARTED).build());
+
+    private static JobState immutableEmpties(JobState state) {
+        for (int i = 0; i < state.getSchema().getFields().size(); i++) {
+            if (state.get(i) instanceof List<?> list && list.isEmpty()) {
+                state.put(i, List.of());
+            } else if (state.get(i) instanceof java.util.Map<?, ?> map && map.isEmpty()) {
+                state.put(i, java.util.Map.of());
+            }
+        }
+        return state;
+    }
+
+    static JobState fresh(BackupEvent event) {
+        JobState state = Records.shallowCopy(DEFAULTS);
+        state.setJobKey(event.getJobKey());
+        state.setSourceKind(event.getSourceKind());
+        state.setSourceName(event.getSourceName());
+        state.setHost(event.getHost());
+        state.setJob(event.getJob());
+        state.setJobName(event.getJobName());
+        state.setFirstSeenAt(event.getReceivedAt());
+        state.setUpdatedAt(event.getReceivedAt());
+        state.setLastEventId(event.getEventId());
+        state.setLastEventType(event.getType());
+        return state;
     }
 
     static <T> List<T> prepend(List<T> list, T item, int cap) {
