@@ -215,6 +215,45 @@ class DashboardApiTest {
                 .header("Authorization", "Bearer wrong").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
+    /**
+     * Nobody watching, the feed reads nothing; the first browser to come has it go on from where the topics ended
+     * before it came, so that a change written at once, before the feed is back, is told too.
+     */
+    @Test
+    void aChangeWrittenAsTheFirstBrowserConnectsIsTold() throws Exception {
+        // Nobody follows the feed now: the other test's stream is closed.
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/metrics").asString()
+                .contains("hookline_dashboard_live_clients 0.0"));
+        TimeUnit.SECONDS.sleep(2);
+        String job = "live-" + UUID.randomUUID().toString().substring(0, 8) + "/files";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/live"))
+                .header("Authorization", "Bearer " + KafkaTestResource.OPERATOR_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "VM1: snapshot failed"));
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+            String data = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String line; (line = lines.readLine()) != null;) {
+                        if (line.startsWith("data: ") && line.contains(job)) {
+                            return line;
+                        }
+                    }
+                    return null;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(30, TimeUnit.SECONDS);
+            assertTrue(data.contains("\"jobs\":[\"" + job + "\"]"), data);
+        } finally {
+            stream.body().close();
+        }
+    }
+
     @Test
     void theDashboardIsServedWithRelativeAddressesAndNothingFromElsewhere() {
         String page = given().get("/").then().statusCode(200).contentType(containsString("text/html")).extract().asString();

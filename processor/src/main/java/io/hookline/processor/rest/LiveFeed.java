@@ -71,6 +71,8 @@ public class LiveFeed {
     private boolean deadLetters;
     private Thread reader;
     private KafkaConsumer<String, byte[]> consumer;
+    /** Where the feed goes on when a browser comes; null while one watches. Read and written by the reader only. */
+    private Map<TopicPartition, Long> idleFrom;
 
     public LiveFeed(ProcessorConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             Vertx vertx, MeterRegistry metrics) {
@@ -212,6 +214,10 @@ public class LiveFeed {
                         java.util.concurrent.TimeUnit.SECONDS.sleep(1);
                         continue;
                     }
+                    if (!watched(kafka, assigned)) {
+                        java.util.concurrent.TimeUnit.SECONDS.sleep(1);
+                        continue;
+                    }
                     for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofSeconds(1))) {
                         note(record.topic(), record.key());
                     }
@@ -231,6 +237,33 @@ public class LiveFeed {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a browser follows the feed; nobody watching, the feed reads nothing (every job-state record passes
+     * through it otherwise, a tenth of the processor's CPU in a replay). It notes the ends of the followed topics
+     * every second meanwhile, and the first browser to come has the feed go on from the ends noted before it came:
+     * a change between the page's first load and the feed's return is told too.
+     */
+    private boolean watched(KafkaConsumer<String, byte[]> kafka, Set<TopicPartition> assigned) {
+        if (!clients.isEmpty()) {
+            if (idleFrom != null) {
+                idleFrom.forEach((partition, end) -> {
+                    if (assigned.contains(partition)) {
+                        kafka.seek(partition, end);
+                    }
+                });
+                idleFrom = null;
+            }
+            return true;
+        }
+        // Taken before the look at the clients: a browser that comes after the look came after these ends.
+        Map<TopicPartition, Long> ends = kafka.endOffsets(assigned, Duration.ofSeconds(10));
+        if (clients.isEmpty()) {
+            idleFrom = ends;
+            return false;
+        }
+        return watched(kafka, assigned);
     }
 
     private void note(String topic, String key) {
