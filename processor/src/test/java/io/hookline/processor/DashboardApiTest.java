@@ -175,19 +175,17 @@ class DashboardApiTest {
         given().get("/api/alerts?job=" + "j".repeat(2049)).then().statusCode(400);
     }
 
-    @Test
-    void theLiveFeedTellsOfAChangedJobWithinSeconds() throws Exception {
-        String job = "live-" + UUID.randomUUID().toString().substring(0, 8) + "/files";
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+    private HttpResponse<java.io.InputStream> openLiveFeed() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/api/live"))
                 .header("Authorization", "Bearer " + KafkaTestResource.OPERATOR_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, stream.statusCode());
-        assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
-        assertEquals("no", stream.headers().firstValue("X-Accel-Buffering").orElse(""));
-        BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
-        CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> {
+    }
+
+    /** The first data line of the feed that names {@code job}, read as it comes. */
+    private static CompletableFuture<String> firstChangeNaming(java.io.InputStream feed, String job) {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(feed, StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 for (String line; (line = lines.readLine()) != null;) {
                     if (line.startsWith("data: ") && line.contains(job)) {
@@ -199,6 +197,17 @@ class DashboardApiTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    @Test
+    void theLiveFeedTellsOfAChangedJobWithinSeconds() throws Exception {
+        String job = "live-" + UUID.randomUUID().toString().substring(0, 8) + "/files";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<java.io.InputStream> stream = openLiveFeed();
+        assertEquals(200, stream.statusCode());
+        assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no", stream.headers().firstValue("X-Accel-Buffering").orElse(""));
+        CompletableFuture<String> heard = firstChangeNaming(stream.body(), job);
         try {
             // The feed follows from the end: it is open before the change is written.
             TimeUnit.SECONDS.sleep(2);
@@ -226,28 +235,12 @@ class DashboardApiTest {
                 .contains("hookline_dashboard_live_clients 0.0"));
         TimeUnit.SECONDS.sleep(2);
         String job = "live-" + UUID.randomUUID().toString().substring(0, 8) + "/files";
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/live"))
-                .header("Authorization", "Bearer " + KafkaTestResource.OPERATOR_TOKEN).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> stream = openLiveFeed();
         try {
             try (EventWriter writer = new EventWriter()) {
                 writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "VM1: snapshot failed"));
             }
-            BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
-            String data = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line; (line = lines.readLine()) != null;) {
-                        if (line.startsWith("data: ") && line.contains(job)) {
-                            return line;
-                        }
-                    }
-                    return null;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(30, TimeUnit.SECONDS);
+            String data = firstChangeNaming(stream.body(), job).get(30, TimeUnit.SECONDS);
             assertTrue(data.contains("\"jobs\":[\"" + job + "\"]"), data);
         } finally {
             stream.body().close();

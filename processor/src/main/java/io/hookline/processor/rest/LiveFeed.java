@@ -258,7 +258,13 @@ public class LiveFeed {
             return true;
         }
         // Taken before the look at the clients: a browser that comes after the look came after these ends.
-        Map<TopicPartition, Long> ends = kafka.endOffsets(assigned, Duration.ofSeconds(10));
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = kafka.endOffsets(assigned, Duration.ofSeconds(10));
+        } catch (org.apache.kafka.common.errors.TimeoutException brokerAway) {
+            // The broker does not answer: the ends noted last still come before any browser that comes now.
+            return !clients.isEmpty() && watched(kafka, assigned);
+        }
         if (clients.isEmpty()) {
             idleFrom = ends;
             return false;
