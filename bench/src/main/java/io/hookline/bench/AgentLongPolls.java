@@ -47,7 +47,7 @@ public final class AgentLongPolls {
         Path config = work.resolve("agents.properties");
         Files.writeString(config, sources);
 
-        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        LocalKafka kafka = WorkDir.broker(work);
         Process gateway = null;
         try {
             kafka.start(Duration.ofSeconds(120));

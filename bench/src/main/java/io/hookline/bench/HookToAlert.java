@@ -70,7 +70,7 @@ public final class HookToAlert {
                 default-receiver: bench
                 """.formatted(receiver.getAddress().getPort()));
 
-        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        LocalKafka kafka = WorkDir.broker(work);
         Process gateway = null;
         Process processor = null;
         try {

@@ -83,7 +83,7 @@ public final class ProcessorAtScale {
                     schedule: {every: %dm, grace: %dm}
                 """.formatted(EVERY.toMinutes(), GRACE.toMinutes()));
 
-        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        LocalKafka kafka = WorkDir.broker(work);
         Process processor = null;
         try {
             kafka.start(Duration.ofSeconds(120));
@@ -135,7 +135,7 @@ public final class ProcessorAtScale {
                     events / replaySeconds / peerRate);
             System.out.println("Kafka Streams on its own, same topic, same broker: each event into a RocksDB store (and its"
                     + " changelog) and to a topic, exactly-once v2, a commit every 100 ms, batches of up to 256 kB,"
-                    + " one stream thread:");
+                    + " stream threads as the processor's:");
             System.out.printf(Locale.ROOT, "  %.1f s from launch: %,.0f events/s%n", streamsSeconds,
                     events / streamsSeconds);
             System.out.printf(Locale.ROOT, "Ratio: processor events/s / Kafka Streams events/s = %.3f%n",

@@ -35,7 +35,8 @@ public final class StreamsFoldPeer {
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0],
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100,
-                StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1,
+                // As many stream threads as the processor gets through HOOKLINE_BENCH_PROCESSOR_OPTS (one by default).
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("kafka-streams.num.stream.threads", 1),
                 StreamsConfig.STATE_DIR_CONFIG, Path.of(args[3]).toString(),
                 StreamsConfig.REPLICATION_FACTOR_CONFIG, 1,
                 StreamsConfig.producerPrefix("batch.size"), 262_144,

@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import io.hookline.devstack.LocalKafka;
 
 /**
  * A bench's working directory (broker log, processor state, service logs): gigabytes after a replay. It is deleted
@@ -29,6 +32,21 @@ final class WorkDir {
             delete(work);
         }, "bench-work-dir-cleanup"));
         return work;
+    }
+
+    /**
+     * The bench's broker, in {@code work}, with a 1 GB heap and the tests' JVM options (C1 only, serial GC), which
+     * every figure in the README was measured with. {@code HOOKLINE_BENCH_BROKER_OPTS} replaces those options: with
+     * those Kafka's start scripts give a broker ({@code "-XX:+UseG1GC -XX:MaxGCPauseMillis=20
+     * -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent"}) the replay measured the same or
+     * slower on two cores, the broker's C2 and G1 threads taking their share.
+     */
+    static LocalKafka broker(Path work) throws IOException {
+        String options = System.getenv("HOOKLINE_BENCH_BROKER_OPTS");
+        List<String> jvm = options == null || options.isBlank() ? LocalKafka.QUICK_START
+                : List.of(options.trim().split("\\s+"));
+        System.out.println("broker JVM options: " + String.join(" ", jvm));
+        return new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g", jvm);
     }
 
     /** The broker and services may still run when the JVM is interrupted; they write into the directory. */

@@ -54,7 +54,7 @@ public final class XsiBackupThroughput {
         String clientKind = options.getOrDefault("client", Wrk.available() ? "wrk" : "java");
         Path work = WorkDir.create("hookline-bench-");
 
-        LocalKafka kafka = new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g");
+        LocalKafka kafka = WorkDir.broker(work);
         Process gateway = null;
         try {
             kafka.start(Duration.ofSeconds(120));
