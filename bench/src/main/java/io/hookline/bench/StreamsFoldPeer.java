@@ -40,6 +40,7 @@ public final class StreamsFoldPeer {
                 StreamsConfig.STATE_DIR_CONFIG, Path.of(args[3]).toString(),
                 StreamsConfig.REPLICATION_FACTOR_CONFIG, 1,
                 StreamsConfig.producerPrefix("batch.size"), 262_144,
+                StreamsConfig.producerPrefix("linger.ms"), 5,
                 StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest"));
         KafkaStreams streams = new KafkaStreams(topology(args[1], args[2]), config);
         CountDownLatch stopped = new CountDownLatch(1);
