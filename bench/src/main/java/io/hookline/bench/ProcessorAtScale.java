@@ -134,8 +134,8 @@ public final class ProcessorAtScale {
             System.out.printf(Locale.ROOT, "Ratio: processor events/s / consumer records/s = %.3f%n",
                     events / replaySeconds / peerRate);
             System.out.println("Kafka Streams on its own, same topic, same broker: each event into a RocksDB store (and its"
-                    + " changelog) and to a topic, exactly-once v2, a commit every 100 ms, batches of up to 256 kB lingering 5 ms,"
-                    + " stream threads as the processor's:");
+                    + " changelog) and to a topic, exactly-once v2, a commit every 100 ms, batches of up to 256 kB"
+                    + " lingering 5 ms, stream threads as the processor's:");
             System.out.printf(Locale.ROOT, "  %.1f s from launch: %,.0f events/s%n", streamsSeconds,
                     events / streamsSeconds);
             System.out.printf(Locale.ROOT, "Ratio: processor events/s / Kafka Streams events/s = %.3f%n",

@@ -48,7 +48,8 @@ public final class CloudEventHeaders {
 
     /**
      * {@code time.toString()} in ASCII bytes (ISO-8601 in UTC, the fraction in groups of three digits as needed),
-     * without {@link java.time.format.DateTimeFormatter}, which took 2-4 % of the processor's stream thread in a replay.
+     * without {@link java.time.format.DateTimeFormatter}, which took 2-4 % of the processor's stream thread in a
+     * replay.
      * Years outside 0000-9999 take {@code toString()} itself.
      */
     static byte[] isoInstant(Instant time) {
