@@ -289,8 +289,7 @@ public final class ProcessorAtScale {
 
     /** HOOKLINE_BENCH_PROCESSOR_OPTS, split on white space. */
     static List<String> extraOptions() {
-        String extra = System.getenv("HOOKLINE_BENCH_PROCESSOR_OPTS");
-        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+        return WorkDir.jvmOptions("HOOKLINE_BENCH_PROCESSOR_OPTS");
     }
 
     static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)

@@ -42,11 +42,16 @@ final class WorkDir {
      * slower on two cores, the broker's C2 and G1 threads taking their share.
      */
     static LocalKafka broker(Path work) throws IOException {
-        String options = System.getenv("HOOKLINE_BENCH_BROKER_OPTS");
-        List<String> jvm = options == null || options.isBlank() ? LocalKafka.QUICK_START
-                : List.of(options.trim().split("\\s+"));
+        List<String> given = jvmOptions("HOOKLINE_BENCH_BROKER_OPTS");
+        List<String> jvm = given.isEmpty() ? LocalKafka.QUICK_START : given;
         System.out.println("broker JVM options: " + String.join(" ", jvm));
         return new LocalKafka(work.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort(), "1g", jvm);
+    }
+
+    /** JVM options from the environment variable {@code name} (HOOKLINE_BENCH_..._OPTS), split on white space. */
+    static List<String> jvmOptions(String name) {
+        String options = System.getenv(name);
+        return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
     }
 
     /** The broker and services may still run when the JVM is interrupted; they write into the directory. */

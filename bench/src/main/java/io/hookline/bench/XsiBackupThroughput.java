@@ -298,10 +298,7 @@ public final class XsiBackupThroughput {
                 "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
         command.addAll(settings);
         // Extra JVM options for the gateway only, e.g. a JFR recording: HOOKLINE_BENCH_GATEWAY_OPTS.
-        String extra = System.getenv("HOOKLINE_BENCH_GATEWAY_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(WorkDir.jvmOptions("HOOKLINE_BENCH_GATEWAY_OPTS"));
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("gateway.log").toFile()).start();
