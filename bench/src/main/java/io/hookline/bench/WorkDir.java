@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import io.hookline.devstack.Folders;
 import io.hookline.devstack.LocalKafka;
 
 /**
@@ -67,19 +66,10 @@ final class WorkDir {
     }
 
     static void delete(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("could not delete the work directory " + root + ": " + e);
+        try {
+            Folders.delete(root);
+        } catch (UncheckedIOException e) {
+            System.err.println("could not delete the work directory " + root + ": " + e.getMessage());
         }
     }
 }

@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * One broker for a whole test JVM (one per module's test run, not one per test class). It starts on first use,
- * in a fresh temporary folder on free ports, and stops when the JVM exits.
+ * in a fresh temporary folder on free ports, and stops when the JVM exits; its folder is deleted then.
  *
  * <p>Quarkus may load this class once per application class loader; the broker's address is kept in a system
  * property so that every copy of the class finds the one broker instead of starting another.
@@ -43,7 +43,10 @@ public final class SharedKafka {
             // Not running: first use, or a test stopped it to prove the services survive an outage.
             broker.start(START_TIMEOUT);
             LocalKafka started = broker;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-shared-kafka"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.stop();
+                Folders.delete(started.dataDir());
+            }, "stop-shared-kafka"));
             return broker;
         }
     }

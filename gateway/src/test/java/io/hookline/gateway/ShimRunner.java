@@ -42,6 +42,8 @@ public final class ShimRunner {
         builder.environment().remove("HOOKLINE_TOKEN");
         builder.environment().remove("HOOKLINE_TIMEOUT");
         builder.environment().put("HOOKLINE_LOG", folder.resolve("hookline.log").toString());
+        // What a shim keeps between calls (vzdump's run state) stays in the test's folder, not in /tmp.
+        builder.environment().put("TMPDIR", folder.toString());
         builder.environment().putAll(env);
         long started = System.nanoTime();
         Process process = builder.start();

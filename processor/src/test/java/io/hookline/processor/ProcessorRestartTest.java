@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.hookline.devstack.SharedKafka;
 import io.hookline.processor.rules.Rules;
@@ -32,6 +34,10 @@ import io.hookline.schema.topics.Topics;
  */
 class ProcessorRestartTest {
 
+    /** Each processor's disk: a folder of its own in it. */
+    @TempDir
+    Path disks;
+
     @Test
     void aReplacedProcessorWithAnEmptyDiskRestoresJobStateFromKafkaAndContinuesTheFold() throws Exception {
         Topics topics = new Topics("restart-" + UUID.randomUUID().toString().substring(0, 6) + ".");
@@ -42,13 +48,13 @@ class ProcessorRestartTest {
         Instant t0 = Instant.now();
 
         try (EventWriter writer = new EventWriter()) {
-            KafkaStreams first = start(topics);
+            KafkaStreams first = start(topics, Files.createTempDirectory(disks, "first-"));
             writer.write(topics.events(), Events.failed(job, "1", t0, "disk full"));
             writer.write(topics.events(), Events.failed(job, "2", t0.plusSeconds(60), "disk full"));
             await().atMost(Duration.ofSeconds(60)).until(() -> runs(first, job) == 2);
             first.close(Duration.ofSeconds(30));
 
-            KafkaStreams second = start(topics);
+            KafkaStreams second = start(topics, Files.createTempDirectory(disks, "second-"));
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> runs(second, job) == 2);
                 writer.write(topics.events(), Events.failed(job, "3", t0.plusSeconds(120), "disk full"));
@@ -60,13 +66,13 @@ class ProcessorRestartTest {
         }
     }
 
-    private static KafkaStreams start(Topics topics) throws Exception {
+    private static KafkaStreams start(Topics topics, Path stateDir) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "processor");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("hookline-restart-").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         // Static membership, as a StatefulSet pod (or ./hookline up) runs it: the replacement takes the same
         // identity, so it does not wait for the old member's session to expire.
