@@ -26,7 +26,9 @@ import io.hookline.devstack.LocalKafka;
  * is a new alert, sent at once: no grouping), are sent at a fixed rate over keep-alive connections; each is timed
  * from the moment it is sent to the moment the receiver reads its alert. Kafka's EndToEndLatency (produce acks=all, consume, one
  * record at a time) runs on the same broker as the peer. The first 60 s (--warmup-seconds) are sent at the same rate but
- * not measured: until then the JIT compilers of gateway and processor take a large part of the two cores.
+ * not measured: until then the JIT compilers of gateway and processor take a large part of the two cores. The measured
+ * part starts on a schedule of its own once the warm-up's alerts have all arrived. Each process's CPU while the
+ * measured hooks are sent is read from /proc.
  */
 public final class HookToAlert {
 
@@ -85,11 +87,39 @@ public final class HookToAlert {
                     .executor(Executors.newFixedThreadPool(2)).build();
             XsiBackupThroughput.awaitReady(client, gatewayPort, gateway);
             XsiBackupThroughput.awaitReady(client, processorPort, processor);
+            long[] idle = AgentLongPolls.memory(client, processorPort, processor.pid());
             System.out.printf(Locale.ROOT, "up; %d failing hooks a second, each its own job: %d s of warm-up, then %d s "
                     + "measured%n", rate, warmupSeconds, seconds);
 
             String base = "/hooks/xsibackup/" + XsiBackupThroughput.TOKEN + "/error?";
-            long refused = new PacedHooks("127.0.0.1", gatewayPort, 16).send(total, rate, i -> base + query(i), sent);
+            long[] pids = {kafka.pid().orElse(-1), gateway.pid(), processor.pid(), ProcessHandle.current().pid()};
+            long[][] cpu = new long[2][];
+            Thread cpuWatch = new Thread(() -> {
+                try {
+                    cpu[0] = cpuWhenSent(sent, warm, pids);
+                    cpu[1] = cpuWhenSent(sent, total - 1, pids);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cpu-watch");
+            cpuWatch.setDaemon(true);
+            cpuWatch.start();
+            // The warm-up on a schedule of its own, then its alerts awaited: while the JIT compilers of four JVMs
+            // share two cores, the warm-up may fall behind, and a measured part that inherited its backlog would
+            // measure a burst above the rate instead of the rate.
+            PacedHooks hooks = new PacedHooks("127.0.0.1", gatewayPort, 16);
+            long refused = hooks.send(0, warm, rate, i -> base + query(i), sent);
+            double warmSeconds = (sent[warm - 1] - sent[0]) / 1e9;
+            long drainFrom = System.nanoTime();
+            while (countArrived(arrived, 0, warm) < warm - refused
+                    && System.nanoTime() - drainFrom < TimeUnit.SECONDS.toNanos(60)) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            System.out.printf(Locale.ROOT, "warm-up: %,d hooks in %.1f s (%.0f a second), %d not answered OK; its last "
+                    + "alert %.1f s after its last hook%n", warm, warmSeconds, (warm - 1) / warmSeconds, refused,
+                    (System.nanoTime() - sent[warm - 1]) / 1e9);
+            refused = hooks.send(warm, total, rate, i -> base + query(i), sent);
+            cpuWatch.join(1_000);
             long lateSince = System.nanoTime();
             while (countArrived(arrived, warm, total) < total - warm - refused
                     && System.nanoTime() - lateSince < TimeUnit.SECONDS.toNanos(60)) {
@@ -106,6 +136,9 @@ public final class HookToAlert {
             }
             long[] seen = Arrays.copyOf(latencies, n);
             Arrays.sort(seen);
+            // Every hook's alert still fires (nothing resolves them): what the processor holds for them.
+            long[] firing = AgentLongPolls.memory(client, processorPort, processor.pid());
+            int firingCount = countArrived(arrived, 0, total);
             String peer = endToEndLatency(kafka, 1208);
 
             System.out.println();
@@ -117,6 +150,19 @@ public final class HookToAlert {
                 System.out.printf(Locale.ROOT, "  from the hook's sending to the alert's arrival: p50 %.1f ms, p99 %.1f ms, "
                         + "max %.1f ms%n", pct(seen, 50) / 1e6, pct(seen, 99) / 1e6, seen[n - 1] / 1e6);
             }
+            if (cpu[0] != null && cpu[1] != null) {
+                String[] names = {"broker", "gateway", "processor", "bench (sender and receiver)"};
+                StringBuilder line = new StringBuilder("  CPU while the measured hooks were sent:");
+                for (int p = 0; p < pids.length; p++) {
+                    long used = cpu[1][p] - cpu[0][p];
+                    line.append(String.format(Locale.ROOT, "%s %s %.0f %% of a core (%.0f µs a hook)", p == 0 ? "" : ",",
+                            names[p], 100.0 * used / 1e9 / sendSeconds, used / 1e3 / (total - warm)));
+                }
+                System.out.println(line);
+            }
+            System.out.printf(Locale.ROOT, "  processor heap after GC: %.1f MB before the first hook, %.1f MB with %,d alerts "
+                    + "firing (%.2f KB each); RSS %.1f MB, then %.1f MB%n", idle[0] / 1e6, firing[0] / 1e6, firingCount,
+                    (firing[0] - idle[0]) / 1e3 / firingCount, idle[1] / 1e6, firing[1] / 1e6);
             System.out.println("Kafka EndToEndLatency, same broker, 1208-byte records, acks=all, one at a time:");
             System.out.println("  " + peer.strip().replace("\n", "\n  "));
         } finally {
@@ -137,6 +183,18 @@ public final class HookToAlert {
         String cmd = XsiBackupThroughput.b64("--backup-point=/vmfs/volumes/backup --backup-vms=\"VM1\" --backup-id=a" + i);
         return XsiBackupThroughput.b64("PID=" + (500_000 + i) + "|t=30|hostname=esxi-alert|cmd=" + cmd + "|err="
                 + XsiBackupThroughput.b64("VM1: snapshot failed"));
+    }
+
+    /** Each process's CPU time (ns, from /proc) as soon as hook {@code index} has been sent. */
+    static long[] cpuWhenSent(long[] sent, int index, long[] pids) throws InterruptedException {
+        while (sent[index] == 0) {
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        long[] nanos = new long[pids.length];
+        for (int p = 0; p < pids.length; p++) {
+            nanos[p] = XsiBackupThroughput.cpuNanos(pids[p]);
+        }
+        return nanos;
     }
 
     static int countArrived(long[] arrived, int from, int to) {

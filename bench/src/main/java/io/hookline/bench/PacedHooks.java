@@ -14,8 +14,10 @@ import java.util.function.IntFunction;
 /**
  * GET requests at a fixed rate over keep-alive connections, written to the socket by hand: the JDK's HttpClient
  * fell behind at 1,000 requests a second on two shared cores (requests queued for tens of seconds), and wrk
- * cannot say when it sent which request. Hook {@code i} goes out on connection {@code i % connections} at
- * {@code start + i / rate}, or as soon as that connection's previous answer is in; its sending time is recorded.
+ * cannot say when it sent which request. Of a call sending hooks {@code from} to {@code to}, hook {@code i} goes out
+ * on connection {@code i % connections} at {@code start + (i - from) / rate}, or as soon as that connection's previous
+ * answer is in; its sending time is recorded. A hook late by its connection's previous answer is sent at once, so a
+ * call that fell behind catches up faster than {@code rate}.
  */
 final class PacedHooks {
 
@@ -29,8 +31,11 @@ final class PacedHooks {
         this.connections = connections;
     }
 
-    /** Sends {@code count} requests ({@code path.apply(i)}) at {@code rate} a second; answers those not 200 "OK". */
-    long send(int count, int rate, IntFunction<String> path, long[] sentNanos) throws InterruptedException {
+    /**
+     * Sends requests {@code from} (inclusive) to {@code to} ({@code path.apply(i)}) at {@code rate} a second, on a
+     * schedule of their own; answers how many were not answered 200 "OK".
+     */
+    long send(int from, int to, int rate, IntFunction<String> path, long[] sentNanos) throws InterruptedException {
         AtomicLong failed = new AtomicLong();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long period = 1_000_000_000L / rate;
@@ -40,8 +45,8 @@ final class PacedHooks {
             threads[c] = new Thread(() -> {
                 Socket socket = null;
                 try {
-                    for (int i = connection; i < count; i += connections) {
-                        long due = start + i * period;
+                    for (int i = from + connection; i < to; i += connections) {
+                        long due = start + (i - from) * period;
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
                             TimeUnit.NANOSECONDS.sleep(wait);

@@ -74,6 +74,11 @@ public final class LocalKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /** The broker's process id, while this handle's broker runs. */
+    public synchronized java.util.OptionalLong pid() {
+        return process != null && process.isAlive() ? java.util.OptionalLong.of(process.pid()) : java.util.OptionalLong.empty();
+    }
+
     public Path logFile() {
         return dataDir.resolve("broker.log");
     }
