@@ -4,12 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,12 +63,15 @@ final class Groups implements AutoCloseable {
         thread.execute(() -> {
             try {
                 Group group = group(receiver, grouping, alert);
-                AlertEvent known = group.alerts.get(alert.getAlertKey());
-                if (known == null || alert.getSequence() >= known.getSequence()) {
-                    group.alerts.put(alert.getAlertKey(), alert);
+                Member member = group.members.get(alert.getAlertKey());
+                if (member == null) {
+                    member = new Member(alert);
+                    group.members.put(alert.getAlertKey(), member);
+                } else if (alert.getSequence() >= member.step.getSequence()) {
+                    member.step = alert;
                 }
                 if (alert.getStatus() != AlertStatus.RESOLVED) {
-                    group.seen.add(alert.getAlertKey());
+                    member.seen = true;
                 }
                 group.waiting.add(settled);
                 Instant now = Instant.now();
@@ -97,9 +97,10 @@ final class Groups implements AutoCloseable {
     void seed(Receiver receiver, Grouping grouping, AlertEvent alert) {
         thread.execute(() -> {
             Group group = group(receiver, grouping, alert);
-            group.alerts.put(alert.getAlertKey(), alert);
-            group.sent.put(alert.getAlertKey(), alert.getSequence());
-            group.seen.add(alert.getAlertKey());
+            Member member = group.members.computeIfAbsent(alert.getAlertKey(), k -> new Member(alert));
+            member.step = alert;
+            member.sentSequence = alert.getSequence();
+            member.seen = true;
             if (group.lastSent == null) {
                 group.lastSent = Instant.now();
             }
@@ -119,7 +120,7 @@ final class Groups implements AutoCloseable {
     private Group group(Receiver receiver, Grouping grouping, AlertEvent alert) {
         String key = grouping.groupKey(receiver.name(), alert);
         return groups.computeIfAbsent(receiver.name() + "\u0000" + key,
-                k -> new Group(key, receiver, grouping, grouping.perAlert() ? Map.of() : grouping.labels(alert)));
+                k -> new Group(k, key, receiver, grouping, grouping.perAlert() ? Map.of() : grouping.labels(alert)));
     }
 
     private void flush(Group group) {
@@ -128,16 +129,15 @@ final class Groups implements AutoCloseable {
         List<AlertEvent> firing = new ArrayList<>();
         List<AlertEvent> resolved = new ArrayList<>();
         boolean anyMuted = false;
-        for (AlertEvent alert : List.copyOf(group.alerts.values())) {
+        for (Member member : List.copyOf(group.members.values())) {
+            AlertEvent alert = member.step;
             if (alert.getStatus() == AlertStatus.RESOLVED) {
-                String key = alert.getAlertKey();
-                if (group.sent.containsKey(key) || !group.seen.contains(key)) {
+                if (member.sentSequence != NONE || !member.seen) {
                     // Sent, or fired before this processor started: the receiver may have an incident to close.
                     resolved.add(alert);
                 } else {
                     // Seen here and never sent (muted throughout, or over within group-wait): nothing to resolve.
-                    group.alerts.remove(key);
-                    group.seen.remove(key);
+                    group.members.remove(alert.getAlertKey());
                 }
                 continue;
             }
@@ -147,12 +147,13 @@ final class Groups implements AutoCloseable {
                 continue;
             }
             anyMuted = true;
-            if (group.mutedRecorded.add(alert.getAlertKey() + "#" + alert.getSequence())) {
+            if (member.mutedRecorded != alert.getSequence()) {
+                member.mutedRecorded = alert.getSequence();
                 channel.recordMuted(Notification.of(group.receiver, group.key, group.labels, List.of(alert)), muted);
             }
         }
         boolean changed = !resolved.isEmpty()
-                || firing.stream().anyMatch(a -> !Objects.equals(group.sent.get(a.getAlertKey()), a.getSequence()));
+                || firing.stream().anyMatch(a -> group.members.get(a.getAlertKey()).sentSequence != a.getSequence());
         Duration repeat = group.grouping.repeatInterval();
         boolean reminder = !changed && repeat != null && group.lastSent != null && !firing.isEmpty()
                 && !now.isBefore(group.lastSent.plus(repeat));
@@ -167,13 +168,8 @@ final class Groups implements AutoCloseable {
                 notification = new Notification(Notification.idOf(group.receiver, group.key + "\u0000" + now, alerts),
                         group.receiver, group.key, group.labels, alerts, false, null);
             }
-            firing.forEach(a -> group.sent.put(a.getAlertKey(), a.getSequence()));
-            resolved.forEach(a -> {
-                group.sent.remove(a.getAlertKey());
-                group.alerts.remove(a.getAlertKey());
-                group.seen.remove(a.getAlertKey());
-                group.mutedRecorded.removeIf(k -> k.startsWith(a.getAlertKey() + "#"));
-            });
+            firing.forEach(a -> group.members.get(a.getAlertKey()).sentSequence = a.getSequence());
+            resolved.forEach(a -> group.members.remove(a.getAlertKey()));
             group.lastSent = now;
             Notification message = notification;
             CompletableFuture<Void> done = group.inFlight.handle((r, e) -> null)
@@ -197,7 +193,7 @@ final class Groups implements AutoCloseable {
 
     private void scheduleRepeat(Group group) {
         Duration repeat = group.grouping.repeatInterval();
-        boolean fires = group.alerts.values().stream().anyMatch(a -> a.getStatus() != AlertStatus.RESOLVED);
+        boolean fires = group.members.values().stream().anyMatch(m -> m.step.getStatus() != AlertStatus.RESOLVED);
         if (repeat != null && fires && group.lastSent != null) {
             schedule(group, group.lastSent.plus(repeat));
         }
@@ -221,8 +217,18 @@ final class Groups implements AutoCloseable {
     }
 
     private void forgetIfIdle(Group group) {
-        if (group.alerts.isEmpty() && group.waiting.isEmpty() && group.inFlight.isDone()) {
-            groups.values().remove(group);
+        if (!group.waiting.isEmpty() || !group.inFlight.isDone()) {
+            return;
+        }
+        if (group.grouping.sendsEachStepOnce()) {
+            // Nothing to remind of, nothing to batch: a later step of an alert that was sent goes out as it comes,
+            // its resolve as that of an alert this group never saw. So a storm of firing alerts leaves nothing here
+            // once it is sent; only muted alerts that were never sent stay known (their resolve is not sent).
+            group.members.values().removeIf(member -> member.sentSequence == member.step.getSequence());
+        }
+        if (group.members.isEmpty()) {
+            // By its key: a walk over the values would cost every group's forgetting the number of groups.
+            groups.remove(group.mapKey, group);
             group.forgotten = true;
             if (group.timer != null) {
                 group.timer.cancel(false);
@@ -235,20 +241,38 @@ final class Groups implements AutoCloseable {
         thread.shutdownNow();
     }
 
+    /** No step: never sent, or none recorded as muted. Sequences of real steps are never negative. */
+    private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * What a group knows of one alert: one object, not an entry in each of four maps, because a storm of new alerts
+     * (each job its own group) keeps a group and a member per firing alert for as long as it fires.
+     */
+    private static final class Member {
+        /** The newest step. */
+        AlertEvent step;
+        /** Whether this group has seen it fire (sent or not); a resolve of one it never saw is always sent. */
+        boolean seen;
+        /** The step last sent as firing, or {@link #NONE}. */
+        long sentSequence = NONE;
+        /** The step last recorded as muted on hookline.deliveries, so that a reminder does not record it again. */
+        long mutedRecorded = NONE;
+
+        Member(AlertEvent step) {
+            this.step = step;
+        }
+    }
+
     private static final class Group {
+        /** Its key in {@link Groups#groups}: the receiver's name and the group key. */
+        final String mapKey;
         final String key;
         final Receiver receiver;
         final Grouping grouping;
         final Map<String, String> labels;
         final Instant created = Instant.now();
-        /** The newest step of every alert in the group that is not resolved-and-sent. */
-        final Map<String, AlertEvent> alerts = new LinkedHashMap<>();
-        /** Alerts whose firing this group has seen (sent or not); a resolve of one it never saw is always sent. */
-        final Set<String> seen = new HashSet<>();
-        /** The step of each alert last sent as firing. */
-        final Map<String, Long> sent = new HashMap<>();
-        /** Muted steps already recorded on hookline.deliveries, so that a reminder does not record them again. */
-        final Set<String> mutedRecorded = new HashSet<>();
+        /** Every alert in the group that is not resolved-and-sent, in the order they came, by alert key. */
+        final Map<String, Member> members = new LinkedHashMap<>();
         /** Steps that arrived since the last message: settled when the next message is finished. */
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         Instant lastSent;
@@ -257,7 +281,8 @@ final class Groups implements AutoCloseable {
         boolean forgotten;
         CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
 
-        Group(String key, Receiver receiver, Grouping grouping, Map<String, String> labels) {
+        Group(String mapKey, String key, Receiver receiver, Grouping grouping, Map<String, String> labels) {
+            this.mapKey = mapKey;
             this.key = key;
             this.receiver = receiver;
             this.grouping = grouping;

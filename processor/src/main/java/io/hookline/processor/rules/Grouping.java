@@ -25,6 +25,14 @@ public record Grouping(List<String> by, boolean perAlert, Duration groupWait, Du
     public static final Duration INTERVAL = Duration.ofMinutes(5);
     public static final Duration REPEAT = Duration.ofHours(4);
 
+    /**
+     * Every alert its own group, each step sent as it comes and never again: once a step is sent, its group has
+     * nothing left to keep of it.
+     */
+    public boolean sendsEachStepOnce() {
+        return perAlert && groupWait.isZero() && groupInterval.isZero() && repeatInterval == null;
+    }
+
     /** The values of the grouping labels, in the order the rules give them. */
     public Map<String, String> labels(AlertEvent alert) {
         Map<String, String> labels = new LinkedHashMap<>();

@@ -107,6 +107,29 @@ class GroupsTest {
     }
 
     @Test
+    void withoutGroupingASentAlertLeavesNothingBehindAndItsLaterStepsStillGoOut() {
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
+
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.REPEATED, 1));
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.RESOLVED, 2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 3);
+        assertEquals(List.of(List.of("esxi/nas1/a/failed:REPEATED"), List.of("esxi/nas1/a/failed:RESOLVED")),
+                sent.subList(1, 3).stream().map(GroupsTest::keys).toList());
+        await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
+
+        // A silenced alert that was never sent stays known, so that its resolve is not sent either.
+        silenced.add("esxi/nas1/b/failed");
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/b", AlertStatus.FIRING, 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> recordedMuted.size() == 1);
+        assertEquals(1, groups.size());
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/b", AlertStatus.RESOLVED, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
+        assertEquals(3, sent.size(), "b was never sent: nothing to resolve");
+    }
+
+    @Test
     void alertsOfOneHostArriveAsOneMessageAfterGroupWaitAndChangesAtMostEveryGroupInterval() throws Exception {
         CompletableFuture<Void> a = groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
         groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/b", AlertStatus.FIRING, 0));
@@ -173,6 +196,25 @@ class GroupsTest {
         assertEquals(List.of("esxi/nas1/a/failed:RESOLVED"), keys(sent.get(1)), "b was never sent: nothing to resolve");
         await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
         assertEquals(2, sent.size());
+    }
+
+    @Test
+    void aSilencedAlertIsRecordedAsMutedOnceThoughItsGroupIsRemindedOfAgainAndAgain() {
+        Grouping repeating = new Grouping(List.of("host"), false, Duration.ofMillis(50), Duration.ofMillis(50),
+                Duration.ofMillis(300));
+        silenced.add("esxi/nas1/b/failed");
+        groups.add(RECEIVER, repeating, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
+        groups.add(RECEIVER, repeating, alert("esxi/nas1/b", AlertStatus.FIRING, 0));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 4);
+        assertEquals(List.of("esxi/nas1/a/failed:FIRING"), keys(sent.get(3)), "the reminder leaves the silenced b out");
+        assertEquals(List.of("esxi/nas1/b/failed#0"), List.copyOf(recordedMuted), "b recorded once, not per reminder");
+
+        // A new step of b, still silenced, is recorded once more.
+        groups.add(RECEIVER, repeating, alert("esxi/nas1/b", AlertStatus.REPEATED, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> recordedMuted.size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() >= 6);
+        assertEquals(List.of("esxi/nas1/b/failed#0", "esxi/nas1/b/failed#1"), List.copyOf(recordedMuted));
     }
 
     @Test
