@@ -66,12 +66,12 @@ final class Groups implements AutoCloseable {
                 Member member = group.members.get(alert.getAlertKey());
                 if (member == null) {
                     member = new Member(alert);
+                    // Only a group that met the alert at its first step knows whether it was ever sent. One that
+                    // meets it later (after a restart, or after forgetting it once sent) sends its resolve.
+                    member.seen = alert.getStatus() != AlertStatus.RESOLVED && alert.getSequence() == 0;
                     group.members.put(alert.getAlertKey(), member);
-                } else if (alert.getSequence() >= member.step.getSequence()) {
+                } else if (AlertSteps.newer(alert, member.step)) {
                     member.step = alert;
-                }
-                if (alert.getStatus() != AlertStatus.RESOLVED) {
-                    member.seen = true;
                 }
                 group.waiting.add(settled);
                 Instant now = Instant.now();
@@ -251,7 +251,10 @@ final class Groups implements AutoCloseable {
     private static final class Member {
         /** The newest step. */
         AlertEvent step;
-        /** Whether this group has seen it fire (sent or not); a resolve of one it never saw is always sent. */
+        /**
+         * Whether this group met the alert at its first step, and so knows whether it was sent: the resolve of one
+         * it did not meet so is always sent.
+         */
         boolean seen;
         /** The step last sent as firing, or {@link #NONE}. */
         long sentSequence = NONE;

@@ -26,7 +26,7 @@ import io.hookline.schema.DeliveryOutcome;
  * Mutes an alert while another alert that inhibits it fires (a host that is down mutes its jobs' alerts). What
  * fires is the latest step of every alert, from two sources that may each lag the other: hookline.alerts read from
  * its beginning (followed once the rules have inhibitions) and the steps this dispatcher handles. A step never
- * overrides a newer one of the same alert (its sequence), and a resolve is remembered for
+ * overrides a newer one of the same alert (see {@link AlertSteps#newer}), and a resolve is remembered for
  * {@link #KEEP_RESOLVED} so that the lagging source cannot bring the alert back.
  *
  * <p>The firing alerts that can inhibit are indexed per inhibition by the values of its {@code equal} fields, so a
@@ -88,7 +88,7 @@ final class Inhibitor implements Muter {
             latest.remove(alertKey);
             return;
         }
-        if (known != null && known.getSequence() > step.getSequence()) {
+        if (known != null && !AlertSteps.newer(step, known)) {
             return;
         }
         unindex(known);

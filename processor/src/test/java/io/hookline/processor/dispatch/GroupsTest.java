@@ -70,6 +70,11 @@ class GroupsTest {
     }
 
     static AlertEvent alert(String jobKey, AlertStatus status, long sequence) {
+        return alert(jobKey, status, sequence, Instant.parse("2026-11-22T02:00:00Z"));
+    }
+
+    /** A step of the alert's firing that began at {@code startsAt}. */
+    static AlertEvent alert(String jobKey, AlertStatus status, long sequence, Instant startsAt) {
         String[] parts = jobKey.split("/");
         return AlertEvent.newBuilder()
                 .setAlertKey(jobKey + "/failed")
@@ -82,7 +87,7 @@ class GroupsTest {
                 .setHost(parts[1])
                 .setJob(parts[2])
                 .setSummary(jobKey + (status == AlertStatus.RESOLVED ? " recovered" : " failed"))
-                .setStartsAt(Instant.parse("2026-11-22T02:00:00Z"))
+                .setStartsAt(startsAt)
                 .setUpdatedAt(Instant.now())
                 .setSequence(sequence)
                 .build();
@@ -127,6 +132,37 @@ class GroupsTest {
         groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/b", AlertStatus.RESOLVED, 1));
         await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
         assertEquals(3, sent.size(), "b was never sent: nothing to resolve");
+    }
+
+    @Test
+    void withoutGroupingTheResolveOfASentAlertGoesOutThoughItWasForgottenAndThenSilenced() {
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1 && groups.size() == 0);
+
+        silenced.add("esxi/nas1/a/failed");
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.REPEATED, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> recordedMuted.size() == 1);
+        groups.add(RECEIVER, Grouping.NONE, alert("esxi/nas1/a", AlertStatus.RESOLVED, 2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+        assertEquals(List.of("esxi/nas1/a/failed:RESOLVED"), keys(sent.get(1)), "the receiver had its firing");
+        await().atMost(Duration.ofSeconds(5)).until(() -> groups.size() == 0);
+    }
+
+    @Test
+    void anAlertThatFiresAgainBeforeItsResolveWasSentIsNotSentAsResolved() {
+        Instant first = Instant.parse("2026-11-22T02:00:00Z");
+        groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.FIRING, 0, first));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+
+        // Resolved, and failing again within group-interval: the new firing starts its steps anew. The receiver
+        // still has the first firing open, and the alert fires: nothing to send, least of all a resolve.
+        groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.RESOLVED, 1, first));
+        groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.FIRING, 0, first.plusSeconds(3600)));
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> sent.size() == 1);
+
+        groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.REPEATED, 1, first.plusSeconds(3600)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+        assertEquals(List.of("esxi/nas1/a/failed:REPEATED"), keys(sent.get(1)));
     }
 
     @Test

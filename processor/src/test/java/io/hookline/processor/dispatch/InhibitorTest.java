@@ -90,6 +90,19 @@ class InhibitorTest {
     }
 
     @Test
+    void anAlertThatResolvedAndFiresAgainInhibitsAgainThoughItsStepsStartAnew() throws Exception {
+        Inhibitor inhibitor = inhibitor(HOSTCHECK_MUTES_JOBS);
+        inhibitor.saw(firing("esxi/nas1/hostcheck", 0), Instant.now());
+        inhibitor.saw(resolved("esxi/nas1/hostcheck", 1, Instant.now()), Instant.now());
+        assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), Instant.now()).isEmpty());
+
+        // The host check fails again an hour later: a new firing, numbered from 0, within the resolve's keep time.
+        onTopic(GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.FIRING, 0,
+                Instant.parse("2026-11-22T03:00:00Z")));
+        assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), Instant.now()).isPresent(), "it fires again");
+    }
+
+    @Test
     void aResolveIsForgottenAfterItsTimeAndAnOldOneIsNotHeldAtAll() throws Exception {
         Inhibitor inhibitor = inhibitor(HOSTCHECK_MUTES_JOBS);
         Instant now = Instant.parse("2026-12-02T12:00:00Z");
