@@ -375,19 +375,11 @@ public final class ProcessorAtScale {
 
     /** The share of one core the process used over {@code over} (user + system time from /proc). */
     static double cpuShare(long pid, Duration over) throws Exception {
-        long before = cpuTicks(pid);
+        long before = XsiBackupThroughput.cpuNanos(pid);
         long t0 = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(over.toNanos());
-        long after = cpuTicks(pid);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return (after - before) / 100.0 / seconds;
-    }
-
-    /** utime + stime of the process in clock ticks (100 a second on Linux). */
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        long after = XsiBackupThroughput.cpuNanos(pid);
+        return (after - before) / (double) (System.nanoTime() - t0);
     }
 
     static long percentile(long[] sorted, double p) {
