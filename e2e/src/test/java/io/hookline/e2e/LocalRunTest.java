@@ -183,7 +183,10 @@ class LocalRunTest {
                 String example = printed.lines().map(String::strip).filter(l -> l.startsWith(kind + " "))
                         .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " example:\n" + printed))
                         .substring(kind.length()).strip();
-                Process shell = new ProcessBuilder("sh", "-c", example).redirectErrorStream(true).start();
+                ProcessBuilder asPrinted = new ProcessBuilder("sh", "-c", example).redirectErrorStream(true);
+                // What a shim keeps between calls (vzdump's run state) stays in the test's folder, not in /tmp.
+                asPrinted.environment().put("TMPDIR", Files.createDirectories(home.resolve("tmp")).toString());
+                Process shell = asPrinted.start();
                 String said = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(shell.waitFor(60, TimeUnit.SECONDS));
                 assertEquals(0, shell.exitValue(), kind + " example failed: " + example + "\n" + said);
