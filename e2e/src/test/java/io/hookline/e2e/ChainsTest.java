@@ -99,6 +99,7 @@ class ChainsTest {
         int gatewayPort = LocalKafka.freePort();
         int processorPort = LocalKafka.freePort();
         Map<String, Set<String>> keysByAlert = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Long> firstArrival = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger deliveries = new AtomicInteger();
         com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
@@ -108,6 +109,7 @@ class ChainsTest {
             String step = body.path("type").asText() + " " + body.path("data").path("alertKey").asText();
             keysByAlert.computeIfAbsent(step, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
                     .add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            firstArrival.putIfAbsent(step, System.nanoTime());
             deliveries.incrementAndGet();
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
@@ -171,6 +173,13 @@ class ChainsTest {
             assertEquals(Map.of(), counts, "actions that ran more than once (kills after " + killedAfter + " hooks)");
             assertEquals(expected, new java.util.TreeSet<>(runs), "every upstream run's action ran");
 
+            // Alerts go out again soon after a crash: the restarted processor takes its partitions of hookline.alerts
+            // back at once (a new member of the delivery group waited 45 s for the killed one's session to expire).
+            long lastAlertAfterRestart = TimeUnit.NANOSECONDS.toSeconds(
+                    firstArrival.values().stream().mapToLong(Long::longValue).max().orElseThrow() - lastReady);
+            assertTrue(lastAlertAfterRestart < 30, "the last alert arrived " + lastAlertAfterRestart
+                    + " s after the last restart was ready");
+
             // And hookline.commands, as a read_committed consumer sees it, holds each command once.
             List<String> ids = commandIds(bootstrap);
             assertEquals(RUNS, ids.size(), "commands on hookline.commands");
@@ -183,8 +192,9 @@ class ChainsTest {
             twoKeys.values().removeIf(keys -> keys.size() == 1);
             assertEquals(Map.of(), twoKeys, "alerts sent as more than one notification (their webhook-ids)");
             System.out.printf("chain and alerts under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, "
-                    + "%d actions run, none twice; %d alerts at the webhook, each under one key, in %d deliveries%n",
-                    KILLS, killedAfter, RUNS + FAILURES, ids.size(), runs.size(), keysByAlert.size(), deliveries.get());
+                    + "%d actions run, none twice; %d alerts at the webhook, each under one key, in %d deliveries, the last "
+                    + "%d s after the last restart%n", KILLS, killedAfter, RUNS + FAILURES, ids.size(), runs.size(),
+                    keysByAlert.size(), deliveries.get(), lastAlertAfterRestart);
         } finally {
             receiver.stop(0);
         }
@@ -407,6 +417,7 @@ class ChainsTest {
             running.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             running = processor(bootstrap, processorPort, rules);
             awaitReady("processor", processorPort, running);
+            lastReady = System.nanoTime();
         }
         load.join(TimeUnit.MINUTES.toMillis(5));
         return killedAfter;
@@ -429,10 +440,16 @@ class ChainsTest {
     /** GET /api/jobs/{key}/retention once it satisfies the condition (90 s at most). */
     com.fasterxml.jackson.databind.JsonNode retention(int processorPort, String jobKey,
             java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> condition) throws Exception {
+        return view(processorPort, jobKey + "/retention", condition);
+    }
+
+    /** GET /api/jobs/{path} once it satisfies the condition (90 s at most). */
+    com.fasterxml.jackson.databind.JsonNode view(int processorPort, String path,
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String last = "";
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get(processorPort, "/api/jobs/" + jobKey + "/retention");
+            HttpResponse<String> response = get(processorPort, "/api/jobs/" + path);
             last = response.statusCode() + " " + response.body();
             if (response.statusCode() == 200) {
                 com.fasterxml.jackson.databind.JsonNode view = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -443,7 +460,7 @@ class ChainsTest {
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
-        throw new AssertionError(jobKey + "/retention never as expected: " + last + "\nagent log:\n"
+        throw new AssertionError(path + " never as expected: " + last + "\nagent log:\n"
                 + Files.readString(home.resolve("agent.log")));
     }
 
@@ -472,6 +489,9 @@ class ChainsTest {
         agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
         processes.start(agentBuilder);
     }
+
+    /** When the processor hooksWhileKilling last started was ready ({@link System#nanoTime()}). */
+    volatile long lastReady;
 
     /** The processor startStack started. */
     Process runningProcessor;

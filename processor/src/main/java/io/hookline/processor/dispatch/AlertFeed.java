@@ -88,6 +88,7 @@ final class AlertFeed implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-dispatcher-reminders");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         Map<String, AlertEvent> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
