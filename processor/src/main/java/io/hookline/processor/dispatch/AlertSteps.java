@@ -17,4 +17,9 @@ final class AlertSteps {
         int firing = step.getStartsAt().compareTo(known.getStartsAt());
         return firing > 0 || firing == 0 && step.getSequence() >= known.getSequence();
     }
+
+    /** Whether both are the same step: of the same firing, with the same sequence. */
+    static boolean same(AlertEvent step, AlertEvent known) {
+        return step.getSequence() == known.getSequence() && step.getStartsAt().equals(known.getStartsAt());
+    }
 }

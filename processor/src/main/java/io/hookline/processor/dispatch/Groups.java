@@ -147,8 +147,8 @@ final class Groups implements AutoCloseable {
                 continue;
             }
             anyMuted = true;
-            if (member.mutedRecorded != alert.getSequence()) {
-                member.mutedRecorded = alert.getSequence();
+            if (member.mutedRecorded == null || !AlertSteps.same(alert, member.mutedRecorded)) {
+                member.mutedRecorded = alert;
                 channel.recordMuted(Notification.of(group.receiver, group.key, group.labels, List.of(alert)), muted);
             }
         }
@@ -241,7 +241,7 @@ final class Groups implements AutoCloseable {
         thread.shutdownNow();
     }
 
-    /** No step: never sent, or none recorded as muted. Sequences of real steps are never negative. */
+    /** Never sent. Sequences of real steps are never negative. */
     private static final long NONE = Long.MIN_VALUE;
 
     /**
@@ -258,8 +258,11 @@ final class Groups implements AutoCloseable {
         boolean seen;
         /** The step last sent as firing, or {@link #NONE}. */
         long sentSequence = NONE;
-        /** The step last recorded as muted on hookline.deliveries, so that a reminder does not record it again. */
-        long mutedRecorded = NONE;
+        /**
+         * The step last recorded as muted on hookline.deliveries, or null: a reminder does not record it again, a
+         * new firing does (its steps are numbered from 0 again).
+         */
+        AlertEvent mutedRecorded;
 
         Member(AlertEvent step) {
             this.step = step;

@@ -38,7 +38,7 @@ final class Inhibitor implements Muter {
     /** How long a resolve keeps a late firing step of the same alert (from the other source) from counting. */
     static final Duration KEEP_RESOLVED = Duration.ofMinutes(10);
 
-    private record Expiry(Instant at, String alertKey, long sequence) {
+    private record Expiry(Instant at, String alertKey, AlertEvent step) {
     }
 
     private final Supplier<Rules> rules;
@@ -100,7 +100,7 @@ final class Inhibitor implements Muter {
         Instant forgetAt = step.getUpdatedAt().plus(KEEP_RESOLVED);
         if (forgetAt.isAfter(now)) {
             latest.put(alertKey, step);
-            resolves.add(new Expiry(forgetAt, alertKey, step.getSequence()));
+            resolves.add(new Expiry(forgetAt, alertKey, step));
         } else {
             latest.remove(alertKey);
         }
@@ -110,7 +110,8 @@ final class Inhibitor implements Muter {
         while (!resolves.isEmpty() && !resolves.peek().at().isAfter(now)) {
             Expiry due = resolves.poll();
             AlertEvent known = latest.get(due.alertKey());
-            if (known != null && known.getStatus() == AlertStatus.RESOLVED && known.getSequence() == due.sequence()) {
+            // That very resolve: a later firing's resolve (numbered from 0 again) has an expiry of its own.
+            if (known == due.step()) {
                 latest.remove(due.alertKey());
             }
         }

@@ -254,6 +254,25 @@ class GroupsTest {
     }
 
     @Test
+    void aSilencedAlertThatFiresAgainBeforeItsResolveWentOutIsRecordedAsMutedAgain() {
+        Grouping slowly = new Grouping(List.of("host"), false, Duration.ofMillis(300), Duration.ofSeconds(2), null);
+        Instant first = Instant.parse("2026-11-22T02:00:00Z");
+        silenced.add("esxi/nas1/b/failed");
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.FIRING, 0, first));
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/b", AlertStatus.FIRING, 0, first));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1 && recordedMuted.size() == 1);
+
+        // Within group-interval b resolves and fails again: a new firing, its steps numbered from 0 again, muted
+        // too. The deliveries record shows it as well, though its step has the number of the one recorded before.
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/b", AlertStatus.RESOLVED, 1, first));
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/b", AlertStatus.FIRING, 0, first.plusSeconds(3600)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> recordedMuted.size() == 2);
+        assertEquals(List.of("esxi/nas1/b/failed#0", "esxi/nas1/b/failed#0"), List.copyOf(recordedMuted));
+        assertEquals(List.of(List.of("esxi/nas1/a/failed:FIRING")), sent.stream().map(GroupsTest::keys).toList(),
+                "b muted throughout: never sent");
+    }
+
+    @Test
     void aSlowReceiverGetsTheResolveOnlyAfterTheFiringIsFinished() {
         CompletableFuture<Void> firingRetries = new CompletableFuture<>();
         slowReceiver = firingRetries;

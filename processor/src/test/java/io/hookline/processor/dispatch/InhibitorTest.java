@@ -122,6 +122,27 @@ class InhibitorTest {
     }
 
     @Test
+    void theResolveOfALaterFiringIsKeptForItsOwnTimeNotTheEarlierResolves() throws Exception {
+        Inhibitor inhibitor = inhibitor(HOSTCHECK_MUTES_JOBS);
+        Instant now = Instant.parse("2026-12-02T12:00:00Z");
+        Instant second = Instant.parse("2026-12-02T12:05:00Z");
+        inhibitor.saw(GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.FIRING, 0, now), now);
+        AlertEvent firstResolve = GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.RESOLVED, 1, now);
+        firstResolve.setUpdatedAt(now);
+        inhibitor.saw(firstResolve, now);
+        // Five minutes later it fails and recovers again: the same sequences, a later firing.
+        inhibitor.saw(GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.FIRING, 0, second), second);
+        AlertEvent secondResolve = GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.RESOLVED, 1, second);
+        secondResolve.setUpdatedAt(second);
+        inhibitor.saw(secondResolve, second);
+
+        // When the first resolve's time is up, the second is still held against a late step of its firing.
+        Instant later = now.plus(Inhibitor.KEEP_RESOLVED).plusSeconds(60);
+        inhibitor.saw(GroupsTest.alert("esxi/nas1/hostcheck", AlertStatus.FIRING, 0, second), later);
+        assertTrue(inhibitor.muted(firing("esxi/nas1/db", 0), later).isEmpty(), "the host check is resolved");
+    }
+
+    @Test
     void aDeletionOnTheTopicEndsTheInhibition() throws Exception {
         Inhibitor inhibitor = inhibitor(HOSTCHECK_MUTES_JOBS);
         onTopic(firing("esxi/nas1/hostcheck", 0));
