@@ -99,7 +99,7 @@ final class Groups implements AutoCloseable {
             Group group = group(receiver, grouping, alert);
             Member member = group.members.computeIfAbsent(alert.getAlertKey(), k -> new Member(alert));
             member.step = alert;
-            member.sentSequence = alert.getSequence();
+            member.sent = alert;
             member.seen = true;
             if (group.lastSent == null) {
                 group.lastSent = Instant.now();
@@ -132,7 +132,7 @@ final class Groups implements AutoCloseable {
         for (Member member : List.copyOf(group.members.values())) {
             AlertEvent alert = member.step;
             if (alert.getStatus() == AlertStatus.RESOLVED) {
-                if (member.sentSequence != NONE || !member.seen) {
+                if (member.sent != null || !member.seen) {
                     // Sent, or fired before this processor started: the receiver may have an incident to close.
                     resolved.add(alert);
                 } else {
@@ -153,7 +153,7 @@ final class Groups implements AutoCloseable {
             }
         }
         boolean changed = !resolved.isEmpty()
-                || firing.stream().anyMatch(a -> group.members.get(a.getAlertKey()).sentSequence != a.getSequence());
+                || firing.stream().anyMatch(a -> group.members.get(a.getAlertKey()).isNews(a));
         Duration repeat = group.grouping.repeatInterval();
         boolean reminder = !changed && repeat != null && group.lastSent != null && !firing.isEmpty()
                 && !now.isBefore(group.lastSent.plus(repeat));
@@ -168,7 +168,7 @@ final class Groups implements AutoCloseable {
                 notification = new Notification(Notification.idOf(group.receiver, group.key + "\u0000" + now, alerts),
                         group.receiver, group.key, group.labels, alerts, false, null);
             }
-            firing.forEach(a -> group.members.get(a.getAlertKey()).sentSequence = a.getSequence());
+            firing.forEach(a -> group.members.get(a.getAlertKey()).sent = a);
             resolved.forEach(a -> group.members.remove(a.getAlertKey()));
             group.lastSent = now;
             Notification message = notification;
@@ -224,7 +224,7 @@ final class Groups implements AutoCloseable {
             // Nothing to remind of, nothing to batch: a later step of an alert that was sent goes out as it comes,
             // its resolve as that of an alert this group never saw. So a storm of firing alerts leaves nothing here
             // once it is sent; only muted alerts that were never sent stay known (their resolve is not sent).
-            group.members.values().removeIf(member -> member.sentSequence == member.step.getSequence());
+            group.members.values().removeIf(member -> !member.isNews(member.step));
         }
         if (group.members.isEmpty()) {
             // By its key: a walk over the values would cost every group's forgetting the number of groups.
@@ -241,9 +241,6 @@ final class Groups implements AutoCloseable {
         thread.shutdownNow();
     }
 
-    /** Never sent. Sequences of real steps are never negative. */
-    private static final long NONE = Long.MIN_VALUE;
-
     /**
      * What a group knows of one alert: one object, not an entry in each of four maps, because a storm of new alerts
      * (each job its own group) keeps a group and a member per firing alert for as long as it fires.
@@ -256,8 +253,8 @@ final class Groups implements AutoCloseable {
          * it did not meet so is always sent.
          */
         boolean seen;
-        /** The step last sent as firing, or {@link #NONE}. */
-        long sentSequence = NONE;
+        /** The step last sent as firing, or null. */
+        AlertEvent sent;
         /**
          * The step last recorded as muted on hookline.deliveries, or null: a reminder does not record it again, a
          * new firing does (its steps are numbered from 0 again).
@@ -266,6 +263,21 @@ final class Groups implements AutoCloseable {
 
         Member(AlertEvent step) {
             this.step = step;
+        }
+
+        /**
+         * Whether the receiver has yet to hear of this firing step: it is not the step last sent, nor the start of a
+         * firing that followed the sent one without its resolve going out (the receiver's incident is still open).
+         * A later step of that new firing is news, whatever its number (each firing numbers its steps from 0).
+         */
+        boolean isNews(AlertEvent step) {
+            if (sent == null) {
+                return true;
+            }
+            if (step.getStartsAt().isAfter(sent.getStartsAt())) {
+                return step.getSequence() != 0;
+            }
+            return !AlertSteps.same(step, sent);
         }
     }
 

@@ -166,6 +166,26 @@ class GroupsTest {
     }
 
     @Test
+    void aNewFiringsStepIsSentThoughItHasTheNumberOfOneSentOfTheFiringBefore() {
+        Grouping slowly = new Grouping(List.of("host"), false, Duration.ofMillis(300), Duration.ofSeconds(2), null);
+        Instant first = Instant.parse("2026-11-22T02:00:00Z");
+        Instant again = first.plusSeconds(3600);
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.FIRING, 0, first));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.REPEATED, 1, first));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+
+        // Within group-interval it resolves and fails again (nothing to send), then fails once more: that step is
+        // the new firing's 1, as the one sent last was the old firing's 1. It is news to the receiver all the same.
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.RESOLVED, 2, first));
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.FIRING, 0, again));
+        groups.add(RECEIVER, slowly, alert("esxi/nas1/a", AlertStatus.REPEATED, 1, again));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 3);
+        assertEquals(List.of("esxi/nas1/a/failed:REPEATED"), keys(sent.get(2)));
+        assertEquals(again, sent.get(2).alerts().get(0).getStartsAt(), "the new firing's step");
+    }
+
+    @Test
     void alertsOfOneHostArriveAsOneMessageAfterGroupWaitAndChangesAtMostEveryGroupInterval() throws Exception {
         CompletableFuture<Void> a = groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/a", AlertStatus.FIRING, 0));
         groups.add(RECEIVER, BY_HOST, alert("esxi/nas1/b", AlertStatus.FIRING, 0));
