@@ -47,6 +47,11 @@ final class CommandFeed implements AutoCloseable {
         loop.start();
     }
 
+    /** Why its consumer last stopped, while it has not read again since; null while it reads. */
+    String failure() {
+        return loop.failure();
+    }
+
     private CompletableFuture<Void> handle(ConsumerRecord<String, byte[]> record) {
         Command command;
         try {

@@ -65,6 +65,8 @@ public class DeliveryPipeline {
     private DeadLetters deadLetters;
     private TestMessages testMessages;
     private volatile RetryStage retries;
+    private volatile AlertFeed alertFeed;
+    private volatile CommandFeed commandFeed;
     private io.micrometer.core.instrument.MeterRegistry metrics;
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, RulesFile rules, Instance<Notifier> notifiers,
@@ -181,11 +183,14 @@ public class DeliveryPipeline {
         AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.current().repeats(),
                 List.of(new Dispatcher(rules, groups, inhibitor), new SilenceExpiry(silences))));
         feed.start();
+        alertFeed = feed;
         Map<String, Object> commandsConfig = new HashMap<>(consumerConfig);
         commandsConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group() + "-webhook-actions");
         commandsConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-webhook-actions");
         staticMember(commandsConfig, "webhook-actions");
-        open(new CommandFeed(topics.commands(), commandsConfig, rules::current, retry::send, timer)).start();
+        CommandFeed commands = open(new CommandFeed(topics.commands(), commandsConfig, rules::current, retry::send, timer));
+        commands.start();
+        commandFeed = commands;
         retries = retry;
     }
 
@@ -203,6 +208,23 @@ public class DeliveryPipeline {
                                 notification.command().getCommandId(), error.getMessage());
                     }
                 });
+    }
+
+    /**
+     * Why delivery does not read a topic now, by topic (its consumer stopped and is started again after a
+     * backoff); empty while it reads both, or does not run.
+     */
+    public Map<String, String> readFailures() {
+        Map<String, String> failures = new java.util.TreeMap<>();
+        AlertFeed alerts = alertFeed;
+        CommandFeed commands = commandFeed;
+        if (alerts != null && alerts.failure() != null) {
+            failures.put(topics.alerts(), alerts.failure());
+        }
+        if (commands != null && commands.failure() != null) {
+            failures.put(topics.commands(), commands.failure());
+        }
+        return failures;
     }
 
     /** Sends a test message to a receiver once, now, and says what happened. */

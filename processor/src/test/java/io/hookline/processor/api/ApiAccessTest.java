@@ -98,6 +98,9 @@ class ApiAccessTest {
         assertEquals(401, call("GET", "/api/jobs", null, "Authorization", bearer("guess")).statusCode());
         assertEquals("no operator has this token", error(call("GET", "/api/jobs", null, "Authorization", bearer("guess"))));
         eventually(200, "GET", "/q/health/live");
+        eventually(200, "GET", "/q/health/ready");
+        String ready = call("GET", "/q/health/ready", null).body();
+        assertTrue(ready.contains("\"Hookline alert delivery\""), "readiness names the delivery's check: " + ready);
         assertEquals(401, call("GET", "/q/metrics", null).statusCode());
         assertEquals(200, call("GET", "/q/metrics", null, "Authorization", bearer(KafkaTestResource.READER_TOKEN))
                 .statusCode());
