@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -59,7 +61,7 @@ public class DeliveryPipeline {
     private Silences silences;
     private Map<String, Object> kafkaConfig;
     private ProcessorConfig.Delivery settings;
-    private java.util.Optional<String> instanceId;
+    private Optional<String> instanceId;
     private Topics topics;
     private Links links;
     private DeadLetters deadLetters;
@@ -215,7 +217,7 @@ public class DeliveryPipeline {
      * backoff); empty while it reads both, or does not run.
      */
     public Map<String, String> readFailures() {
-        Map<String, String> failures = new java.util.TreeMap<>();
+        Map<String, String> failures = new TreeMap<>();
         AlertFeed alerts = alertFeed;
         CommandFeed commands = commandFeed;
         if (alerts != null && alerts.failure() != null) {

@@ -1,9 +1,11 @@
 package io.hookline.processor.dispatch;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -77,15 +79,15 @@ final class FeedLoop implements AutoCloseable {
                     beforeSubscribe.accept(kafka);
                     first = false;
                 }
-                java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicBoolean joined = new AtomicBoolean();
                 kafka.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                     @Override
-                    public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                         joined.set(true);
                     }
 
                     @Override
-                    public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                         // their unfinished records go to the partitions' next owner, with the same ids
                     }
                 });
