@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,8 +37,8 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private final Map<String, T> entries = new ConcurrentHashMap<>();
     private final Map<String, Object> producerConfig;
     private KafkaProducer<String, byte[]> producer;
-    private final Thread reader;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final java.util.function.BiConsumer<String, T> listener;
     private final boolean keep;
     /** Told only of the keys written (true) or deleted (false); values are then never decoded. */
@@ -92,7 +93,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         if (keys != null) {
             KeysOnly.limitFetches(consumerConfig);
         }
-        reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
+        Thread reader = new Thread(() -> follow(consumerConfig), "hookline-view-" + topic);
         reader.setDaemon(true);
         reader.start();
     }
@@ -124,19 +125,21 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     }
 
     private void follow(Map<String, Object> consumerConfig) {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (closing.getCount() > 0) {
             try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                     keys != null ? new KeysOnly() : new ByteArrayDeserializer())) {
                 consumer = kafka;
                 List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                         .map(info -> new TopicPartition(topic, info.partition())).toList();
                 if (partitions.isEmpty()) {
-                    TimeUnit.SECONDS.sleep(5);
+                    if (closing.await(5, TimeUnit.SECONDS)) {
+                        return;
+                    }
                     continue;
                 }
                 kafka.assign(partitions);
                 kafka.seekToBeginning(partitions);
-                while (!Thread.currentThread().isInterrupted()) {
+                while (closing.getCount() > 0) {
                     kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
                         if (keys != null) {
                             keys.accept(record.key(), record.value() != null);
@@ -169,7 +172,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot read " + topic + " yet (" + e.getMessage() + "); trying again");
                 try {
-                    TimeUnit.SECONDS.sleep(5);
+                    if (closing.await(5, TimeUnit.SECONDS)) {
+                        return;
+                    }
                 } catch (InterruptedException stop) {
                     return;
                 }
@@ -179,7 +184,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
 
     @Override
     public void close() {
-        reader.interrupt();
+        // Not an interrupt: the reader's consumer then closes in an interrupted thread, and Kafka's client logs an
+        // error for its fetcher at every shutdown.
+        closing.countDown();
         KafkaConsumer<String, byte[]> kafka = consumer;
         if (kafka != null) {
             kafka.wakeup();
