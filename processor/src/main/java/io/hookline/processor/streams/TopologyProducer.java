@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
@@ -59,7 +60,12 @@ public class TopologyProducer {
     /** How much of a quarantined record's value is kept for inspection. */
     static final int QUARANTINE_VALUE_BYTES = 64 * 1024;
 
+    /**
+     * One topology: Quarkus asks for it twice (Kafka Streams, and the check that its topics exist), and a second one
+     * would build every reactor again and register their gauges twice (a warning at every start).
+     */
     @Produces
+    @Singleton
     public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics) {
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
                 config.agents().offlineAfter(), metrics), metrics);
