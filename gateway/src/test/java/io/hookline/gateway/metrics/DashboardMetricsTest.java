@@ -5,37 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.hookline.devstack.MonitoringQueries;
 import io.hookline.gateway.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The Grafana dashboard in deploy/grafana shows the gateway's real metrics: after a hook is acknowledged and one
- * refused, every metric a gateway panel queries is on /q/metrics, under the name the panel uses (the ack latency as
- * a histogram, for its p50 and p99).
+ * The Grafana dashboard in deploy/grafana and the Prometheus rules in deploy/prometheus use the gateway's real
+ * metrics: after a hook is acknowledged and one refused, every metric a gateway panel or rule queries is on
+ * /q/metrics, under the name the query uses (the ack latency as a histogram, for its p50 and p99).
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class DashboardMetricsTest {
 
     static final String TOKEN = "test-token-esxi-prod-0123456789";
-    static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
 
     @Test
-    void everyMetricTheDashboardShowsOfTheGatewayIsExported() throws Exception {
+    void everyMetricTheDashboardAndTheAlertingRulesUseOfTheGatewayIsExported() throws Exception {
         String query = Base64.getEncoder().encodeToString(("PID=77001|t=5|cmd=" + Base64.getEncoder().encodeToString(
                 "--backup-point=/vmfs/volumes/nas --backup-id=metrics".getBytes(StandardCharsets.UTF_8)))
                 .getBytes(StandardCharsets.UTF_8));
@@ -47,24 +41,11 @@ class DashboardMetricsTest {
         Set<String> exported = new TreeSet<>();
         metrics.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                 .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
-        JsonNode dashboard = new ObjectMapper().readTree(Files.readString(Path.of("..", "deploy", "grafana",
-                "hookline.json")));
-        Set<String> used = new TreeSet<>();
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                String expr = target.path("expr").asText();
-                if (expr.contains("job=\"hookline-gateway\"") || expr.contains("job=~\"hookline-.*\"")) {
-                    Matcher m = SELECTOR.matcher(expr);
-                    while (m.find()) {
-                        used.add(m.group(1));
-                    }
-                }
-            }
-        }
+        Set<String> used = MonitoringQueries.metricsOf(Path.of("..", "deploy"), "hookline-gateway");
         assertTrue(used.contains("hookline_hook_ack_seconds_bucket"), used.toString());
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(exported);
-        assertEquals(Set.of(), missing, "metrics the dashboard queries that the gateway does not export");
+        assertEquals(Set.of(), missing, "metrics the dashboard or the alerting rules use that the gateway does not export");
         assertTrue(metrics.contains("hookline_hooks_total{kind=\"xsibackup\",reason=\"none\",result=\"accepted\"}"),
                 metrics.lines().filter(l -> l.startsWith("hookline_hooks_total")).toList().toString());
         assertTrue(metrics.contains("hookline_hook_ack_seconds_bucket{kind=\"xsibackup\",le=\"0.001\"}")

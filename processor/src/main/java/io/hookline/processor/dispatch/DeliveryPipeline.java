@@ -39,6 +39,8 @@ import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.DeadLetter;
 import io.hookline.runtime.topics.CompactedTopicView;
 import io.hookline.schema.topics.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -69,11 +71,11 @@ public class DeliveryPipeline {
     private volatile RetryStage retries;
     private volatile AlertFeed alertFeed;
     private volatile CommandFeed commandFeed;
-    private io.micrometer.core.instrument.MeterRegistry metrics;
+    private MeterRegistry metrics;
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config, RulesFile rules, Instance<Notifier> notifiers,
             Silences silences, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            io.micrometer.core.instrument.MeterRegistry metrics) {
+            MeterRegistry metrics) {
         this.metrics = metrics;
         notifiers.forEach(n -> channels.put(n.type(), n));
         Set<String> missing = new TreeSet<>(Channels.types());
@@ -91,6 +93,12 @@ public class DeliveryPipeline {
         this.links = Links.of(config.publicUrl());
         this.testMessages = new TestMessages(channels, links);
         this.topics = new Topics(config.topics().prefix());
+        for (String topic : List.of(topics.alerts(), topics.commands())) {
+            Gauge.builder("hookline.delivery.stopped", this, pipeline -> pipeline.readFailures().containsKey(topic) ? 1 : 0)
+                    .description("1 while alert delivery's consumer of the topic has stopped and waits to read it again "
+                            + "(nothing of it goes out meanwhile); 0 while it reads, or delivery is off")
+                    .tag("topic", topic).register(metrics);
+        }
         deadLetters = open(new DeadLetters(new CompactedTopicView<>(topics.deadLetters(), DeadLetter.class, kafkaConfig)));
         startIfReceivers();
     }

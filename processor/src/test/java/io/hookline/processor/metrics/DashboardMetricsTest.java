@@ -5,21 +5,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.hookline.devstack.MonitoringQueries;
 import io.hookline.processor.EventWriter;
 import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
@@ -29,41 +24,18 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The Grafana dashboard in deploy/grafana shows the processor's real metrics: after a failure is alerted (one
- * receiver takes it, one is gone: a dead letter) and a policy prunes through a webhook, every metric a processor
- * panel queries is on /q/metrics, under the name the panel uses.
+ * The Grafana dashboard in deploy/grafana and the Prometheus rules in deploy/prometheus use the processor's real
+ * metrics: after a failure is alerted (one receiver takes it, one is gone: a dead letter) and a policy prunes through
+ * a webhook, every metric a processor panel or rule queries is on /q/metrics, under the name the query uses.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class DashboardMetricsTest {
 
     static final Topics TOPICS = Topics.withDefaultPrefix();
-    static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "hookline.json");
-    /** A metric in a PromQL selector: a name right before its label braces. */
-    static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
-
-    /** The metric names the dashboard's queries use for {@code job} (a query for both services counts for each). */
-    static Set<String> metricsOf(String job) throws Exception {
-        JsonNode dashboard = new ObjectMapper().readTree(Files.readString(DASHBOARD));
-        Set<String> names = new TreeSet<>();
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                String expr = target.path("expr").asText();
-                assertTrue(expr.contains("job=\"hookline-gateway\"") || expr.contains("job=\"hookline-processor\"")
-                        || expr.contains("job=~\"hookline-.*\""), "a query without the service it is about: " + expr);
-                if (expr.contains("job=\"" + job + "\"") || expr.contains("job=~\"hookline-.*\"")) {
-                    Matcher m = SELECTOR.matcher(expr);
-                    while (m.find()) {
-                        names.add(m.group(1));
-                    }
-                }
-            }
-        }
-        return names;
-    }
 
     @Test
-    void everyMetricTheDashboardShowsOfTheProcessorIsExported() throws Exception {
+    void everyMetricTheDashboardAndTheAlertingRulesUseOfTheProcessorIsExported() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 6);
         String failing = "esxi-prod/metrics-" + tag;
         String pruned = "restic/metrics-" + tag;
@@ -103,11 +75,12 @@ class DashboardMetricsTest {
         Set<String> exported = new TreeSet<>();
         metrics.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                 .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
-        Set<String> used = metricsOf("hookline-processor");
-        assertTrue(used.size() >= 10, "the dashboard's processor panels: " + used);
+        Set<String> used = MonitoringQueries.metricsOf(Path.of("..", "deploy"), "hookline-processor");
+        assertTrue(used.size() >= 10 && used.contains("hookline_delivery_stopped"),
+                "the processor's metrics in the dashboard and the rules: " + used);
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(exported);
-        assertEquals(Set.of(), missing, "metrics the dashboard queries that the processor does not export");
+        assertEquals(Set.of(), missing, "metrics the dashboard or the alerting rules use that the processor does not export");
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hookline_alerts_firing") && !l.endsWith(" 0.0")
                 && !l.endsWith("NaN")), "the failure fires an alert, and the gauge counts it: "
                 + metrics.lines().filter(l -> l.startsWith("hookline_alerts_firing")).toList());
