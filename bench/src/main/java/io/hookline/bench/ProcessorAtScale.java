@@ -134,7 +134,8 @@ public final class ProcessorAtScale {
             System.out.printf(Locale.ROOT, "Ratio: processor events/s / consumer records/s = %.3f%n",
                     events / replaySeconds / peerRate);
             System.out.println("Kafka Streams on its own, same topic, same broker: each event into a RocksDB store (and its"
-                    + " changelog) and to a topic, exactly-once v2, a commit every 100 ms, batches of up to 256 kB"
+                    + " changelog) and to a topic, exactly-once v2, a commit every " + peerCommitInterval()
+                    + " ms, batches of up to 256 kB"
                     + " lingering 5 ms, stream threads as the processor's:");
             System.out.printf(Locale.ROOT, "  %.1f s from launch: %,.0f events/s%n", streamsSeconds,
                     events / streamsSeconds);
@@ -285,6 +286,13 @@ public final class ProcessorAtScale {
             fold.destroy();
             fold.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The peer's commit interval in ms: the processor's, or what HOOKLINE_BENCH_PROCESSOR_OPTS sets for both. */
+    static String peerCommitInterval() {
+        String option = "-Dkafka-streams.commit.interval.ms=";
+        return extraOptions().stream().filter(o -> o.startsWith(option)).map(o -> o.substring(option.length()))
+                .reduce((first, last) -> last).orElse(Integer.toString(StreamsFoldPeer.COMMIT_INTERVAL_MS));
     }
 
     /** HOOKLINE_BENCH_PROCESSOR_OPTS, split on white space. */

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The least a fold of hookline.events can do on Kafka Streams, as the replay's second peer: each event read as bytes,
  * its job's entry read from a RocksDB store, the event put in its place (store and changelog) and forwarded to an
- * output topic, exactly-once v2, committing every 100 ms, batches of up to 256 kB, one stream thread: the processor's
+ * output topic, exactly-once v2, committing every 50 ms, batches of up to 256 kB, one stream thread: the processor's
  * settings, without decoding, folding or reacting. Run in its own JVM by {@link ProcessorAtScale}, which times it
  * from launch until its committed offsets reach the end of the topic, as it times the processor.
  * <pre>StreamsFoldPeer &lt;bootstrap servers&gt; &lt;events topic&gt; &lt;output topic&gt; &lt;state dir&gt;</pre>
@@ -28,13 +28,16 @@ public final class StreamsFoldPeer {
 
     static final String APPLICATION_ID = "bench-streams-fold";
     static final String STORE = "latest";
+    /** The processor's kafka-streams.commit.interval.ms (application.properties), unless the bench's options say. */
+    static final int COMMIT_INTERVAL_MS = Integer.getInteger("kafka-streams.commit.interval.ms", 50);
 
     public static void main(String[] args) throws InterruptedException {
         Properties config = new Properties();
         config.putAll(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0],
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100,
+                // The processor's commit interval, or what HOOKLINE_BENCH_PROCESSOR_OPTS gives it.
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS,
                 // As many stream threads as the processor gets through HOOKLINE_BENCH_PROCESSOR_OPTS (one by default).
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("kafka-streams.num.stream.threads", 1),
                 StreamsConfig.STATE_DIR_CONFIG, Path.of(args[3]).toString(),
