@@ -3,7 +3,8 @@
 //    scrape job it is about, and every rule has a severity, a summary and a description; prometheus.yml loads it,
 //    docker-compose.yml mounts it, and k8s/base/monitoring.yaml holds the same rules;
 //  - grafana/hookline.json: every panel's query parses.
-// That every metric a rule or a panel uses is exported is checked by each service's DashboardMetricsTest.
+// What each rule fires on is tested by promtool (prometheus/hookline-rules.test.yml); that every metric a rule or a
+// panel uses is exported, by each service's DashboardMetricsTest.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, parse } from 'yaml';
