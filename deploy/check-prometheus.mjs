@@ -1,10 +1,13 @@
 // Checks what Prometheus and Grafana are given (run by the deploy module of ./mvnw verify: node check-prometheus.mjs):
+//  - Prometheus's own promtool: `promtool test rules prometheus/hookline-rules.test.yml` (each rule fires on the series
+//    of its incident, only after its `for`, with its labels and summary as rendered) and `promtool check config
+//    prometheus/prometheus.yml`;
 //  - prometheus/hookline-rules.yml: every expression parses as PromQL (Prometheus's own Lezer grammar), names the
 //    scrape job it is about, and every rule has a severity, a summary and a description; prometheus.yml loads it,
 //    docker-compose.yml mounts it, and k8s/base/monitoring.yaml holds the same rules;
 //  - grafana/hookline.json: every panel's query parses.
-// What each rule fires on is tested by promtool (prometheus/hookline-rules.test.yml); that every metric a rule or a
-// panel uses is exported, by each service's DashboardMetricsTest.
+// That every metric a rule or a panel uses is exported is checked by each service's DashboardMetricsTest.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, parse } from 'yaml';
@@ -90,6 +93,18 @@ for (const panel of dashboard.panels ?? []) {
   for (const target of panel.targets ?? []) {
     queries++;
     checkExpr(`grafana/hookline.json, panel "${panel.title}"`, target.expr);
+  }
+}
+
+for (const args of [['test', 'rules', 'prometheus/hookline-rules.test.yml'], ['check', 'config', 'prometheus/prometheus.yml']]) {
+  try {
+    process.stdout.write(execFileSync('promtool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  } catch (e) {
+    if (e.code === 'ENOENT') {
+      problems.push('promtool is not installed: it comes with Prometheus (apt install prometheus) and tests the alerting rules about Hookline');
+      break;
+    }
+    problems.push(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
 }
 
