@@ -94,6 +94,17 @@ class LocalRunTest {
         }
     }
 
+    /** Waits until the output has the text the given number of times. */
+    void awaitOutput(Run run, String text, int times, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (run.text().split(java.util.regex.Pattern.quote(text), -1).length - 1 < times) {
+            if (!run.process().isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' not " + times + " times within " + timeout + ":\n" + run.text());
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+    }
+
     int interrupt(Run run) throws Exception {
         new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start().waitFor();
         assertTrue(run.process().waitFor(90, TimeUnit.SECONDS), "./hookline did not stop on Ctrl-C");
@@ -248,6 +259,14 @@ class LocalRunTest {
                             .filter(l -> l.contains("retention") || l.startsWith("\t") || l.contains("Exception"))
                             .collect(java.util.stream.Collectors.joining("\n")));
 
+            // A processor that dies is started again, as Compose and Kubernetes would, with its state.
+            kill(descendant(run, "processor/target/quarkus-app/quarkus-run.jar"));
+            awaitOutput(run, "hookline: the processor was killed by SIGKILL at ", Duration.ofSeconds(10));
+            awaitOutput(run, "hookline: the processor is up again.", Duration.ofSeconds(90));
+            assertFalse(run.text().contains(" Killed "), "bash's own report of the kill:\n" + run.text());
+            awaitJob(processor, "demo-xsibackup/esxi-demo/demo", j -> j.path("restorePoints").asInt() == 2
+                    && j.path("runs").asInt() == 3);
+
             String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"DC01\" --backup-id=e2e --smtp-pwd=hunter2");
             String query = b64("PID=" + pid + "|t=93|hostname=esxi-e2e|cmd=" + cmd + "|err=" + b64("DC01: snapshot failed"));
             HttpResponse<String> answer = get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/error?" + query);
@@ -296,6 +315,59 @@ class LocalRunTest {
         } finally {
             assertEquals(0, interrupt(again), again.text());
         }
+    }
+
+    @Test
+    void aServiceThatKeepsStoppingEndsEverythingTheFifthTimeWithinTenMinutes() throws Exception {
+        Run run = up(Map.of("HOOKLINE_KAFKA_PORT", Integer.toString(freePortPair()),
+                "HOOKLINE_GATEWAY_PORT", Integer.toString(LocalKafka.freePort()),
+                "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort())));
+        try {
+            awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
+            List<String> waits = List.of("at once", "in 2 s", "in 4 s", "in 8 s");
+            for (int time = 1; time <= 4; time++) {
+                kill(descendant(run, "hookline-agent --config"));
+                awaitOutput(run, "hookline: the agent was killed by SIGKILL at ", time, Duration.ofSeconds(10));
+                assertTrue(run.text().contains("starting it again " + waits.get(time - 1) + "; its log: "), run.text());
+            }
+            List<ProcessHandle> services = run.process().descendants()
+                    .filter(p -> p.info().command().orElse("").endsWith("java")).toList();
+            assertTrue(services.size() >= 3, "the broker, gateway and processor: " + services);
+            kill(descendant(run, "hookline-agent --config"));
+            assertTrue(run.process().waitFor(120, TimeUnit.SECONDS), run.text());
+            assertEquals(1, run.process().exitValue(), run.text());
+            assertTrue(run.text().contains("hookline: the agent was killed by SIGKILL, the fifth time within ten minutes:"
+                    + " everything stops; its log: " + home.resolve("data/logs/agent.log")), run.text());
+            assertFalse(run.text().contains(" Killed "), "bash's own report of the kill:\n" + run.text());
+            assertEquals(List.of(), services.stream().filter(ProcessHandle::isAlive).toList(),
+                    "the broker, gateway and processor stop with it");
+        } finally {
+            if (run.process().isAlive()) {
+                interrupt(run);
+            }
+        }
+    }
+
+    /** The process that ./hookline up started whose command line has the text; it may be between two starts. */
+    static ProcessHandle descendant(Run run, String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            // The process itself, not a subshell of it (the agent's long poll runs in one).
+            java.util.Optional<ProcessHandle> found = run.process().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains(text))
+                    .filter(p -> !p.parent().flatMap(parent -> parent.info().commandLine()).orElse("").contains(text))
+                    .findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new AssertionError("no process of ./hookline up runs " + text);
+    }
+
+    static void kill(ProcessHandle process) throws Exception {
+        new ProcessBuilder("kill", "-KILL", Long.toString(process.pid())).start().waitFor();
+        assertTrue(process.onExit().get(10, TimeUnit.SECONDS) != null);
     }
 
     GenericRecord eventOfRun(int kafkaPort, String pid) throws IOException {
@@ -441,6 +513,26 @@ class LocalRunTest {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         assertTrue(received.size() >= count, "the receiver got " + received.size() + " message(s), not " + count);
+    }
+
+    @Test
+    void helpNamesEverySettingTheScriptReads() throws Exception {
+        Process help = new ProcessBuilder(ROOT.resolve("hookline").toString(), "help").redirectErrorStream(true).start();
+        String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(help.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, help.exitValue(), text);
+        java.util.regex.Matcher read = java.util.regex.Pattern.compile("\\$\\{(HOOKLINE_[A-Z_]+)")
+                .matcher(Files.readString(ROOT.resolve("hookline")));
+        java.util.Set<String> settings = new java.util.TreeSet<>();
+        while (read.find()) {
+            settings.add(read.group(1));
+        }
+        assertTrue(settings.size() >= 7, settings.toString());
+        assertEquals(List.of(), settings.stream().filter(setting -> !text.contains(setting)).toList(), text);
+        // The whole opening comment, not cut at a line count.
+        List<String> header = Files.readAllLines(ROOT.resolve("hookline")).stream().skip(1)
+                .takeWhile(line -> line.startsWith("#")).map(line -> line.replaceFirst("^# ?", "")).toList();
+        assertEquals(header, text.lines().toList());
     }
 
     @Test
