@@ -1,5 +1,6 @@
 package io.hookline.processor.streams;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -66,7 +68,9 @@ public class TopologyProducer {
      */
     @Produces
     @Singleton
-    public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics) {
+    public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics,
+            @ConfigProperty(name = "kafka-streams.state.dir") String stateDir) {
+        StateDir.check(Path.of(stateDir));
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
                 config.agents().offlineAfter(), metrics), metrics);
     }
