@@ -60,6 +60,9 @@ import io.hookline.schema.topics.Topics;
  * alert reaches a read-committed consumer of hookline.alerts after its deadline (p50/p99/max).</li>
  * <li><b>Idle and memory</b>: the processor's CPU over 30 s with nothing due, its heap after a GC and its RSS, with
  * every job of both phases in its state.</li>
+ * <li><b>Restore</b>: the processor stopped, its state folder deleted (a new pod on a new volume) and started again:
+ * the time until Kafka Streams runs again, its stores rebuilt from their changelogs, against ConsumerPerformance
+ * reading the largest changelog.</li>
  * </ol>
  */
 public final class ProcessorAtScale {
@@ -96,7 +99,7 @@ public final class ProcessorAtScale {
             System.out.printf(Locale.ROOT, "wrote %,d events of %,d jobs (%d bytes each) in %.1f s%n", events, jobs, size,
                     (System.nanoTime() - written) / 1e9);
 
-            String peer = consumerPerformance(kafka, topics.events(), events);
+            String peer = consumerPerformance(kafka, topics.events(), events, "bench-consumer-performance");
             double peerRate = Double.parseDouble(peer.split(",")[5].trim());
             double streamsSeconds = streamsFold(kafka, work, topics.events(), heap);
             System.out.printf(Locale.ROOT, "Kafka Streams on its own caught up after %.1f s (%,.0f events/s)%n",
@@ -121,6 +124,25 @@ public final class ProcessorAtScale {
             double idle = cpuShare(processor.pid(), Duration.ofSeconds(30));
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
             String[] scrape = scrape(client, port);
+
+            // Restore: the processor loses its local state (a new pod on a new volume) and rebuilds it from the
+            // changelogs before it folds again.
+            processor.destroy();
+            if (!processor.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the processor did not stop within 60 s of SIGTERM");
+            }
+            Map<String, Long> changelogs = changelogEnds(kafka);
+            WorkDir.delete(work.resolve("processor-state"));
+            long relaunched = System.nanoTime();
+            processor = startProcessor(root, work, kafka, port, rules, heap);
+            double restoreSeconds = (awaitStreamsRunning(client, port, processor, Duration.ofMinutes(30)) - relaunched)
+                    / 1e9;
+            String largest = changelogs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            // The log's offsets also count one transaction marker per partition and commit: ask for a little less.
+            String changelogPeer = consumerPerformance(kafka, largest, (int) (changelogs.get(largest) * 0.95),
+                    "bench-consumer-performance-changelog");
+            double changelogPeerRate = Double.parseDouble(changelogPeer.split(",")[5].trim());
+            long restoredRecords = changelogs.values().stream().mapToLong(Long::longValue).sum();
 
             long received = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).count();
             long[] seen = Arrays.stream(late).filter(l -> l != Long.MIN_VALUE).sorted().toArray();
@@ -154,6 +176,15 @@ public final class ProcessorAtScale {
                     2 * jobs, heap, memory[0] / 1e6, memory[1] / 1e6);
             System.out.printf(Locale.ROOT, "A Prometheus scrape of /q/metrics with the missed alerts open: %s; %s%n",
                     scrape[0], scrape[1]);
+            System.out.printf(Locale.ROOT, "Restore: the processor stopped, its state folder deleted, started again:"
+                    + " %,d jobs rebuilt from %d changelogs (%,d records up to their ends, %s the largest)%n", 2 * jobs,
+                    changelogs.size(), restoredRecords, largest);
+            System.out.printf(Locale.ROOT, "  %.1f s from launch until Kafka Streams runs again: %,.0f records/s "
+                    + "(JVM start included)%n", restoreSeconds, restoredRecords / restoreSeconds);
+            System.out.println("Kafka ConsumerPerformance on " + largest + ":");
+            System.out.println("  " + changelogPeer.strip());
+            System.out.printf(Locale.ROOT, "Ratio: restored records/s / consumer records/s = %.3f%n",
+                    restoredRecords / restoreSeconds / changelogPeerRate);
         } finally {
             if (processor != null) {
                 processor.destroy();
@@ -245,11 +276,11 @@ public final class ProcessorAtScale {
         return size;
     }
 
-    static String consumerPerformance(LocalKafka kafka, String topic, int records) throws Exception {
+    static String consumerPerformance(LocalKafka kafka, String topic, int records, String group) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ConsumerPerformance",
                 "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic, "--messages", Integer.toString(records),
-                "--group", "bench-consumer-performance", "--timeout", "120000", "--hide-header");
+                "--group", group, "--timeout", "120000", "--hide-header");
         Process perf = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         perf.waitFor();
@@ -315,6 +346,45 @@ public final class ProcessorAtScale {
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("processor.log").toFile()).start();
+    }
+
+    /** The processor's changelog topics and the sum of their partitions' end offsets. */
+    static Map<String, Long> changelogEnds(LocalKafka kafka) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var topic : admin.describeTopics(admin.listTopics().names().get().stream()
+                    .filter(name -> name.startsWith("hookline-processor-") && name.endsWith("-changelog")).toList())
+                    .allTopicNames().get().values()) {
+                topic.partitions().forEach(p -> latest.put(new TopicPartition(topic.name(), p.partition()),
+                        OffsetSpec.latest()));
+            }
+            Map<String, Long> ends = new java.util.TreeMap<>();
+            admin.listOffsets(latest).all().get().forEach((partition, end) -> ends.merge(partition.topic(), end.offset(),
+                    Long::sum));
+            return ends;
+        }
+    }
+
+    /** When the processor's liveness says Kafka Streams is RUNNING (its stores restored), as System.nanoTime(). */
+    static long awaitStreamsRunning(HttpClient client, int port, Process processor, Duration timeout) throws Exception {
+        HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
+                .timeout(Duration.ofSeconds(5)).build();
+        Pattern running = Pattern.compile("\"state\"\\s*:\\s*\"RUNNING\"");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!processor.isAlive()) {
+                throw new IllegalStateException("the processor exited with " + processor.exitValue());
+            }
+            try {
+                if (running.matcher(client.send(live, HttpResponse.BodyHandlers.ofString()).body()).find()) {
+                    return System.nanoTime();
+                }
+            } catch (IOException starting) {
+                // not listening yet
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new IllegalStateException("Kafka Streams did not run again within " + timeout);
     }
 
     /** When {@code group}'s committed offsets on {@code topic} reached its end (System.nanoTime()). */
