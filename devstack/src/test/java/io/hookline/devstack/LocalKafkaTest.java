@@ -67,6 +67,43 @@ class LocalKafkaTest {
     }
 
     @Test
+    void theBrokerTakesBatchesInEveryCompressionAProducerMayChoose() throws Exception {
+        LocalKafka kafka = new LocalKafka(dir, LocalKafka.freePort(), LocalKafka.freePort(), "384m");
+        try {
+            kafka.start(Duration.ofSeconds(90));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("codecs", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            List<String> codecs = List.of("gzip", "snappy", "lz4", "zstd");
+            for (String codec : codecs) {
+                // Idempotent, as the services' producers are: the broker validates (decompresses) each batch.
+                try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                        kafka.bootstrapServers(), "acks", "all", "enable.idempotence", true, "compression.type", codec,
+                        "max.block.ms", 30_000), new StringSerializer(), new StringSerializer())) {
+                    producer.send(new ProducerRecord<>("codecs", codec, ("a job's state ").repeat(50) + codec))
+                            .get(30, TimeUnit.SECONDS);
+                }
+            }
+            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers(),
+                    "group.id", "codecs", "auto.offset.reset", "earliest"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(Set.of("codecs"));
+                java.util.Map<String, String> read = new java.util.TreeMap<>();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (read.size() < codecs.size() && System.currentTimeMillis() < deadline) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                        read.put(record.key(), record.value());
+                    }
+                }
+                assertEquals(new java.util.TreeSet<>(codecs), read.keySet());
+                read.forEach((codec, value) -> assertTrue(value.endsWith(codec), value));
+            }
+        } finally {
+            kafka.stop();
+        }
+    }
+
+    @Test
     void clusterIdsNeverLookLikeAnOptionToTheStorageTool() {
         // kafka-storage format -t -abc... fails: about one random base64 id in 64 starts with '-'.
         for (int i = 0; i < 20_000; i++) {
