@@ -240,6 +240,10 @@ class ChainsTest {
             // copy-b's failure is folded (its run is the job's last) before its success arrives; had the failure
             // completed the fan-in, its command would run before the success's and show in the file below.
             hook(gatewayPort, "copy-a", 31_001, true);
+            // The jobs' events lie in different partitions, each folded by its own task, which need not have
+            // started together: copy-a's success is folded (and its step sent to the fan-in) before copy-b's runs
+            // are sent, so that copy-b's success is the step that completes the fan-in.
+            view(processorPort, "load-xsi/esxi-fan/copy-a", job -> job.path("lastRun").path("runId").asText().equals("31001"));
             hook(gatewayPort, "copy-b", 31_002, false);
             view(processorPort, "load-xsi/esxi-fan/copy-b", job -> job.path("lastRun").path("runId").asText().equals("31002"));
             assertEquals(List.of(), lines(ran), "copy-b failed: verify-both waits");
