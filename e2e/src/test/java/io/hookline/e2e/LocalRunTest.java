@@ -64,6 +64,8 @@ class LocalRunTest {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().put("HOOKLINE_HOME", home.resolve("data").toString());
+        // What the demo agent keeps in TMPDIR stays in the test's folder, also when a test SIGKILLs it.
+        builder.environment().put("TMPDIR", Files.createDirectories(home.resolve("tmp")).toString());
         builder.environment().put("HOOKLINE_OPERATOR_TOKEN", OPERATOR);
         builder.environment().putAll(env);
         return new Run(builder.start(), output);
