@@ -303,7 +303,7 @@ public final class ProcessorAtScale {
             admin.createTopics(List.of(new NewTopic(output, 3, (short) 1))).all().get();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap));
+                "-Xmx" + heap, "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp"))));
         command.addAll(extraOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamsFoldPeer.class.getName(),
                 kafka.bootstrapServers(), topic, output, work.resolve("streams-fold-state").toString()));
@@ -341,7 +341,8 @@ public final class ProcessorAtScale {
                 "-Xmx" + heap, "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema",
                 "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
-                "-Dhookline.rules=" + rules, "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
+                "-Dhookline.rules=" + rules, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
+                "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp"))));
         command.addAll(extraOptions());
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)

@@ -118,7 +118,7 @@ class ComposeConfigTest {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx320m"));
+                "-Xmx320m", "-Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp-" + name))));
         command.addAll(javaOptions(dockerfile));
         command.addAll(List.of("-jar", ROOT.resolve(name + "/target/quarkus-app/quarkus-run.jar").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
