@@ -92,6 +92,7 @@ public final class LocalKafka implements AutoCloseable {
         if (isRunning()) {
             return this;
         }
+        stopLeftBroker();
         requireFree(port, "Kafka");
         requireFree(controllerPort, "Kafka controller");
         try {
@@ -168,22 +169,65 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private void stopByPidFile() {
+        leftBroker().ifPresent(LocalKafka::stopGently);
+    }
+
+    /**
+     * A broker of this data folder that a killed launcher left behind (SIGKILL gives the launcher no chance to stop
+     * its child): it still holds the ports and the folder's lock, so a new start would fail on either. It is stopped
+     * cleanly first, with one line on standard error naming it.
+     */
+    private void stopLeftBroker() {
+        leftBroker().ifPresent(left -> {
+            System.err.println("hookline: stopping the Kafka broker (pid " + left.pid() + ") left running on " + dataDir
+                    + " by a launcher that was killed");
+            stopGently(left);
+        });
+    }
+
+    /**
+     * The live process that {@code broker.pid} names, if it is a broker of this data folder. A pid is reused once its
+     * process is gone: only a process whose arguments run {@code kafka.Kafka} with this folder's configuration is
+     * ours, never another process that got the same number.
+     */
+    java.util.Optional<ProcessHandle> leftBroker() {
         Path pidFile = dataDir.resolve("broker.pid");
         if (!Files.exists(pidFile)) {
-            return;
+            return java.util.Optional.empty();
         }
+        long pid;
         try {
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            ProcessHandle.of(pid).ifPresent(handle -> {
-                handle.destroy();
-                try {
-                    handle.onExit().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    handle.destroyForcibly();
-                }
-            });
+            pid = Long.parseLong(Files.readString(pidFile).strip());
         } catch (IOException | NumberFormatException e) {
-            // No readable pid: nothing of ours is running.
+            return java.util.Optional.empty(); // No readable pid: nothing of ours is running.
+        }
+        String config = dataDir.resolve("server.properties").toString();
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(handle -> {
+            List<String> arguments = arguments(handle);
+            return arguments.contains("kafka.Kafka") && arguments.contains(config);
+        });
+    }
+
+    /**
+     * A process's arguments. The JDK reads only the first 4 KB of /proc/PID/cmdline and then answers none, and the
+     * broker's classpath alone is longer: read the whole file where there is one.
+     */
+    static List<String> arguments(ProcessHandle process) {
+        Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        try {
+            return List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | UnsupportedOperationException noProc) {
+            return List.of(process.info().arguments().orElse(new String[0]));
+        }
+    }
+
+    private static void stopGently(ProcessHandle broker) {
+        broker.destroy();
+        try {
+            broker.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            broker.destroyForcibly();
+            broker.onExit().join();
         }
     }
 

@@ -121,4 +121,78 @@ class LocalKafkaTest {
             assertEquals("port " + taken.getLocalPort() + " for Kafka is already in use", e.getMessage());
         }
     }
+
+    /**
+     * {@code ./hookline up} starts the broker through {@link Main}; a SIGKILL of that launcher leaves its child broker
+     * running, on the ports and the folder. The next launcher on the same folder stops that broker and starts its own.
+     */
+    @Test
+    void aBrokerLeftRunningByAKilledLauncherIsStoppedByTheNextOne() throws Exception {
+        int port = LocalKafka.freePort();
+        int controllerPort = LocalKafka.freePort();
+        Path firstOutput = dir.resolve("first.log");
+        Process first = launcher(port, controllerPort, firstOutput);
+        Path secondOutput = dir.resolve("second.log");
+        Process second = null;
+        try {
+            awaitText(first, firstOutput, "kafka ready on 127.0.0.1:" + port);
+            long brokerPid = Long.parseLong(Files.readString(dir.resolve("kafka/broker.pid")).strip());
+            ProcessHandle broker = ProcessHandle.of(brokerPid).orElseThrow();
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            TimeUnit.SECONDS.sleep(1);
+            assertTrue(broker.isAlive(), "the launcher's SIGKILL left its broker running");
+
+            second = launcher(port, controllerPort, secondOutput);
+            awaitText(second, secondOutput, "kafka ready on 127.0.0.1:" + port);
+            assertTrue(Files.readString(secondOutput).contains("hookline: stopping the Kafka broker (pid " + brokerPid
+                    + ") left running on " + dir.resolve("kafka") + " by a launcher that was killed"),
+                    Files.readString(secondOutput));
+            assertFalse(broker.isAlive());
+            ProcessHandle secondBroker = ProcessHandle.of(Long.parseLong(Files.readString(dir.resolve("kafka/broker.pid"))
+                    .strip())).orElseThrow();
+            second.destroy();
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            assertFalse(secondBroker.isAlive(), "a launcher stopped with SIGTERM stops its broker");
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
+            new LocalKafka(dir.resolve("kafka"), port, controllerPort).stop();
+        }
+    }
+
+    /** A pid is reused: broker.pid naming a process that is not this folder's broker leaves that process alone. */
+    @Test
+    void aPidFileNamingAnotherProcessLeavesItAlone() throws Exception {
+        Process other = new ProcessBuilder("sleep", "300").start();
+        try {
+            Files.writeString(dir.resolve("broker.pid"), Long.toString(other.pid()));
+            LocalKafka kafka = new LocalKafka(dir, LocalKafka.freePort(), LocalKafka.freePort());
+            assertTrue(kafka.leftBroker().isEmpty());
+            kafka.stop();
+            assertTrue(other.isAlive(), "stop() of a handle that did not start the broker killed an unrelated process");
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    /** {@code java -cp <this test's classpath> io.hookline.devstack.Main <dir>/kafka <port> <controller-port>}. */
+    Process launcher(int port, int controllerPort, Path output) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), dir.resolve("kafka").toString(),
+                Integer.toString(port), Integer.toString(controllerPort))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    /** Waits until the launcher has written the text; fails at once if it stopped first. */
+    static void awaitText(Process launcher, Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
+            assertTrue(System.nanoTime() < deadline && launcher.isAlive(), "no '" + text + "' in " + file + ":\n"
+                    + (Files.exists(file) ? Files.readString(file) : ""));
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
 }
