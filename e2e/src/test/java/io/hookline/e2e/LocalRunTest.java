@@ -328,11 +328,33 @@ class LocalRunTest {
 
     @Test
     void aServiceThatKeepsStoppingEndsEverythingTheFifthTimeWithinTenMinutes() throws Exception {
+        int gateway = LocalKafka.freePort();
         Run run = up(Map.of("HOOKLINE_KAFKA_PORT", Integer.toString(freePortPair()),
-                "HOOKLINE_GATEWAY_PORT", Integer.toString(LocalKafka.freePort()),
-                "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort())));
+                "HOOKLINE_GATEWAY_PORT", Integer.toString(gateway),
+                "HOOKLINE_PROCESSOR_PORT", Integer.toString(LocalKafka.freePort()), "HOOKLINE_DEMO_TOKEN", TOKEN));
+        ProcessHandle broker = null;
         try {
             awaitOutput(run, "Hookline is up.", Duration.ofMinutes(4));
+
+            // The broker's launcher killed: its broker, left running with the ports, is stopped by the next launcher,
+            // which starts its own; hooks are taken again.
+            broker = ProcessHandle.of(Long.parseLong(Files.readString(home.resolve("data/kafka/broker.pid")).strip()))
+                    .orElseThrow();
+            kill(descendant(run, "io.hookline.devstack.Main"));
+            awaitOutput(run, "hookline: the kafka was killed by SIGKILL at ", Duration.ofSeconds(10));
+            Path kafkaLog = home.resolve("data/logs/kafka.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (Files.readString(kafkaLog).split("kafka ready on", -1).length < 3 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(250);
+            }
+            assertTrue(Files.readString(kafkaLog).contains("hookline: stopping the Kafka broker (pid " + broker.pid()
+                    + ") left running on " + home.resolve("data/kafka") + " by a launcher that was killed"),
+                    Files.readString(kafkaLog));
+            assertFalse(broker.isAlive());
+            String query = b64("PID=779|t=5|hostname=esxi-again|cmd=" + b64("--backup-id=again"));
+            assertEquals("OK", get("http://127.0.0.1:" + gateway + "/hooks/xsibackup/" + TOKEN + "/success?" + query)
+                    .body(), "the gateway takes hooks again on the new broker");
+
             List<String> waits = List.of("at once", "in 2 s", "in 4 s", "in 8 s");
             for (int time = 1; time <= 4; time++) {
                 kill(descendant(run, "hookline-agent --config"));
@@ -353,6 +375,9 @@ class LocalRunTest {
         } finally {
             if (run.process().isAlive()) {
                 interrupt(run);
+            }
+            if (broker != null) {
+                broker.destroyForcibly(); // only if the next launcher did not stop it
             }
         }
     }
