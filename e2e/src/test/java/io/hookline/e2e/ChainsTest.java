@@ -210,11 +210,18 @@ class ChainsTest {
         assertEquals("OK", answer.body());
     }
 
+    /**
+     * A fan-in and an enforced retention policy through the real agent, on one stack (each start of a broker,
+     * gateway, processor and agent costs about 20 s; their jobs are on different hosts and the policy matches only
+     * its own).
+     */
     @Test
-    void aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed() throws Exception {
+    void aFanInAndAnEnforcedPolicyRunThroughTheRealAgent() throws Exception {
         int kafkaPort = LocalRunTest.freePortPair();
         int gatewayPort = LocalKafka.freePort();
         int processorPort = LocalKafka.freePort();
+        Path backups = Files.createDirectories(home.resolve("vmfs/volumes/backup"));
+        Path elsewhere = Files.createDirectories(home.resolve("vmfs/volumes/other"));
         Path rules = home.resolve("rules.yaml");
         Files.writeString(rules, """
                 receivers:
@@ -228,101 +235,88 @@ class ChainsTest {
                     within: 1h
                     run:
                       - {agent: load-agent, action: verify}
-                """);
-        Path ran = home.resolve("verified.txt");
-        Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
-                + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
-                + "\nHOOKLINE_AGENT_WAIT=5\naction verify = echo \"$HOOKLINE_UPSTREAM_JOBS after $HOOKLINE_RUN_ID\" >> '"
-                + ran + "'\n");
-        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
-            startStack(kafka.bootstrapServers(), gatewayPort, processorPort, rules);
-
-            // copy-b's failure is folded (its run is the job's last) before its success arrives; had the failure
-            // completed the fan-in, its command would run before the success's and show in the file below.
-            hook(gatewayPort, "copy-a", 31_001, true);
-            // The jobs' events lie in different partitions, each folded by its own task, which need not have
-            // started together: copy-a's success is folded (and its step sent to the fan-in) before copy-b's runs
-            // are sent, so that copy-b's success is the step that completes the fan-in.
-            view(processorPort, "load-xsi/esxi-fan/copy-a", job -> job.path("lastRun").path("runId").asText().equals("31001"));
-            hook(gatewayPort, "copy-b", 31_002, false);
-            view(processorPort, "load-xsi/esxi-fan/copy-b", job -> job.path("lastRun").path("runId").asText().equals("31002"));
-            assertEquals(List.of(), lines(ran), "copy-b failed: verify-both waits");
-
-            hook(gatewayPort, "copy-b", 31_003, true);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (lines(ran).isEmpty() && System.nanoTime() < deadline) {
-                TimeUnit.SECONDS.sleep(1);
-            }
-            TimeUnit.SECONDS.sleep(8);
-            assertEquals(List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31003"), lines(ran),
-                    "verified once, after the run of copy-b that completed the fan-in");
-        }
-    }
-
-    @Test
-    void anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack() throws Exception {
-        int kafkaPort = LocalRunTest.freePortPair();
-        int gatewayPort = LocalKafka.freePort();
-        int processorPort = LocalKafka.freePort();
-        Path backups = Files.createDirectories(home.resolve("vmfs/volumes/backup"));
-        Path elsewhere = Files.createDirectories(home.resolve("vmfs/volumes/other"));
-        Path rules = home.resolve("rules.yaml");
-        Files.writeString(rules, """
-                receivers:
-                  - {name: console, type: console}
-                default-receiver: console
                 retention:
-                  - match: "load-xsi/*"
+                  - match: "load-xsi/esxi-prune/*"
                     keep-last: 2
                     enforce: true
                     prune: {agent: load-agent, action: prune-xsibackup}
                 """);
+        Path ran = home.resolve("verified.txt");
         // The agent's own configuration names the only root its prune may touch.
         Files.writeString(home.resolve("agent.conf"), "HOOKLINE_URL=http://127.0.0.1:" + gatewayPort
                 + "\nHOOKLINE_AGENT_TOKEN=" + TOKEN + "\nHOOKLINE_AGENT_STATE=" + home.resolve("agent")
-                + "\nHOOKLINE_AGENT_WAIT=5\naction prune-xsibackup = sh '"
-                + ROOT.resolve("shims/agent/prune/hookline-prune-folder") + "' --xsibackup --window 2 '" + backups
-                + "'\n");
-        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
-                .withZone(java.time.ZoneOffset.UTC);
+                + "\nHOOKLINE_AGENT_WAIT=5\naction verify = echo \"$HOOKLINE_UPSTREAM_JOBS after $HOOKLINE_RUN_ID\" >> '"
+                + ran + "'\naction prune-xsibackup = sh '" + ROOT.resolve("shims/agent/prune/hookline-prune-folder")
+                + "' --xsibackup --window 2 '" + backups + "'\n");
         try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
             startStack(kafka.bootstrapServers(), gatewayPort, processorPort, rules);
-
-            // Three nights of one job, each run's folder named by its start as XSIBackup names it (t=30 s before
-            // the hook); and three of a job whose backup point is not the agent's root.
-            List<Path> folders = new ArrayList<>();
-            for (int night = 1; night <= 3; night++) {
-                Path folder = Files.createDirectories(backups.resolve(stamp.format(java.time.Instant.now()
-                        .minusSeconds(30)) + "/VM1"));
-                folders.add(folder.getParent());
-                xsiHook(gatewayPort, "nightly", 41_000 + night, backups);
-                Files.createDirectories(elsewhere.resolve(Integer.toString(night)));
-                xsiHook(gatewayPort, "other", 42_000 + night, elsewhere);
-                TimeUnit.MILLISECONDS.sleep(5_100);
-            }
-
-            com.fasterxml.jackson.databind.JsonNode nightly = retention(processorPort, "load-xsi/esxi-prune/nightly",
-                    view -> view.path("restorePoints").size() == 2 && view.path("pendingPrunes").isEmpty());
-            assertFalse(Files.exists(folders.get(0)), "the oldest night's folder was deleted by the agent");
-            assertTrue(Files.isDirectory(folders.get(1)) && Files.isDirectory(folders.get(2)), "the two kept ones stay");
-            assertEquals(List.of("xsibackup-41003", "xsibackup-41002"), ids(nightly));
-
-            com.fasterxml.jackson.databind.JsonNode other = retention(processorPort, "load-xsi/esxi-prune/other",
-                    view -> view.path("pendingPrunes").size() == 1
-                            && view.path("pendingPrunes").get(0).path("status").asText().equals("failed"));
-            assertEquals(3, other.path("restorePoints").size(), "a refused prune deletes nothing: " + other);
-            String error = other.path("pendingPrunes").get(0).path("error").asText();
-            assertTrue(error.contains("refused") && error.contains("is not " + backups), error);
-            assertTrue(other.path("pendingPrunes").get(0).path("retryAt").asText().length() > 0);
-            for (int night = 1; night <= 3; night++) {
-                assertTrue(Files.isDirectory(elsewhere.resolve(Integer.toString(night))));
-            }
-            String alerts = get(processorPort, "/api/alerts").body();
-            assertTrue(alerts.contains("load-agent/prune-xsibackup"), "the failed prune alerts: " + alerts);
-            System.out.printf("retention through the sh agent: %s pruned and its folder deleted; a prune outside the "
-                    + "agent's root refused, kept, retried at %s%n", "xsibackup-41001",
-                    other.path("pendingPrunes").get(0).path("retryAt").asText());
+            aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed(gatewayPort, processorPort, ran);
+            anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack(gatewayPort, processorPort, backups,
+                    elsewhere);
         }
+    }
+
+    void aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed(int gatewayPort, int processorPort,
+            Path ran) throws Exception {
+        // copy-b's failure is folded (its run is the job's last) before its success arrives; had the failure
+        // completed the fan-in, its command would run before the success's and show in the file below.
+        hook(gatewayPort, "copy-a", 31_001, true);
+        // The jobs' events lie in different partitions, each folded by its own task, which need not have
+        // started together: copy-a's success is folded (and its step sent to the fan-in) before copy-b's runs
+        // are sent, so that copy-b's success is the step that completes the fan-in.
+        view(processorPort, "load-xsi/esxi-fan/copy-a", job -> job.path("lastRun").path("runId").asText().equals("31001"));
+        hook(gatewayPort, "copy-b", 31_002, false);
+        view(processorPort, "load-xsi/esxi-fan/copy-b", job -> job.path("lastRun").path("runId").asText().equals("31002"));
+        assertEquals(List.of(), lines(ran), "copy-b failed: verify-both waits");
+
+        hook(gatewayPort, "copy-b", 31_003, true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (lines(ran).isEmpty() && System.nanoTime() < deadline) {
+            TimeUnit.SECONDS.sleep(1);
+        }
+        TimeUnit.SECONDS.sleep(8);
+        assertEquals(List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31003"), lines(ran),
+                "verified once, after the run of copy-b that completed the fan-in");
+    }
+
+    void anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack(int gatewayPort, int processorPort,
+            Path backups, Path elsewhere) throws Exception {
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC);
+        // Three nights of one job, each run's folder named by its start as XSIBackup names it (t=30 s before
+        // the hook); and three of a job whose backup point is not the agent's root.
+        List<Path> folders = new ArrayList<>();
+        for (int night = 1; night <= 3; night++) {
+            Path folder = Files.createDirectories(backups.resolve(stamp.format(java.time.Instant.now()
+                    .minusSeconds(30)) + "/VM1"));
+            folders.add(folder.getParent());
+            xsiHook(gatewayPort, "nightly", 41_000 + night, backups);
+            Files.createDirectories(elsewhere.resolve(Integer.toString(night)));
+            xsiHook(gatewayPort, "other", 42_000 + night, elsewhere);
+            TimeUnit.MILLISECONDS.sleep(5_100);
+        }
+
+        com.fasterxml.jackson.databind.JsonNode nightly = retention(processorPort, "load-xsi/esxi-prune/nightly",
+                view -> view.path("restorePoints").size() == 2 && view.path("pendingPrunes").isEmpty());
+        assertFalse(Files.exists(folders.get(0)), "the oldest night's folder was deleted by the agent");
+        assertTrue(Files.isDirectory(folders.get(1)) && Files.isDirectory(folders.get(2)), "the two kept ones stay");
+        assertEquals(List.of("xsibackup-41003", "xsibackup-41002"), ids(nightly));
+
+        com.fasterxml.jackson.databind.JsonNode other = retention(processorPort, "load-xsi/esxi-prune/other",
+                view -> view.path("pendingPrunes").size() == 1
+                        && view.path("pendingPrunes").get(0).path("status").asText().equals("failed"));
+        assertEquals(3, other.path("restorePoints").size(), "a refused prune deletes nothing: " + other);
+        String error = other.path("pendingPrunes").get(0).path("error").asText();
+        assertTrue(error.contains("refused") && error.contains("is not " + backups), error);
+        assertTrue(other.path("pendingPrunes").get(0).path("retryAt").asText().length() > 0);
+        for (int night = 1; night <= 3; night++) {
+            assertTrue(Files.isDirectory(elsewhere.resolve(Integer.toString(night))));
+        }
+        String alerts = get(processorPort, "/api/alerts").body();
+        assertTrue(alerts.contains("load-agent/prune-xsibackup"), "the failed prune alerts: " + alerts);
+        System.out.printf("retention through the sh agent: %s pruned and its folder deleted; a prune outside the "
+                + "agent's root refused, kept, retried at %s%n", "xsibackup-41001",
+                other.path("pendingPrunes").get(0).path("retryAt").asText());
     }
 
     @Test
