@@ -121,7 +121,9 @@ public final class ProcessorAtScale {
                     Duration.ofSeconds(lead + window + 120L));
 
             TimeUnit.SECONDS.sleep(10);
+            Map<String, Double> threadsBefore = threadCpuMs(processor.pid());
             double idle = cpuShare(processor.pid(), Duration.ofSeconds(30));
+            List<String> idleThreads = busiestThreads(threadsBefore, threadCpuMs(processor.pid()), 30_000, 12);
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
             String[] scrape = scrape(client, port);
 
@@ -172,6 +174,8 @@ public final class ProcessorAtScale {
             }
             System.out.printf(Locale.ROOT, "Idle with %,d jobs, nothing due: %.2f %% of a core over 30 s%n", 2 * jobs,
                     idle * 100);
+            System.out.println("  the busiest threads (jcmd Thread.print's cpu= before and after):");
+            idleThreads.forEach(line -> System.out.println("    " + line));
             System.out.printf(Locale.ROOT, "Memory with %,d jobs (-Xmx%s): heap after GC %.1f MB, RSS %.1f MB%n",
                     2 * jobs, heap, memory[0] / 1e6, memory[1] / 1e6);
             System.out.printf(Locale.ROOT, "A Prometheus scrape of /q/metrics with the missed alerts open: %s; %s%n",
@@ -459,6 +463,46 @@ public final class ProcessorAtScale {
         TimeUnit.NANOSECONDS.sleep(over.toNanos());
         long after = XsiBackupThroughput.cpuNanos(pid);
         return (after - before) / (double) (System.nanoTime() - t0);
+    }
+
+    private static final java.util.regex.Pattern THREAD_LINE = java.util.regex.Pattern.compile(
+            "^\"(.*)\" (?:#(\\d+) )?.*?cpu=([0-9.]+)ms");
+
+    /**
+     * CPU milliseconds per thread of a JVM (name and number as {@code jcmd PID Thread.print} shows them, JVM threads
+     * such as the collector's and the compilers' included); empty where jcmd cannot attach.
+     */
+    static Map<String, Double> threadCpuMs(long pid) {
+        Map<String, Double> threads = new java.util.HashMap<>();
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            for (String line : dump.split("\n")) {
+                java.util.regex.Matcher thread = THREAD_LINE.matcher(line);
+                if (thread.find()) {
+                    String key = thread.group(1) + (thread.group(2) == null ? "" : " #" + thread.group(2));
+                    threads.merge(key, Double.parseDouble(thread.group(3)), Double::sum);
+                }
+            }
+        } catch (IOException e) {
+            // no jcmd: no breakdown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return threads;
+    }
+
+    /** The threads that used the most CPU between two {@link #threadCpuMs} samples, as % of a core over the span. */
+    static List<String> busiestThreads(Map<String, Double> before, Map<String, Double> after, long spanMs, int top) {
+        return after.entrySet().stream()
+                .map(thread -> Map.entry(thread.getKey(), thread.getValue() - before.getOrDefault(thread.getKey(), 0.0)))
+                .filter(thread -> thread.getValue() > 0)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(top)
+                .map(thread -> String.format(Locale.ROOT, "%5.2f %%  %s", 100 * thread.getValue() / spanMs, thread.getKey()))
+                .toList();
     }
 
     static long percentile(long[] sorted, double p) {
