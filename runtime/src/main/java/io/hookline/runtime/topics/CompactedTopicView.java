@@ -90,6 +90,10 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         // Kafka Streams writes some of these topics in transactions: never show an aborted record.
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // These topics change seldom. The broker answers a waiting fetch as soon as a record is appended (or a
+        // transaction commits), so a longer wait costs no freshness; it only makes an idle reader ask ten times
+        // less often than the default 500 ms (each view took about 0.2 % of a core in an idle processor).
+        consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5_000);
         if (keys != null) {
             KeysOnly.limitFetches(consumerConfig);
         }
