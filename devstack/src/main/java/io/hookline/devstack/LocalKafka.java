@@ -212,7 +212,7 @@ public final class LocalKafka implements AutoCloseable {
      * A process's arguments. The JDK reads only the first 4 KB of /proc/PID/cmdline and then answers none, and the
      * broker's classpath alone is longer: read the whole file where there is one.
      */
-    static List<String> arguments(ProcessHandle process) {
+    public static List<String> arguments(ProcessHandle process) {
         Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
         try {
             return List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));

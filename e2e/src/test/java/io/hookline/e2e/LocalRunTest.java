@@ -386,10 +386,12 @@ class LocalRunTest {
     static ProcessHandle descendant(Run run, String text) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            // The process itself, not a subshell of it (the agent's long poll runs in one).
+            // The process itself, not a subshell of it (the agent's long poll runs in one). Its command line is read
+            // whole: the JDK's answers none when it is longer than 4 KB, as the broker launcher's classpath is in a
+            // checkout with a longer path.
             java.util.Optional<ProcessHandle> found = run.process().descendants()
-                    .filter(p -> p.info().commandLine().orElse("").contains(text))
-                    .filter(p -> !p.parent().flatMap(parent -> parent.info().commandLine()).orElse("").contains(text))
+                    .filter(p -> commandLine(p).contains(text))
+                    .filter(p -> !p.parent().map(LocalRunTest::commandLine).orElse("").contains(text))
                     .findFirst();
             if (found.isPresent()) {
                 return found.get();
@@ -397,6 +399,10 @@ class LocalRunTest {
             TimeUnit.MILLISECONDS.sleep(250);
         }
         throw new AssertionError("no process of ./hookline up runs " + text);
+    }
+
+    static String commandLine(ProcessHandle process) {
+        return String.join(" ", LocalKafka.arguments(process));
     }
 
     static void kill(ProcessHandle process) throws Exception {
