@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -225,7 +227,12 @@ public final class LocalKafka implements AutoCloseable {
         broker.destroy();
         try {
             broker.onExit().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            // Asked to hurry: the broker is still stopped before this returns, and the caller sees the interrupt.
+            broker.destroyForcibly();
+            broker.onExit().join();
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
             broker.destroyForcibly();
             broker.onExit().join();
         }
