@@ -190,6 +190,13 @@ class LocalRunTest {
             assertTrue(printed.contains("Authorization: Bearer):\n  " + OPERATOR), printed);
             assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor + "/api/jobs"))
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "the API needs the operator");
+            // No token on a command line: ps shows those to every user of the machine.
+            assertEquals(List.of(), run.process().descendants().map(LocalRunTest::commandLine)
+                    .filter(line -> line.contains(TOKEN) || line.contains(OPERATOR)).toList());
+            assertTrue(run.process().descendants().anyMatch(p -> commandLine(p).contains("demo-sources.properties")),
+                    "the gateway reads the demo sources from a file");
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(home.resolve("data/demo-sources.properties"))));
 
             // Every example it prints works as printed, and each kind's demo job shows up.
             for (String kind : List.of("XSIBackup", "Retrospect", "ping", "Proxmox", "CloudEvents")) {
@@ -567,6 +574,17 @@ class LocalRunTest {
             assertEquals("hookline: port " + taken.getLocalPort() + " for the gateway is already in use: stop what uses it"
                     + " or set HOOKLINE_GATEWAY_PORT to a free port.", run.text().strip());
         }
+    }
+
+    @Test
+    void aTokenThatWouldChangeOnItsWayEndsWithOneSentence() throws Exception {
+        Run run = up(Map.of("HOOKLINE_DEMO_TOKEN", "abc/${user.home}", "HOOKLINE_KAFKA_PORT",
+                Integer.toString(freePortPair())));
+        assertTrue(run.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, run.process().exitValue());
+        assertEquals("hookline: HOOKLINE_DEMO_TOKEN may hold only letters, digits and . _ ~ - (it goes into URLs and"
+                + " configuration files): choose another.", run.text().strip());
+        assertFalse(Files.exists(home.resolve("data")), "nothing started, nothing written");
     }
 
     @Test
