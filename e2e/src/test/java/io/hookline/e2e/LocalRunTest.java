@@ -348,7 +348,7 @@ class LocalRunTest {
             broker = ProcessHandle.of(Long.parseLong(Files.readString(home.resolve("data/kafka/broker.pid")).strip()))
                     .orElseThrow();
             kill(descendant(run, "io.hookline.devstack.Main"));
-            awaitOutput(run, "hookline: the kafka was killed by SIGKILL at ", Duration.ofSeconds(10));
+            awaitOutput(run, "hookline: the Kafka broker was killed by SIGKILL at ", Duration.ofSeconds(10));
             Path kafkaLog = home.resolve("data/logs/kafka.log");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (Files.readString(kafkaLog).split("kafka ready on", -1).length < 3 && System.nanoTime() < deadline) {
