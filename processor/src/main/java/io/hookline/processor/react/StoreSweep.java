@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
 
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -27,6 +28,7 @@ public final class StoreSweep<V> {
     private final BiPredicate<V, Instant> done;
     private final SlicedPass<V> pass;
     private long nextPass = Long.MIN_VALUE;
+    private Cancellable scheduled;
 
     /** {@code done}: whether an entry may go, at the step's wall-clock time. */
     public StoreSweep(KeyValueStore<String, V> store, Duration passEvery, BiPredicate<V, Instant> done) {
@@ -41,10 +43,24 @@ public final class StoreSweep<V> {
         this.pass = new SlicedPass<>(store, slice);
     }
 
-    /** Runs the steps on the task's wall clock. */
+    /**
+     * Runs the steps on the task's wall clock: every {@link #STEP} within a pass, and between passes one wake-up when
+     * the next is due (Kafka Streams commits a transaction after every punctuation, even one that does nothing).
+     */
     public StoreSweep<V> schedule(ProcessorContext<?, ?> context) {
-        context.schedule(STEP, PunctuationType.WALL_CLOCK_TIME, this::step);
+        wakeEvery(context, STEP);
         return this;
+    }
+
+    private void wakeEvery(ProcessorContext<?, ?> context, Duration interval) {
+        scheduled = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            step(now);
+            Duration next = pass.active() ? STEP : Duration.ofMillis(Math.max(1, nextPass - now));
+            if (!next.equals(interval)) {
+                scheduled.cancel();
+                wakeEvery(context, next);
+            }
+        });
     }
 
     /** Whether the last pass has ended (the next begins {@code passEvery} after the last began). */

@@ -69,6 +69,31 @@ class StoreSweepTest {
         assertNull(issued.get("a"));
     }
 
+    @Test
+    void betweenPassesTheSweepWakesItsTaskOnlyWhenTheNextPassIsDue() {
+        // Every wake-up is a punctuation, and Kafka Streams commits a transaction after each.
+        put("old", NOW.minus(Duration.ofDays(31)));
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        ChainReactor.oldCommands(issued).schedule(context);
+        assertEquals(StoreSweep.STEP, pending(context).getInterval());
+
+        pending(context).getPunctuator().punctuate(NOW.toEpochMilli());
+        assertNull(issued.get("old"), "the pass ran");
+        assertEquals(Duration.ofHours(1), pending(context).getInterval(), "nothing until the next pass");
+
+        put("older", NOW.minus(Duration.ofDays(40)));
+        pending(context).getPunctuator().punctuate(NOW.plus(Duration.ofHours(1)).toEpochMilli());
+        assertNull(issued.get("older"), "the next pass ran at once");
+        assertEquals(Duration.ofHours(1), pending(context).getInterval(), "and was over in one step");
+    }
+
+    private static MockProcessorContext.CapturedPunctuator pending(MockProcessorContext<String, Object> context) {
+        List<MockProcessorContext.CapturedPunctuator> active = context.scheduledPunctuators().stream()
+                .filter(p -> !p.cancelled()).toList();
+        assertEquals(1, active.size(), "one wake-up pending at a time");
+        return active.get(0);
+    }
+
     private void put(String id, Instant createdAt) {
         issued.put(id, Command.newBuilder()
                 .setCommandId(id)
