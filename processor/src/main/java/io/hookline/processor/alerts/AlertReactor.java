@@ -14,7 +14,6 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,6 +24,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.react.DueIndex;
+import io.hookline.processor.react.DueWakeup;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.react.StoreSweep;
@@ -61,6 +61,12 @@ public final class AlertReactor implements Reactor {
     }
 
     private static final Logger LOG = Logger.getLogger(AlertReactor.class);
+
+    /**
+     * The longest a task goes without a check while nothing is due: a reload of the rules (other schedules, other
+     * deadlines) reaches the deadlines within this.
+     */
+    static final Duration RULES_SEEN_WITHIN = Duration.ofSeconds(5);
 
     private final Supplier<Rules> rules;
     private final Duration checkInterval;
@@ -107,7 +113,7 @@ public final class AlertReactor implements Reactor {
     public Reaction start(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs) {
         KeyValueStore<String, AlertEvent> alerts = context.getStateStore(STORE);
         Task task = new Task(context, jobs, alerts);
-        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::checkDeadlines);
+        new DueWakeup(context, task.deadlines, checkInterval, RULES_SEEN_WITHIN, task::checkDeadlines);
         new StoreSweep<>(alerts, FORGET_RESOLVED_EVERY, AlertReactor::forgotten).schedule(context);
         return task;
     }

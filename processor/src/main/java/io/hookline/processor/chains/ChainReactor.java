@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,6 +26,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hookline.processor.react.DueIndex;
+import io.hookline.processor.react.DueWakeup;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
 import io.hookline.processor.react.StoreSweep;
@@ -118,7 +118,8 @@ public final class ChainReactor implements Reactor {
         KeyValueStore<String, BackupEvent> deadlines = context.getStateStore(DEADLINES);
         KeyValueStore<String, Command> issued = context.getStateStore(COMMANDS);
         Task task = new Task(context, deadlines, issued);
-        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, task::expire);
+        // Expiries are all in the index (kept with every queued command and its start): it wakes the task for them.
+        new DueWakeup(context, task.expiries, checkInterval, Duration.ofHours(1), task::expire);
         oldCommands(issued).schedule(context);
         return task;
     }

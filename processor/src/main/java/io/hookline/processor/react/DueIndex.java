@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 
 /**
  * Keys of one task by the instant something falls due for them (a job's missed schedule, a queued command's
@@ -26,6 +27,13 @@ public final class DueIndex {
 
     private final NavigableSet<Due> byTime = new TreeSet<>();
     private final Map<String, Long> byKey = new HashMap<>();
+    /** Told each instant a key is indexed at ({@link DueWakeup} wakes the task by then). */
+    private LongConsumer onPut = at -> { };
+
+    /** {@code listener} is told the instant (epoch ms) of every key indexed from now on. */
+    public void onPut(LongConsumer listener) {
+        this.onPut = listener;
+    }
 
     /** Indexes the key at {@code at}, or takes it out when nothing is due for it ({@code at} null). */
     public void put(String key, Instant at) {
@@ -35,7 +43,13 @@ public final class DueIndex {
         }
         if (at != null) {
             byTime.add(new Due(at.toEpochMilli(), key));
+            onPut.accept(at.toEpochMilli());
         }
+    }
+
+    /** The instant (epoch ms) the earliest key falls due, or {@link Long#MAX_VALUE} when none is indexed. */
+    public long earliest() {
+        return byTime.isEmpty() ? Long.MAX_VALUE : byTime.first().at();
     }
 
     public void remove(String key) {

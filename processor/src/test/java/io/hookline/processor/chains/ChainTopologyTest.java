@@ -211,6 +211,7 @@ class ChainTopologyTest {
                 AvroSerde.of(BackupEvent.class));
         TaskStores.add(context, ChainReactor.COMMANDS, AvroSerde.of(Command.class));
         deadlines.put(command.getCommandId(), ChainLogic.expired(command, command.getExpiresAt()));
+        context.setCurrentSystemTimeMs(command.getCreatedAt().toEpochMilli());
         Rules rules = Rules.parse(RULES);
         new ChainReactor(() -> rules, Duration.ofSeconds(1)).start(context, null);
         Punctuator check = context.scheduledPunctuators().stream()
