@@ -55,10 +55,14 @@ public final class DueWakeup {
 
     private void wake(long now) {
         // One punctuation per wake-up: the next is scheduled for what is due next.
+        long intended = scheduledAt;
         scheduled.cancel();
         scheduled = null;
         scheduledAt = Long.MAX_VALUE;
-        lastCheck = now;
+        // The interval counts from when this check was due, not from when the stream thread came to it (after a
+        // poll or a batch): a late check does not put off the next, as Kafka Streams keeps its own intervals on
+        // their grid. A check later than a whole interval counts from now.
+        lastCheck = intended + shortest >= now ? intended : now;
         try {
             check.punctuate(now);
         } finally {

@@ -81,10 +81,31 @@ class DueWakeupTest {
     }
 
     @Test
+    void aCheckTheStreamThreadComesToLateDoesNotPutOffTheNext() {
+        start(false);
+        index.put("overdue-1", Instant.ofEpochMilli(T0 - 1_000));
+        fireAt(330); // due at 250: the thread was busy with a batch
+        index.put("overdue-2", Instant.ofEpochMilli(T0 - 1_000));
+        assertEquals(500, nextWake(), "an interval after the check was due, not after it ran");
+        fireAt(900); // more than an interval late
+        index.put("overdue-3", Instant.ofEpochMilli(T0 - 1_000));
+        assertEquals(1_150, nextWake(), "counted from when it ran: no burst of checks to catch up");
+        assertEquals(List.of(330L, 900L), checks);
+    }
+
+    @Test
     void aCheckThatFailsStillLeavesTheNextOneScheduled() {
         start(true);
         assertThrows(IllegalStateException.class, () -> runUntil(250));
         assertEquals(5_250, nextWake());
+    }
+
+    /** Fires the pending wake-up at {@code ms} after T0, whenever it was due. */
+    void fireAt(long ms) {
+        CapturedPunctuator pending = pending();
+        context.setCurrentSystemTimeMs(T0 + ms);
+        pending.getPunctuator().punctuate(T0 + ms);
+        pending();
     }
 
     /** When the one pending wake-up fires, in ms after T0. */
