@@ -181,6 +181,13 @@ class LocalRunTest {
                 "HOOKLINE_GATEWAY_PORT", Integer.toString(gateway),
                 "HOOKLINE_PROCESSOR_PORT", Integer.toString(processor),
                 "HOOKLINE_DEMO_TOKEN", TOKEN);
+        // Files left readable by everyone (an older release, a copied folder): the tokens still go to files only
+        // this user can read.
+        for (String file : List.of("demo-sources.properties", "operators.properties")) {
+            Path left = Files.createDirectories(home.resolve("data")).resolve(file);
+            Files.writeString(left, "old\n");
+            Files.setPosixFilePermissions(left, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         Run run = up(env);
         String pid = Integer.toString(10_000 + (int) (Math.random() * 80_000));
         try {
@@ -195,8 +202,10 @@ class LocalRunTest {
                     .filter(line -> line.contains(TOKEN) || line.contains(OPERATOR)).toList());
             assertTrue(run.process().descendants().anyMatch(p -> commandLine(p).contains("demo-sources.properties")),
                     "the gateway reads the demo sources from a file");
-            assertEquals("rw-------", PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(home.resolve("data/demo-sources.properties"))));
+            for (String file : List.of("demo-sources.properties", "operators.properties")) {
+                assertEquals("rw-------", PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(home.resolve("data").resolve(file))), file);
+            }
 
             // Every example it prints works as printed, and each kind's demo job shows up.
             for (String kind : List.of("XSIBackup", "Retrospect", "ping", "Proxmox", "CloudEvents")) {
