@@ -40,7 +40,7 @@ public final class DueWakeup {
     }
 
     /** Something falls due at {@code at} (epoch ms): the check runs then, or {@code shortest} after the last one. */
-    public void wakeBy(long at) {
+    private void wakeBy(long at) {
         long wanted = Math.max(at, lastCheck + shortest);
         if (wanted >= scheduledAt) {
             return;
