@@ -180,12 +180,20 @@ class LocalRunTest {
         Map<String, String> env = Map.of("HOOKLINE_KAFKA_PORT", Integer.toString(kafka),
                 "HOOKLINE_GATEWAY_PORT", Integer.toString(gateway),
                 "HOOKLINE_PROCESSOR_PORT", Integer.toString(processor),
-                "HOOKLINE_DEMO_TOKEN", TOKEN);
-        // Files left readable by everyone (an older release, a copied folder): the tokens still go to files only
-        // this user can read.
-        for (String file : List.of("demo-sources.properties", "operators.properties")) {
-            Path left = Files.createDirectories(home.resolve("data")).resolve(file);
-            Files.writeString(left, "old\n");
+                // Empty: the tokens kept in HOOKLINE_HOME by an earlier run are used.
+                "HOOKLINE_DEMO_TOKEN", "", "HOOKLINE_OPERATOR_TOKEN", "");
+        // Files left readable by everyone (an older release, a copied folder, a hand edit): the tokens kept are made
+        // readable by this user only, and the user is told; the files written with them are made anew, only for them.
+        List<String> tokens = List.of("demo-token", "operator-token");
+        List<String> written = List.of("demo-sources.properties", "operators.properties", "agent/hookline-agent.conf");
+        for (String file : java.util.stream.Stream.concat(tokens.stream(), written.stream()).toList()) {
+            Path left = home.resolve("data").resolve(file);
+            Files.createDirectories(left.getParent());
+            Files.writeString(left, switch (file) {
+                case "demo-token" -> TOKEN;
+                case "operator-token" -> OPERATOR;
+                default -> "old\n";
+            });
             Files.setPosixFilePermissions(left, PosixFilePermissions.fromString("rw-r--r--"));
         }
         Run run = up(env);
@@ -202,9 +210,13 @@ class LocalRunTest {
                     .filter(line -> line.contains(TOKEN) || line.contains(OPERATOR)).toList());
             assertTrue(run.process().descendants().anyMatch(p -> commandLine(p).contains("demo-sources.properties")),
                     "the gateway reads the demo sources from a file");
-            for (String file : List.of("demo-sources.properties", "operators.properties")) {
+            for (String file : java.util.stream.Stream.concat(tokens.stream(), written.stream()).toList()) {
                 assertEquals("rw-------", PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(home.resolve("data").resolve(file))), file);
+            }
+            for (String file : tokens) {
+                assertTrue(printed.contains("hookline: " + home.resolve("data").resolve(file) + " could be read by other"
+                        + " users of this machine; now only by you. Delete it for a new token."), printed);
             }
 
             // Every example it prints works as printed, and each kind's demo job shows up.
