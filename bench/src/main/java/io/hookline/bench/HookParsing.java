@@ -1,0 +1,89 @@
+package io.hookline.bench;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.hookline.gateway.hook.HookRequest;
+import io.hookline.gateway.hook.RawCapture;
+import io.hookline.gateway.source.Source;
+import io.hookline.gateway.xsibackup.XsiBackupHook;
+import io.hookline.gateway.xsibackup.XsiBackupQuery;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.SourceKind;
+import io.hookline.schema.serde.AvroSerde;
+
+/**
+ * What the gateway spends on one XSIBackup hook before its HTTP stack and the producer: decoding the query,
+ * checking it for secrets, the scrubbed copy for audit, the event, its Avro encoding; the same steps as
+ * {@code XsiBackupResource} on the hooks {@code bench/run} sends, in one thread, no broker. A change to any of them
+ * shows here in microseconds a hook, which {@code bench/run}'s figures, moving a tenth from day to day, cannot show.
+ * Prints the median and best of {@code --rounds} rounds of {@code --hooks} hooks, after as many rounds to warm up.
+ */
+public final class HookParsing {
+
+    public static void main(String[] args) {
+        Map<String, String> options = XsiBackupThroughput.parse(args);
+        int hooks = Integer.parseInt(options.getOrDefault("hooks", "200000"));
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "15"));
+        String[] queries = new String[1024];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = XsiBackupThroughput.query(10_000 + i);
+        }
+        Source source = new Source("bench", SourceKind.XSIBACKUP, "OK", ZoneOffset.UTC);
+        Map<String, String> headers = new TreeMap<>(Map.of("host", "127.0.0.1:8080", "user-agent", "Wget/1.20.3"));
+        AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+        String[] steps = {"decode the query", "check it for secrets", "scrubbed copy for audit", "the event",
+            "Avro encoding"};
+        long[][] nanos = new long[steps.length][rounds];
+        long bytes = 0;
+        for (int round = -rounds; round < rounds; round++) {
+            long[] spent = new long[steps.length];
+            for (int i = 0; i < hooks; i++) {
+                String query = queries[i & (queries.length - 1)];
+                long t0 = System.nanoTime();
+                XsiBackupQuery.Decoded decoded = XsiBackupQuery.decode(query).decoded();
+                long t1 = System.nanoTime();
+                var safe = XsiBackupHook.safeQuery(decoded);
+                long t2 = System.nanoTime();
+                HookRequest request = new HookRequest("GET", "/hooks/xsibackup/***/error", query, headers, "", "127.0.0.1");
+                var raw = RawCapture.inspected(request, safe.orElse(query), safe.isPresent(), 4096);
+                long t3 = System.nanoTime();
+                BackupEvent event = XsiBackupHook.toEvent(source, "error", decoded, Instant.now(), raw, null).event();
+                long t4 = System.nanoTime();
+                bytes += serde.encode(event).length;
+                long t5 = System.nanoTime();
+                spent[0] += t1 - t0;
+                spent[1] += t2 - t1;
+                spent[2] += t3 - t2;
+                spent[3] += t4 - t3;
+                spent[4] += t5 - t4;
+            }
+            if (round >= 0) {
+                for (int s = 0; s < steps.length; s++) {
+                    nanos[s][round] = spent[s];
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "One XSIBackup hook as bench/run sends it (%d-byte query, %d-byte record), %d"
+                + " rounds of %d hooks, one thread:%n", queries[0].length(), bytes / (2L * rounds * hooks), rounds, hooks);
+        long[] total = new long[rounds];
+        for (int s = 0; s < steps.length; s++) {
+            print(steps[s], nanos[s], hooks);
+            for (int r = 0; r < rounds; r++) {
+                total[r] += nanos[s][r];
+            }
+        }
+        print("all of it", total, hooks);
+    }
+
+    private static void print(String step, long[] nanos, int hooks) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "  %-26s median %6.2f µs, best %6.2f µs a hook%n", step,
+                sorted[sorted.length / 2] / 1e3 / hooks, sorted[0] / 1e3 / hooks);
+    }
+}
