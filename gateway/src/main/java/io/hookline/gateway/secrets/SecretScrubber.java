@@ -289,29 +289,59 @@ public final class SecretScrubber {
         return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
+    /** The hints of {@link #mayHoldSecret}, lower case. */
+    private static final String[] HINTS = {"pass", "pwd", "secret", "token", "key", "credential", "bearer", "basic",
+        "://"};
+
+    /** Which two ASCII characters, at index {@code first << 7 | second}, begin a hint in some case. */
+    private static final boolean[] HINT_START = new boolean[128 * 128];
+
+    static {
+        for (char first = 0; first < 128; first++) {
+            for (char second = 0; second < 128; second++) {
+                for (String hint : HINTS) {
+                    if (lower(first) == hint.charAt(0) && lower(second) == hint.charAt(1)) {
+                        HINT_START[first << 7 | second] = true;
+                    }
+                }
+            }
+        }
+    }
+
     /**
-     * Whether any hint occurs, in any case. One pass without copying the text, a character or two looked at where
-     * a hint could start: this runs on every field and every decoded base64 run of every hook, where lower-casing
-     * each whole text first was a tenth of the gateway's time.
+     * Whether any hint occurs, in any case. One pass without copying the text: a table of the pairs of characters
+     * a hint begins with rules out nearly every position (in base64 all but about one in a hundred) with one
+     * look-up, and only where it does not is the hint compared. This runs on every field and every decoded base64
+     * run of every hook, where lower-casing each whole text first was a tenth of the gateway's time, and comparing
+     * at each position whose one character could begin a hint was still a twentieth.
      */
     private static boolean mayHoldSecret(String text) {
         int last = text.length() - 3;
         for (int i = 0; i <= last; i++) {
-            boolean hint = switch (lower(text.charAt(i))) {
-                case 'p' -> hintAt(text, i, "pass") || hintAt(text, i, "pwd");
-                case 's' -> hintAt(text, i, "secret");
-                case 't' -> hintAt(text, i, "token");
-                case 'k' -> hintAt(text, i, "key");
-                case 'c' -> hintAt(text, i, "credential");
-                case 'b' -> hintAt(text, i, "bearer") || hintAt(text, i, "basic");
-                case ':' -> hintAt(text, i, "://");
-                default -> false;
-            };
-            if (hint) {
+            char first = text.charAt(i);
+            char second = text.charAt(i + 1);
+            if ((first | second) < 128 && !HINT_START[first << 7 | second]) {
+                continue;
+            }
+            // A pair of ASCII characters that begins a hint, or a character beyond ASCII (the Kelvin sign is a 'k').
+            if (hintStartsAt(text, i)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean hintStartsAt(String text, int i) {
+        return switch (lower(text.charAt(i))) {
+            case 'p' -> hintAt(text, i, "pass") || hintAt(text, i, "pwd");
+            case 's' -> hintAt(text, i, "secret");
+            case 't' -> hintAt(text, i, "token");
+            case 'k' -> hintAt(text, i, "key");
+            case 'c' -> hintAt(text, i, "credential");
+            case 'b' -> hintAt(text, i, "bearer") || hintAt(text, i, "basic");
+            case ':' -> hintAt(text, i, "://");
+            default -> false;
+        };
     }
 
     /** Whether {@code hint} (lower case, its first character already matched) stands at {@code at}, in any case. */
