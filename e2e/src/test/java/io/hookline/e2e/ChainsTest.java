@@ -39,7 +39,8 @@ import io.hookline.devstack.LocalKafka;
  * load while the processor is killed (SIGKILL, not a stop) again and again, at whatever step each trigger is in
  * (folding the upstream run, writing the command, folding the agent's reports), every upstream run's command runs
  * exactly once; a fan-in runs once every upstream succeeded, and not while one has failed; an enforced retention
- * policy prunes through the agent's prune action and the deletion is folded back into the job.
+ * policy prunes through the agent's prune action and the deletion is folded back into the job; and on the same stack,
+ * alert delivery stopped by a second member under its id shows on its gauge and its health until it reads again.
  */
 class ChainsTest {
 
@@ -253,7 +254,62 @@ class ChainsTest {
             aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed(gatewayPort, processorPort, ran);
             anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack(gatewayPort, processorPort, backups,
                     elsewhere);
+            aSecondProcessorUnderTheSameInstanceIdShowsOnTheGaugeAndTheHealthUntilDeliveryReadsAgain(
+                    kafka.bootstrapServers(), processorPort);
         }
+    }
+
+    /**
+     * A consumer that joins alert delivery's group under the processor's own static member id, as a second processor
+     * started with the same hookline.instance-id does, stops the processor's delivery: hookline_delivery_stopped is 1
+     * for hookline.alerts and /q/health/ready is down naming what to do, until delivery reads again by itself.
+     */
+    void aSecondProcessorUnderTheSameInstanceIdShowsOnTheGaugeAndTheHealthUntilDeliveryReadsAgain(String bootstrap,
+            int processorPort) throws Exception {
+        String gauge = "hookline_delivery_stopped{topic=\"hookline.alerts\"}";
+        assertEquals("0.0", metric(processorPort, gauge), "delivery reads before the intruder joins");
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "group.id", "hookline-dispatcher",
+                "group.instance.id", "e2e-chain-dispatcher", "enable.auto.commit", "false");
+        List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> intruder = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            intruder.subscribe(List.of("hookline.alerts"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!seen.contains("stopped") && System.nanoTime() < deadline) {
+                try {
+                    intruder.poll(Duration.ofMillis(100));
+                } catch (org.apache.kafka.common.errors.FencedInstanceIdException taken) {
+                    break; // the processor's next consumer took the member id back
+                }
+                if ("1.0".equals(metric(processorPort, gauge))) {
+                    seen.add("stopped");
+                    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + processorPort + "/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(503, ready.statusCode(), ready.body());
+                    assertTrue(ready.body().contains("another processor runs with the same hookline.instance-id: give"
+                            + " each its own"), ready.body());
+                }
+            }
+        }
+        assertEquals(List.of("stopped"), seen, "the gauge showed delivery stopped");
+        assertTrue(Files.readString(home.resolve("processor.log")).contains("hookline-dispatcher stopped reading"
+                + " hookline.alerts: FencedInstanceIdException"), "the processor logged why");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!"0.0".equals(metric(processorPort, gauge)) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertEquals("0.0", metric(processorPort, gauge), "delivery reads again by itself");
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processorPort
+                + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    /** The value of one sample on the processor's /q/metrics, or null when it is not there. */
+    String metric(int processorPort, String sample) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processorPort + "/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(line -> line.startsWith(sample + " ")).map(line -> line.substring(sample.length() + 1))
+                .findFirst().orElse(null);
     }
 
     void aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed(int gatewayPort, int processorPort,
