@@ -55,6 +55,7 @@ public final class AgentLongPolls {
             Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
             gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                     "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                    "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
                     "-Dquarkus.config.locations=" + config, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
                     "-jar", jar.toString()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("gateway.log").toFile()).start();

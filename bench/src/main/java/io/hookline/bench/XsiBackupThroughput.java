@@ -292,6 +292,8 @@ public final class XsiBackupThroughput {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                // Vert.x's file cache goes into the work folder the bench deletes, not /tmp/vertx-cache.
+                "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
                 "-Dhookline.sources.bench.kind=xsibackup", "-Dhookline.sources.bench.token=" + TOKEN,
                 // The benchmark measures throughput, not the per-source flood protection.
                 "-Dhookline.sources.bench.rate-limit=1000000", "-Dhookline.sources.bench.rate-burst=1000000",
