@@ -50,8 +50,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         Path java = java21().orElseThrow(() -> new DevstackException("Apicurio Registry 3.3 needs Java 21 or later, and "
                 + "none was found: set HOOKLINE_REGISTRY_JAVA to its bin/java, or install one under /usr/lib/jvm"));
         Path log = dir.resolve("registry.log");
+        // Its temporary files (Vert.x's cache) in its folder: /tmp/vertx-cache was left behind by every run.
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         process = new ProcessBuilder(java.toString(), "-Xmx384m", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.enabled=false", "-jar",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.enabled=false", "-Djava.io.tmpdir=" + tmp, "-jar",
                 app.resolve("quarkus-run.jar").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
