@@ -29,6 +29,10 @@ public final class HookParsing {
         Map<String, String> options = XsiBackupThroughput.parse(args);
         int hooks = Integer.parseInt(options.getOrDefault("hooks", "200000"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "15"));
+        if (hooks < 1 || rounds < 1) {
+            System.err.println("bench/parsing: --hooks and --rounds must be at least 1");
+            System.exit(2);
+        }
         String[] queries = new String[1024];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = XsiBackupThroughput.query(10_000 + i);

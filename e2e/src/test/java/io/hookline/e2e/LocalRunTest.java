@@ -185,8 +185,9 @@ class LocalRunTest {
         // Files left readable by everyone (an older release, a copied folder, a hand edit): the tokens kept are made
         // readable by this user only, and the user is told; the files written with them are made anew, only for them.
         List<String> tokens = List.of("demo-token", "operator-token");
-        List<String> written = List.of("demo-sources.properties", "operators.properties", "agent/hookline-agent.conf");
-        for (String file : java.util.stream.Stream.concat(tokens.stream(), written.stream()).toList()) {
+        List<String> files = List.of("demo-token", "operator-token", "demo-sources.properties", "operators.properties",
+                "agent/hookline-agent.conf");
+        for (String file : files) {
             Path left = home.resolve("data").resolve(file);
             Files.createDirectories(left.getParent());
             Files.writeString(left, switch (file) {
@@ -210,7 +211,7 @@ class LocalRunTest {
                     .filter(line -> line.contains(TOKEN) || line.contains(OPERATOR)).toList());
             assertTrue(run.process().descendants().anyMatch(p -> commandLine(p).contains("demo-sources.properties")),
                     "the gateway reads the demo sources from a file");
-            for (String file : java.util.stream.Stream.concat(tokens.stream(), written.stream()).toList()) {
+            for (String file : files) {
                 assertEquals("rw-------", PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(home.resolve("data").resolve(file))), file);
             }
