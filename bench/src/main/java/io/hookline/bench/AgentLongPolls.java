@@ -34,10 +34,15 @@ import io.hookline.schema.serde.AvroSerde;
  */
 public final class AgentLongPolls {
 
+    static final String USAGE = "bench/agent-polls [--agents 1000]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        Path root = Path.of(options.getOrDefault("root", "."));
-        int agents = Integer.parseInt(options.getOrDefault("agents", "1000"));
+        BenchOptions.run(USAGE, args, AgentLongPolls::bench);
+    }
+
+    static void bench(BenchOptions options) throws Exception {
+        Path root = options.root();
+        int agents = options.count("agents", 1000, 1);
         Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -42,11 +41,14 @@ import io.hookline.schema.serde.AvroSerde;
  */
 public final class CommandExpiries {
 
+    static final String USAGE = "bench/command-expiries [--commands 100000] [--checks 2000]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        int count = Integer.parseInt(options.getOrDefault("commands", "100000"));
-        int checks = Integer.parseInt(options.getOrDefault("checks", "2000"));
-        run(WorkDir.create("hookline-bench-expiries-"), count, checks);
+        BenchOptions.run(USAGE, args, options -> {
+            int count = options.count("commands", 100_000, 1);
+            int checks = options.count("checks", 2000, 1);
+            run(WorkDir.create("hookline-bench-expiries-"), count, checks);
+        });
     }
 
     private static void run(Path work, int count, int checks) throws Exception {

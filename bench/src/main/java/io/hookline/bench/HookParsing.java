@@ -25,14 +25,15 @@ import io.hookline.schema.serde.AvroSerde;
  */
 public final class HookParsing {
 
-    public static void main(String[] args) {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        int hooks = Integer.parseInt(options.getOrDefault("hooks", "200000"));
-        int rounds = Integer.parseInt(options.getOrDefault("rounds", "15"));
-        if (hooks < 1 || rounds < 1) {
-            System.err.println("bench/parsing: --hooks and --rounds must be at least 1");
-            System.exit(2);
-        }
+    static final String USAGE = "bench/parsing [--hooks 200000] [--rounds 15]";
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions.run(USAGE, args, HookParsing::bench);
+    }
+
+    static void bench(BenchOptions options) {
+        int hooks = options.count("hooks", 200_000, 1);
+        int rounds = options.count("rounds", 15, 1);
         String[] queries = new String[1024];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = XsiBackupThroughput.query(10_000 + i);

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,12 +33,17 @@ public final class HookToAlert {
 
     private static final Pattern JOB = Pattern.compile("\"jobKey\":\"bench/esxi-alert/a(\\d+)\"");
 
+    static final String USAGE = "bench/alerts [--rate 1000] [--seconds 30] [--warmup-seconds 60]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        Path root = Path.of(options.getOrDefault("root", "."));
-        int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
-        int seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
-        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "60"));
+        BenchOptions.run(USAGE, args, HookToAlert::bench);
+    }
+
+    static void bench(BenchOptions options) throws Exception {
+        Path root = options.root();
+        int rate = options.count("rate", 1000, 1);
+        int seconds = options.count("seconds", 30, 1);
+        int warmupSeconds = options.count("warmup-seconds", 60, 0);
         Path work = WorkDir.create("hookline-bench-alerts-");
 
         int warm = rate * warmupSeconds;

@@ -70,14 +70,19 @@ public final class ProcessorAtScale {
     static final Duration EVERY = Duration.ofMinutes(10);
     static final Duration GRACE = Duration.ofMinutes(1);
 
+    static final String USAGE = "bench/processor [--jobs 100000] [--events 1000000] [--lead 60] [--window 60] [--processor-heap 256m]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        Path root = Path.of(options.getOrDefault("root", "."));
-        int jobs = Integer.parseInt(options.getOrDefault("jobs", "100000"));
-        int events = Integer.parseInt(options.getOrDefault("events", "1000000"));
-        int lead = Integer.parseInt(options.getOrDefault("lead", "60"));
-        int window = Integer.parseInt(options.getOrDefault("window", "60"));
-        String heap = options.getOrDefault("processor-heap", "256m");
+        BenchOptions.run(USAGE, args, ProcessorAtScale::bench);
+    }
+
+    static void bench(BenchOptions options) throws Exception {
+        Path root = options.root();
+        int jobs = options.count("jobs", 100_000, 1);
+        int events = options.count("events", 1_000_000, jobs);
+        int lead = options.count("lead", 60, 1);
+        int window = options.count("window", 60, 1);
+        String heap = options.heap("processor-heap", "256m");
         Path work = WorkDir.create("hookline-bench-processor-");
         Path rules = work.resolve("rules.yaml");
         Files.writeString(rules, """

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 import io.hookline.processor.retention.Forget;
@@ -28,10 +27,15 @@ import io.hookline.schema.RunOutcome;
  */
 public final class RetentionDecisions {
 
+    static final String USAGE = "bench/retention [--points 1000000] [--runs 7]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = XsiBackupThroughput.parse(args);
-        int count = Integer.parseInt(options.getOrDefault("points", "1000000"));
-        int runs = Integer.parseInt(options.getOrDefault("runs", "7"));
+        BenchOptions.run(USAGE, args, RetentionDecisions::bench);
+    }
+
+    static void bench(BenchOptions options) throws Exception {
+        int count = options.count("points", 1_000_000, 1);
+        int runs = options.count("runs", 7, 1);
         Random random = new Random(42);
         Instant newest = Instant.parse("2026-12-01T00:00:00Z");
         List<Point> points = new ArrayList<>(count);

@@ -41,17 +41,23 @@ public final class XsiBackupThroughput {
 
     static final String TOKEN = "bench-token-0123456789abcdef";
 
+    static final String USAGE = "bench/run [--seconds 20] [--warmup-seconds 30] [--gateway-heap 512m] [--concurrency 32]"
+            + " [--client wrk|java] [--requests 20000] [--warmup 3000]";
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = parse(args);
-        Path root = Path.of(options.getOrDefault("root", "."));
-        int requests = Integer.parseInt(options.getOrDefault("requests", "20000"));
-        int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
-        int warmup = Integer.parseInt(options.getOrDefault("warmup", "3000"));
-        int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
-        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "30"));
-        String gatewayHeap = options.getOrDefault("gateway-heap", "512m");
+        BenchOptions.run(USAGE, args, XsiBackupThroughput::bench);
+    }
+
+    static void bench(BenchOptions options) throws Exception {
+        Path root = options.root();
+        int requests = options.count("requests", 20_000, 1);
+        int concurrency = options.count("concurrency", 32, 1);
+        int warmup = options.count("warmup", 3000, 0);
+        int seconds = options.count("seconds", 20, 1);
+        int warmupSeconds = options.count("warmup-seconds", 30, 0);
+        String gatewayHeap = options.heap("gateway-heap", "512m");
         // wrk (C, one thread, epoll) leaves the cores to the gateway and broker; the Java client is the fallback.
-        String clientKind = options.getOrDefault("client", Wrk.available() ? "wrk" : "java");
+        String clientKind = options.choice("client", Wrk.available() ? "wrk" : "java", "wrk", "java");
         Path work = WorkDir.create("hookline-bench-");
 
         LocalKafka kafka = WorkDir.broker(work);
@@ -376,13 +382,5 @@ public final class XsiBackupThroughput {
 
     static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        return options;
     }
 }
