@@ -20,6 +20,7 @@ import io.hookline.schema.BackupEvent;
 import io.hookline.schema.RawRequest;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.SourceKind;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +38,8 @@ public class HookIntake {
     private final EventLog log;
     private final MeterRegistry metrics;
     private final KnownJobs jobs;
+    /** By source kind's ordinal, made at its first accepted hook (see {@link #meters}). */
+    private final Meters[] meters = new Meters[SourceKind.values().length];
 
     public HookIntake(EventLog log, MeterRegistry metrics, KnownJobs jobs) {
         this.log = log;
@@ -58,16 +61,16 @@ public class HookIntake {
                     + "(hookline.sources." + event.getSourceName() + ".max-jobs); a hook for a new job '"
                     + Figures.shorten(event.getJob()) + "' is refused"), event.getRaw(), 0);
         }
-        String kind = kindTag(event.getSourceKind());
+        Meters meters = meters(event.getSourceKind());
         Timer.Sample sample = Timer.start(metrics);
         return Uni.createFrom().completionStage(() -> log.append(event))
                 .map(metadata -> {
-                    sample.stop(metrics.timer("hookline.hook.ack", "kind", kind));
-                    metrics.counter("hookline.hooks", "kind", kind, "result", "accepted", "reason", "none").increment();
+                    sample.stop(meters.ack());
+                    meters.accepted().increment();
                     return Response.ok(ack, TEXT).build();
                 })
                 .onFailure().recoverWithItem(error -> {
-                    metrics.counter("hookline.hooks", "kind", kind, "result", "unavailable", "reason", "broker").increment();
+                    meters.unavailable().increment();
                     String why = describe(error);
                     if (!(unwrap(error) instanceof EventLog.BrokerStalledException)) {
                         // A stalled broker is logged once by EventLog, not once for each hook it turns away.
@@ -126,6 +129,28 @@ public class HookIntake {
                     LOG.warnf("could not record a refused hook on %s: %s", log.topics().rejected(), describe(error));
                     return response;
                 });
+    }
+
+    /** What every accepted or unavailable hook of one source kind counts and times. */
+    private record Meters(Timer ack, Counter accepted, Counter unavailable) {
+    }
+
+    /**
+     * The kind's meters, looked up once: the registry finds a meter by its name and tags, which it sorts and hashes,
+     * and every hook paid for that three times. Two threads may both look them up at a kind's first hooks; the
+     * registry gives both the same meters. Its "unavailable" count is 0 from the kind's first hook on, so that a
+     * rate over it sees the first refusal.
+     */
+    private Meters meters(SourceKind kind) {
+        Meters kindMeters = meters[kind.ordinal()];
+        if (kindMeters == null) {
+            String tag = kindTag(kind);
+            kindMeters = new Meters(metrics.timer("hookline.hook.ack", "kind", tag),
+                    metrics.counter("hookline.hooks", "kind", tag, "result", "accepted", "reason", "none"),
+                    metrics.counter("hookline.hooks", "kind", tag, "result", "unavailable", "reason", "broker"));
+            meters[kind.ordinal()] = kindMeters;
+        }
+        return kindMeters;
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -48,6 +48,11 @@ class DashboardMetricsTest {
         assertEquals(Set.of(), missing, "metrics the dashboard or the alerting rules use that the gateway does not export");
         assertTrue(metrics.contains("hookline_hooks_total{kind=\"xsibackup\",reason=\"none\",result=\"accepted\"}"),
                 metrics.lines().filter(l -> l.startsWith("hookline_hooks_total")).toList().toString());
+        // The rule on hooks the broker did not take (HooklineBrokerRefusesHooks) sees the first one: its series is
+        // there from the kind's first hook on, not only once something failed.
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith(
+                "hookline_hooks_total{kind=\"xsibackup\",reason=\"broker\",result=\"unavailable\"} ")),
+                metrics.lines().filter(l -> l.startsWith("hookline_hooks_total")).toList().toString());
         assertTrue(metrics.contains("hookline_hook_ack_seconds_bucket{kind=\"xsibackup\",le=\"0.001\"}")
                 || metrics.lines().anyMatch(l -> l.startsWith("hookline_hook_ack_seconds_bucket{kind=\"xsibackup\"")),
                 "the ack time has buckets");
