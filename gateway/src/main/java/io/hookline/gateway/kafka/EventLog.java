@@ -83,7 +83,7 @@ public class EventLog {
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "hookline-gateway");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
         long requestTimeout = Math.max(1000, Math.min(5000, ackTimeoutMs / 2));
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackTimeoutMs, requestTimeout + 1));
