@@ -2,10 +2,17 @@ package io.hookline.gateway.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +34,18 @@ class ProducerSettingsTest {
     void aRecordWaitsOneMillisecondForItsBatchUnlessTheOperatorSetsAnother() {
         assertEquals(1, EventLog.producerConfig(Map.of(), 10_000).get(ProducerConfig.LINGER_MS_CONFIG));
         assertEquals("5", EventLog.producerConfig(Map.of("linger.ms", "5"), 10_000).get(ProducerConfig.LINGER_MS_CONFIG));
+    }
+
+    @Test
+    void aLingerThatIsNotAWaitStopsTheGatewaysStartNamingTheSetting() {
+        for (String value : List.of("-1", "soon", String.valueOf(Long.MIN_VALUE))) {
+            Map<String, Object> config = EventLog.producerConfig(Map.of("bootstrap.servers", "127.0.0.1:1",
+                    "linger.ms", value), 10_000);
+            // What EventLog's constructor does first, before the gateway serves anything.
+            ConfigException refused = assertThrows(ConfigException.class,
+                    () -> new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer()).close());
+            assertTrue(refused.getMessage().contains("linger.ms"), refused.getMessage());
+        }
     }
 
     @Test
