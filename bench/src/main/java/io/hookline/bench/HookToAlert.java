@@ -39,15 +39,28 @@ public final class HookToAlert {
         BenchOptions.run(USAGE, args, HookToAlert::bench);
     }
 
+    /** The bench keeps two times for each hook it sends, in its own heap (-Xmx512m). */
+    static final long MAX_HOOKS = 20_000_000;
+
+    /** How many hooks a run sends, refused before anything starts when the bench could not keep their times. */
+    static int hooks(int rate, int warmupSeconds, int seconds) {
+        long hooks = (long) rate * ((long) warmupSeconds + seconds);
+        if (hooks > MAX_HOOKS) {
+            throw new BenchOptions.Refused("--rate × (--warmup-seconds + --seconds) is " + hooks
+                    + " hooks; the bench keeps the times of at most " + MAX_HOOKS);
+        }
+        return (int) hooks;
+    }
+
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
         int rate = options.count("rate", 1000, 1);
         int seconds = options.count("seconds", 30, 1);
         int warmupSeconds = options.count("warmup-seconds", 60, 0);
+        int total = hooks(rate, warmupSeconds, seconds);
+        int warm = rate * warmupSeconds;
         Path work = WorkDir.create("hookline-bench-alerts-");
 
-        int warm = rate * warmupSeconds;
-        int total = warm + rate * seconds;
         long[] sent = new long[total];
         long[] arrived = new long[total];
         AtomicLong deliveries = new AtomicLong();

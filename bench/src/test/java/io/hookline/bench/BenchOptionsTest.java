@@ -63,6 +63,18 @@ class BenchOptionsTest {
     }
 
     @Test
+    void aRunOfMoreHooksThanTheAlertBenchCanTimeIsRefusedBeforeItStarts() {
+        assertEquals(90_000, HookToAlert.hooks(1000, 60, 30));
+        // 100,000 a second for an hour would overflow an int and end in NegativeArraySizeException.
+        assertEquals("--rate × (--warmup-seconds + --seconds) is 367200000 hooks; the bench keeps the times of at most"
+                + " 20000000", assertThrows(BenchOptions.Refused.class,
+                        () -> HookToAlert.hooks(100_000, 72, 3600)).getMessage());
+        assertEquals("--rate × (--warmup-seconds + --seconds) is 4294967294000 hooks; the bench keeps the times of at"
+                + " most 20000000", assertThrows(BenchOptions.Refused.class,
+                        () -> HookToAlert.hooks(Integer.MAX_VALUE, 1000, 1000)).getMessage());
+    }
+
+    @Test
     void everyBenchNamesItsOwnCommandFirstInItsUsage() {
         for (String usage : new String[] {XsiBackupThroughput.USAGE, ProcessorAtScale.USAGE, HookToAlert.USAGE,
             HookParsing.USAGE, AgentLongPolls.USAGE, CommandExpiries.USAGE, RetentionDecisions.USAGE}) {
