@@ -131,6 +131,7 @@ public final class ProcessorAtScale {
             List<String> idleThreads = busiestThreads(threadsBefore, threadCpuMs(processor.pid()), 30_000, 12);
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
             String[] scrape = scrape(client, port);
+            String firingList = firingAlerts(client, port);
 
             // Restore: the processor loses its local state (a new pod on a new volume) and rebuilds it from the
             // changelogs before it folds again.
@@ -185,6 +186,8 @@ public final class ProcessorAtScale {
                     2 * jobs, heap, memory[0] / 1e6, memory[1] / 1e6);
             System.out.printf(Locale.ROOT, "A Prometheus scrape of /q/metrics with the missed alerts open: %s; %s%n",
                     scrape[0], scrape[1]);
+            System.out.println("The dashboard's firing alerts (GET /api/alerts?status=firing&limit=100) with them open: "
+                    + firingList);
             System.out.printf(Locale.ROOT, "Restore: the processor stopped, its state folder deleted, started again:"
                     + " %,d jobs rebuilt from %d changelogs (%,d records up to their ends, %s the largest)%n", 2 * jobs,
                     changelogs.size(), restoredRecords, largest);
@@ -219,6 +222,32 @@ public final class ProcessorAtScale {
         return new String[] { String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10", nanos[5] / 1e6,
                 nanos[9] / 1e6), firing };
     }
+
+    /**
+     * Ten requests for the firing alerts as the dashboard's overview makes them: the median and slowest time, the
+     * size of the answer and how many alerts it lists of how many firing.
+     */
+    static String firingAlerts(HttpClient client, int port) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/alerts?status=firing&limit=100")).header("Authorization", "Bearer " + API_TOKEN).build();
+        long[] nanos = new long[10];
+        HttpResponse<String> answer = null;
+        for (int i = 0; i < nanos.length; i++) {
+            long start = System.nanoTime();
+            answer = client.send(request, HttpResponse.BodyHandlers.ofString());
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        if (answer.statusCode() != 200) {
+            return "answered " + answer.statusCode() + ": " + answer.body();
+        }
+        long listed = JOB_KEY.matcher(answer.body()).results().count();
+        return String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10; %,d bytes listing %,d alerts of %s",
+                nanos[5] / 1e6, nanos[9] / 1e6, answer.body().length(), listed,
+                answer.headers().firstValue("X-Total-Count").orElse("(no X-Total-Count)"));
+    }
+
+    private static final java.util.regex.Pattern JOB_KEY = java.util.regex.Pattern.compile("\"alertKey\":");
 
     /** {@code events} events over {@code jobs} jobs, round robin: each a successful run with a restore point. */
     static Iterable<BackupEvent> replayEvents(int jobs, int events) {
@@ -340,6 +369,9 @@ public final class ProcessorAtScale {
         return WorkDir.jvmOptions("HOOKLINE_BENCH_PROCESSOR_OPTS");
     }
 
+    /** The bench's reader of the processor's API, for this run only. */
+    static final String API_TOKEN = "bench-" + java.util.UUID.randomUUID();
+
     static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)
             throws IOException {
         Path jar = root.resolve("processor/target/quarkus-app/quarkus-run.jar");
@@ -350,7 +382,8 @@ public final class ProcessorAtScale {
                 "-Xmx" + heap, "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema",
                 "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
-                "-Dhookline.rules=" + rules, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
+                "-Dhookline.rules=" + rules, "-Dhookline.api.users.bench.role=read",
+                "-Dhookline.api.users.bench.token=" + API_TOKEN, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
                 "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp"))));
         command.addAll(extraOptions());
         command.addAll(List.of("-jar", jar.toString()));
