@@ -6,6 +6,8 @@
 
 const PAGE_SIZE = 50;
 const OVERVIEW_DAYS = 14;
+// The overview lists the latest firing alerts and counts them all: an outage can fire one for every job.
+const FIRING_SHOWN = 100;
 const JOB_DAYS = 35;
 const ZONE = (Intl.DateTimeFormat().resolvedOptions().timeZone) || 'UTC';
 const SYMBOL = {ok: '\u2713', warning: '!', failed: '\u2717', missed: '?', running: '\u25b6', none: '', unknown: ''};
@@ -199,7 +201,7 @@ async function overview() {
   query.set('tz', ZONE);
   const after = cursors.length ? cursors[cursors.length - 1] : null;
   if (after) query.set('after', after);
-  const [jobs, summary, alerts] = await Promise.all([api('jobs?' + query), api('jobs/summary'), api('alerts?status=firing')]);
+  const [jobs, summary, alerts] = await Promise.all([api('jobs?' + query), api('jobs/summary'), api('alerts?status=firing&limit=' + FIRING_SHOWN)]);
   const total = Number(jobs.headers.get('X-Total-Count') || jobs.body.length);
   const more = !!jobs.headers.get('Link');
   const counts = {};
@@ -210,6 +212,7 @@ async function overview() {
   }
   const all = Object.values(counts).reduce((a, b) => a + b, 0);
   const firing = alerts.body;
+  const firingTotal = Number(alerts.headers.get('X-Total-Count') || firing.length);
   const view = document.getElementById('view');
   const statusButtons = [['', 'all jobs', all], ['failing', 'failing', counts.failing || 0], ['warning', 'warning', counts.warning || 0],
     ['running', 'running', counts.running || 0], ['ok', 'ok', counts.ok || 0], ['new', 'new', counts.new || 0]]
@@ -222,11 +225,13 @@ async function overview() {
   current.jobs = new Set(jobs.body.map(j => j.jobKey));
   if (!paint(view, '<h1>Backup jobs</h1>'
     + '<div class="counts" role="group" aria-label="Jobs by status">' + statusButtons
-    + '<a class="status firing" href="#alerts" id="firing-count">' + firing.length + ' alert' + (firing.length === 1 ? '' : 's') + ' firing</a></div>'
+    + '<a class="status firing" href="#alerts" id="firing-count">' + firingTotal + ' alert' + (firingTotal === 1 ? '' : 's') + ' firing</a></div>'
     + '<h2 id="alerts">Firing alerts</h2>'
     + table(['Severity', 'Condition', 'Job', 'Summary', 'Since', 'Silenced'], firing.map(a => [
       status(a.severity), esc(a.condition), jobLink(a.jobKey), esc(a.summary), when(a.startsAt),
       a.silencedBy ? '<span class="status silenced">silenced</span>' : '']), 'No alert is firing.', 'Firing alerts')
+    + (firingTotal > firing.length ? '<p class="muted small" id="firing-more">The ' + firing.length + ' latest of ' + firingTotal
+      + ' firing alerts. A job\'s page lists its own; <code>/api/alerts?status=firing</code> lists them all, a page at a time.</p>' : '')
     + '<h2>Jobs</h2>'
     + '<form class="filters" id="filters" role="search" aria-label="Filter the jobs">'
     + '<div class="text"><label for="f-q">Job, name or host contains</label><input id="f-q" name="q" type="search" value="'

@@ -70,12 +70,16 @@ class ClusterApiTest {
 
     /** Every page of /api/jobs from one instance, following its Link headers. */
     List<String> allPages(int port, int limit) throws Exception {
+        return allPages(port, "/api/jobs?limit=" + limit, "jobKey");
+    }
+
+    /** Every page of a list from one instance, starting at {@code path} and following its Link headers. */
+    List<String> allPages(int port, String path, String field) throws Exception {
         List<String> keys = new ArrayList<>();
-        String path = "/api/jobs?limit=" + limit;
         for (int page = 0; page < 100 && path != null; page++) {
             HttpResponse<String> answer = get(port, path, false);
             assertEquals(200, answer.statusCode(), answer.body());
-            keys.addAll(keys(json.readTree(answer.body()), "jobKey"));
+            keys.addAll(keys(json.readTree(answer.body()), field));
             path = answer.headers().firstValue("Link").map(link -> link.substring(1, link.indexOf('>'))).orElse(null);
         }
         return keys;
@@ -184,6 +188,10 @@ class ClusterApiTest {
             assertEquals(FAILING, ownAlertsA.size() + ownAlertsB.size(), "each alert held once: " + ownAlertsA + " / "
                     + ownAlertsB);
             assertTrue(ownAlertsA.stream().noneMatch(ownAlertsB::contains));
+            // A page at a time, from either instance: the same alerts in the same order as the whole list.
+            List<String> wholeA = keys(json.readTree(get(portA, "/api/alerts?status=firing", false).body()), "alertKey");
+            assertEquals(wholeA, allPages(portB, "/api/alerts?status=firing&limit=3", "alertKey"), "B's pages of 3");
+            assertEquals(wholeA, allPages(portA, "/api/alerts?status=firing&limit=4", "alertKey"), "A's pages of 4");
             System.out.printf("two processors: %d jobs split %d/%d, %d alerts; every list, page, job and alert the "
                     + "same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size());
         }

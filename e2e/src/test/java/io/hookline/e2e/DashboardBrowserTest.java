@@ -388,6 +388,20 @@ class DashboardBrowserTest {
         shown(By.id("prev")).click();
         awaitText("jobs 1\u201350 of 65", 20);
         assertEquals(50, jobsShown().size());
+
+        // An outage: more alerts fire than the overview lists. It counts them all and lists the latest 100.
+        for (int i = 0; i < 101; i++) {
+            hook(gateway, "esxi-down", "vm" + (100 + i), 400 + i, false);
+        }
+        WebElement more = waiting(60).until(d -> d.findElements(By.id("firing-more")).stream().findFirst().orElse(null));
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile("(\\d+) alerts firing")
+                .matcher(browser.findElement(By.id("firing-count")).getText().toLowerCase(java.util.Locale.ROOT));
+        assertTrue(count.matches(), browser.findElement(By.id("firing-count")).getText());
+        int firing = Integer.parseInt(count.group(1));
+        assertTrue(firing > 101, firing + " alerts firing");
+        waiting(30).until(d -> d.findElement(By.id("firing-more")).getText().startsWith("The 100 latest of " + firing
+                + " firing alerts"));
+        assertEquals(100, browser.findElements(By.cssSelector("#alerts + .scroll tbody tr")).size(), more.getText());
         System.out.printf("dashboard: overview, job, ops and phone pages driven in %s through %s%n",
                 ((org.openqa.selenium.HasCapabilities) browser).getCapabilities().getBrowserVersion(), url);
     }

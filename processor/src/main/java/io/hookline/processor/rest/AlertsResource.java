@@ -26,7 +26,10 @@ import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
-/** The alerts as the processor holds them: firing ones first, then resolved ones of the last 7 days. */
+/**
+ * The alerts as the processor holds them: firing ones first, then resolved ones of the last 7 days, a page at a time
+ * (an outage can fire one for every job).
+ */
 @Path("/api/alerts")
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {
@@ -53,6 +56,8 @@ public class AlertsResource {
     private final KafkaStreams streams;
     private final io.hookline.processor.silences.Silences silences;
     private final Peers peers;
+    /** Alerts a page holds unless ?limit= says otherwise. */
+    static final int DEFAULT_PAGE = 500;
 
     public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences,
             io.hookline.processor.rules.RulesFile rules, Peers peers) {
@@ -63,10 +68,12 @@ public class AlertsResource {
     }
 
     @GET
-    @Operation(summary = "Alerts; ?status=firing or ?status=resolved to filter, ?group=<group key> for the alerts of"
-            + " one message (what a notification links to), ?job=<job key> for one job's; silencedBy names a muting silence")
+    @Operation(summary = "Alerts, firing ones first, the latest change first, a page at a time: ?limit= (default 500,"
+            + " at most 1000), the next page from the Link header; X-Total-Count says how many match. ?status=firing or"
+            + " ?status=resolved to filter, ?group=<group key> for the alerts of one message (what a notification links"
+            + " to), ?job=<job key> for one job's; silencedBy names a muting silence")
     public Response alerts(@QueryParam("status") String status, @QueryParam("group") String group,
-            @QueryParam("job") String job) {
+            @QueryParam("job") String job, @QueryParam("limit") String limitText, @QueryParam("after") String after) {
         if (status != null && !List.of("firing", "resolved").contains(status)) {
             return Response.status(Response.Status.BAD_REQUEST)
                     .entity(Map.of("error", "status must be firing or resolved, not '" + status + "'")).build();
@@ -81,20 +88,46 @@ public class AlertsResource {
                     .entity(Map.of("error", "job is " + job.length() + " characters long; a job key is at most 2048"))
                     .build();
         }
-        List<AlertView> views = new ArrayList<>();
+        Integer limit = JobQuery.number(limitText);
+        int size = limit == null ? DEFAULT_PAGE : limit;
+        if (limitText != null && (limit == null || size < 1 || size > JobsResource.MAX_PAGE)) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "limit must be a whole number"
+                    + " from 1 to " + JobsResource.MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'")).build();
+        }
+        AlertOrder cursor = null;
+        if (after != null) {
+            cursor = after.length() > 2_100 ? null : AlertOrder.parse(after);
+            if (cursor == null) {
+                return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "after must be the cursor"
+                        + " a Link header gives (f: or r:, the epoch milliseconds of a change, ':', an alert key), not '"
+                        + JobQuery.shorten(after) + "'")).build();
+            }
+        }
+        // The first alerts after the cursor, never more than a page of them in memory however many there are.
+        java.util.TreeMap<AlertOrder, AlertEvent> page = new java.util.TreeMap<>();
+        long total = 0;
         try {
             ReadOnlyKeyValueStore<String, AlertEvent> store = streams.store(StoreQueryParameters.fromNameAndType(
                     AlertReactor.STORE, QueryableStoreTypes.keyValueStore()));
             try (KeyValueIterator<String, AlertEvent> all = store.all()) {
-                all.forEachRemaining(entry -> {
-                    boolean resolved = entry.value.getStatus() == AlertStatus.RESOLVED;
-                    if ((status == null || status.equals("resolved") == resolved)
-                            && (group == null || inGroup(entry.value, group))
-                            && (job == null || job.equals(entry.value.getJobKey()))) {
-                        views.add(AlertView.of(entry.value, resolved ? null : silences.muting(entry.value, Instant.now())
-                                .map(io.hookline.schema.Silence::getId).orElse(null)));
+                while (all.hasNext()) {
+                    AlertEvent alert = all.next().value;
+                    boolean resolved = alert.getStatus() == AlertStatus.RESOLVED;
+                    if ((status != null && status.equals("resolved") != resolved)
+                            || (group != null && !inGroup(alert, group))
+                            || (job != null && !job.equals(alert.getJobKey()))) {
+                        continue;
                     }
-                });
+                    total++;
+                    AlertOrder at = AlertOrder.of(alert);
+                    if (cursor != null && at.compareTo(cursor) <= 0) {
+                        continue;
+                    }
+                    page.put(at, alert);
+                    if (page.size() > size + 1) {
+                        page.pollLastEntry();
+                    }
+                }
             }
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2")
@@ -102,25 +135,60 @@ public class AlertsResource {
                             + streams.state() + "); try again in a few seconds"))
                     .build();
         }
-        views.sort(Comparator.comparing((AlertView v) -> v.status().equals("resolved"))
-                .thenComparing(AlertView::updatedAt, Comparator.reverseOrder()));
+        boolean more = page.size() > size;
+        if (more) {
+            page.pollLastEntry();
+        }
+        Instant now = Instant.now();
+        List<AlertView> views = new ArrayList<>(page.size());
+        page.values().forEach(alert -> views.add(AlertView.of(alert, alert.getStatus() == AlertStatus.RESOLVED ? null
+                : silences.muting(alert, now).map(io.hookline.schema.Silence::getId).orElse(null))));
+        AlertOrder last = page.isEmpty() ? null : page.lastKey();
         List<Peers.Answer> answers;
         try {
             answers = peers.gather(AlertReactor.STORE);
         } catch (Peers.Unreachable e) {
             return Peers.unreachable(e.getMessage());
         }
-        if (answers.isEmpty()) {
-            return Response.ok(views).build();
+        Object body = views;
+        if (!answers.isEmpty()) {
+            // Each instance sent its own first page after the cursor: the first of all of them are the page.
+            List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
+            peers.tree(views).forEach(merged::add);
+            for (Peers.Answer answer : answers) {
+                answer.body().forEach(merged::add);
+                total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
+                more |= answer.headers().containsKey("Link");
+            }
+            merged.sort(Comparator.comparing((com.fasterxml.jackson.databind.JsonNode alert) -> AlertOrder.of(alert)));
+            if (merged.size() > size) {
+                more = true;
+                merged = merged.subList(0, size);
+            }
+            last = merged.isEmpty() ? null : AlertOrder.of(merged.get(merged.size() - 1));
+            body = merged;
         }
-        // Every instance's alerts, in the same order: firing first, the latest change first.
-        List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
-        peers.tree(views).forEach(merged::add);
-        answers.forEach(answer -> answer.body().forEach(merged::add));
-        merged.sort(Comparator.comparing((com.fasterxml.jackson.databind.JsonNode v) -> v.path("status").asText()
-                .equals("resolved")).thenComparing(v -> Instant.parse(v.path("updatedAt").asText()),
-                        Comparator.reverseOrder()));
-        return Response.ok(merged).build();
+        Response.ResponseBuilder response = Response.ok(body).header("X-Total-Count", total);
+        if (more && last != null) {
+            response.header("Link", "</api/alerts?" + nextQuery(size, last, status, group, job) + ">; rel=\"next\"");
+        }
+        return response.build();
+    }
+
+    /** The request's filters, with the page's size and the cursor after its last alert. */
+    private static String nextQuery(int size, AlertOrder last, String... filters) {
+        StringBuilder next = new StringBuilder("limit=").append(size).append("&after=").append(encode(last.cursor()));
+        String[] names = {"status", "group", "job"};
+        for (int i = 0; i < names.length; i++) {
+            if (filters[i] != null) {
+                next.append('&').append(names[i]).append('=').append(encode(filters[i]));
+            }
+        }
+        return next.toString();
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Whether an alert is in the group a message was about, at any of the receivers its routes choose. */
