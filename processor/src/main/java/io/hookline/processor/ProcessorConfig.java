@@ -97,6 +97,32 @@ public interface ProcessorConfig {
          */
         @WithDefault("8")
         int perReceiver();
+
+        /**
+         * How many dead letters are kept, and how much of their records: past either, the oldest is dropped from
+         * hookline.dead-letters (counted by hookline_dead_letters_dropped_total and logged), so that a receiver down
+         * through an outage of every job cannot fill the processor's memory.
+         */
+        DeadLetters deadLetters();
+
+        interface DeadLetters {
+            @WithDefault("10000")
+            int max();
+
+            @WithDefault("16M")
+            io.quarkus.runtime.configuration.MemorySize maxBytes();
+        }
+    }
+
+    /** What /api/quarantine lists: the newest quarantined events, up to these bounds (the topic keeps all, 90 days). */
+    Quarantine quarantine();
+
+    interface Quarantine {
+        @WithDefault("1000")
+        int listed();
+
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize listedBytes();
     }
 
     /** Host agents, as the processor sees them. */

@@ -58,6 +58,10 @@ class PoisonEventTest {
                 .body("find { it.jobKey == '" + job + "' }.stage", equalTo("decode"))
                 .body("find { it.jobKey == '" + job + "' }.valueBytes", equalTo(14))
                 .body("find { it.jobKey == '" + job + "' }.quarantineId", startsWith("hookline.events/"));
+        // It lists the newest (hookline.quarantine.listed) and counts all the topic holds.
+        var listed = given().get("/api/quarantine").then().extract();
+        org.junit.jupiter.api.Assertions.assertTrue(Long.parseLong(listed.header("X-Total-Count"))
+                >= listed.jsonPath().getList("$").size(), listed.headers().toString());
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("hookline_events_quarantined_total"));
     }

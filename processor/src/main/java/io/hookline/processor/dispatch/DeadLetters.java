@@ -24,6 +24,47 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
         this.view = view;
     }
 
+    /**
+     * The dead letters on {@code topic}, at most {@code max} and {@code maxBytes} of records: past either the oldest
+     * is dropped, from the topic too, counted in hookline_dead_letters_dropped_total and logged (at most once a
+     * minute, with how many).
+     */
+    static DeadLetters open(String topic, java.util.Map<String, Object> kafkaConfig, int max, long maxBytes,
+            io.micrometer.core.instrument.MeterRegistry metrics) {
+        Drops drops = new Drops(max, maxBytes, io.micrometer.core.instrument.Counter.builder("hookline.dead.letters.dropped")
+                .description("dead letters dropped, the oldest first, past hookline.delivery.dead-letters.max or"
+                        + " .max-bytes")
+                .register(metrics));
+        return new DeadLetters(CompactedTopicView.newest(topic, DeadLetter.class, kafkaConfig,
+                new CompactedTopicView.Bound<>(max, maxBytes, DeadLetter::getDeadAt, true, drops::dropped)));
+    }
+
+    /** Counts each dropped dead letter and logs them, at most once a minute with how many. */
+    private record Drops(int max, long maxBytes, io.micrometer.core.instrument.Counter counted,
+            java.util.concurrent.atomic.AtomicLong unlogged, java.util.concurrent.atomic.AtomicLong loggedAt) {
+
+        Drops(int max, long maxBytes, io.micrometer.core.instrument.Counter counted) {
+            this(max, maxBytes, counted, new java.util.concurrent.atomic.AtomicLong(),
+                    new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - MINUTE));
+        }
+
+        private static final long MINUTE = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
+        void dropped(String id, DeadLetter dead) {
+            counted.increment();
+            long dropped = unlogged.incrementAndGet();
+            long last = loggedAt.get();
+            long now = System.nanoTime();
+            if (now - last < MINUTE || !loggedAt.compareAndSet(last, now)) {
+                return;
+            }
+            unlogged.addAndGet(-dropped);
+            LOG.warnf("dropped %d dead letter(s), the oldest first (the last %s, to %s, given up on at %s): more than %d"
+                    + " dead letters or %d bytes of them (hookline.delivery.dead-letters.max, .max-bytes)", dropped, id,
+                    dead.getReceiver(), dead.getDeadAt(), max, maxBytes);
+        }
+    }
+
     /** Oldest first. */
     public List<DeadLetter> all() {
         return view.values().stream().sorted(Comparator.comparing(DeadLetter::getDeadAt)).toList();

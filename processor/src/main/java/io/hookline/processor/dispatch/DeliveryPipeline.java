@@ -99,7 +99,13 @@ public class DeliveryPipeline {
                             + "(nothing of it goes out meanwhile); 0 while it reads, or delivery is off")
                     .tag("topic", topic).register(metrics);
         }
-        deadLetters = open(new DeadLetters(new CompactedTopicView<>(topics.deadLetters(), DeadLetter.class, kafkaConfig)));
+        atLeastOne("hookline.delivery.dead-letters.max", settings.deadLetters().max());
+        if (settings.deadLetters().maxBytes().asLongValue() < 1) {
+            throw new IllegalArgumentException("hookline.delivery.dead-letters.max-bytes must be at least 1 byte, not "
+                    + settings.deadLetters().maxBytes().asLongValue());
+        }
+        deadLetters = open(DeadLetters.open(topics.deadLetters(), kafkaConfig, settings.deadLetters().max(),
+                settings.deadLetters().maxBytes().asLongValue(), metrics));
         startIfReceivers();
     }
 

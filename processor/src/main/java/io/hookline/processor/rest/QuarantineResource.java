@@ -33,8 +33,12 @@ public class QuarantineResource {
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        quarantined = new CompactedTopicView<>(new Topics(config.topics().prefix()).quarantine(), QuarantinedEvent.class,
-                kafkaConfig);
+        // The newest only: a fold that fails on every event would otherwise bring the whole topic (90 days of it)
+        // into memory; the topic keeps every one.
+        quarantined = CompactedTopicView.newest(new Topics(config.topics().prefix()).quarantine(), QuarantinedEvent.class,
+                kafkaConfig, new CompactedTopicView.Bound<>(config.quarantine().listed(),
+                        config.quarantine().listedBytes().asLongValue(), QuarantinedEvent::getQuarantinedAt, false,
+                        (key, event) -> { }));
     }
 
     void onStop(@Observes ShutdownEvent stop) {
@@ -44,11 +48,15 @@ public class QuarantineResource {
     }
 
     @GET
-    @Operation(summary = "Events set aside because they could not be folded, newest first; every other job goes on")
-    public List<Map<String, Object>> list() {
-        return quarantined.values().stream()
+    @Operation(summary = "Events set aside because they could not be folded, newest first (the newest"
+            + " hookline.quarantine.listed, 1000 unless set); X-Total-Count says how many hookline.quarantine holds."
+            + " Every other job goes on")
+    public jakarta.ws.rs.core.Response list() {
+        List<Map<String, Object>> listed = quarantined.values().stream()
                 .sorted(Comparator.comparing(QuarantinedEvent::getQuarantinedAt).reversed())
                 .map(QuarantineResource::view).toList();
+        return jakarta.ws.rs.core.Response.ok(listed)
+                .header("X-Total-Count", Math.max(listed.size(), quarantined.valuesRead())).build();
     }
 
     static Map<String, Object> view(QuarantinedEvent event) {

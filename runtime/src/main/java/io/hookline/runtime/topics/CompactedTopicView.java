@@ -43,15 +43,52 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private final boolean keep;
     /** Told only of the keys written (true) or deleted (false); values are then never decoded. */
     private final java.util.function.BiConsumer<String, Boolean> keys;
+    /** How much the view holds at most, or null for all of the topic. */
+    private final Bound<T> bound;
+    /** With a bound: the entries held, oldest first, and the size of each one's encoded value. */
+    private final java.util.TreeSet<Aged> byAge = new java.util.TreeSet<>();
+    private final Map<String, Aged> aged = new HashMap<>();
+    private long bytesHeld;
+    private final java.util.concurrent.atomic.AtomicLong valuesRead = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * At most {@code maxEntries} entries and {@code maxBytes} of their encoded values in memory: past either, the
+     * oldest by {@code age} (then by key, so that every instance chooses the same) leaves the view, is deleted from
+     * the topic too when {@code deleteDropped}, and {@code dropped} is told. For a topic whose size grows with the
+     * number of jobs or with an outage's length (dead letters, quarantined events).
+     */
+    public record Bound<T>(int maxEntries, long maxBytes, java.util.function.Function<T, java.time.Instant> age,
+            boolean deleteDropped, java.util.function.BiConsumer<String, T> dropped) {
+
+        public Bound {
+            if (maxEntries < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("a view's bound must be at least 1 entry and 1 byte");
+            }
+        }
+    }
+
+    private record Aged(long millis, String key, int bytes) implements Comparable<Aged> {
+        @Override
+        public int compareTo(Aged other) {
+            int byTime = Long.compare(millis, other.millis);
+            return byTime != 0 ? byTime : key.compareTo(other.key);
+        }
+    }
 
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig) {
-        this(topic, type, kafkaConfig, null, true, null);
+        this(topic, type, kafkaConfig, null, true, null, null);
+    }
+
+    /** A view of at most what {@code bound} allows, the newest entries by its age. */
+    public static <T extends SpecificRecord> CompactedTopicView<T> newest(String topic, Class<T> type,
+            Map<String, Object> kafkaConfig, Bound<T> bound) {
+        return new CompactedTopicView<>(topic, type, kafkaConfig, null, true, null, bound);
     }
 
     /** A view that also tells {@code listener} of every record read (a null value for a deletion). */
     public CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
             java.util.function.BiConsumer<String, T> listener) {
-        this(topic, type, kafkaConfig, listener, true, null);
+        this(topic, type, kafkaConfig, listener, true, null, null);
     }
 
     /**
@@ -60,7 +97,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     public static <T extends SpecificRecord> CompactedTopicView<T> follow(String topic, Class<T> type,
             Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, T> listener) {
-        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false, null);
+        return new CompactedTopicView<>(topic, type, kafkaConfig, listener, false, null, null);
     }
 
     /**
@@ -70,12 +107,13 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     public static <T extends SpecificRecord> CompactedTopicView<T> followKeys(String topic, Class<T> type,
             Map<String, Object> kafkaConfig, java.util.function.BiConsumer<String, Boolean> written) {
-        return new CompactedTopicView<>(topic, type, kafkaConfig, null, false, written);
+        return new CompactedTopicView<>(topic, type, kafkaConfig, null, false, written, null);
     }
 
     private CompactedTopicView(String topic, Class<T> type, Map<String, Object> kafkaConfig,
             java.util.function.BiConsumer<String, T> listener, boolean keep,
-            java.util.function.BiConsumer<String, Boolean> keys) {
+            java.util.function.BiConsumer<String, Boolean> keys, Bound<T> bound) {
+        this.bound = bound;
         this.listener = listener;
         this.keep = keep;
         this.keys = keys;
@@ -110,14 +148,73 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         return List.copyOf(entries.values());
     }
 
+    /** How many records with a value the view has read from the topic since it started, held or not. */
+    public long valuesRead() {
+        return valuesRead.get();
+    }
+
     public void put(String key, T value) throws Exception {
-        writer().send(new ProducerRecord<>(topic, key, serde.encode(value))).get(10, TimeUnit.SECONDS);
-        entries.put(key, value);
+        byte[] bytes = serde.encode(value);
+        writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
+        hold(key, value, bytes.length);
     }
 
     public void delete(String key) throws Exception {
         writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
-        entries.remove(key);
+        forget(key);
+    }
+
+    /** Holds an entry; past the bound, the oldest go (this one too, when it is the oldest). */
+    private void hold(String key, T value, int bytes) {
+        if (bound == null) {
+            entries.put(key, value);
+            return;
+        }
+        List<Map.Entry<String, T>> dropped = new java.util.ArrayList<>();
+        synchronized (byAge) {
+            forgetHeld(key);
+            Aged entry = new Aged(bound.age().apply(value).toEpochMilli(), key, bytes);
+            byAge.add(entry);
+            aged.put(key, entry);
+            bytesHeld += bytes;
+            entries.put(key, value);
+            while (byAge.size() > bound.maxEntries() || bytesHeld > bound.maxBytes()) {
+                Aged oldest = byAge.pollFirst();
+                aged.remove(oldest.key());
+                bytesHeld -= oldest.bytes();
+                dropped.add(Map.entry(oldest.key(), entries.remove(oldest.key())));
+            }
+        }
+        for (Map.Entry<String, T> gone : dropped) {
+            if (bound.deleteDropped()) {
+                writer().send(new ProducerRecord<>(topic, gone.getKey(), null), (metadata, failure) -> {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot delete " + gone.getKey() + ", dropped from the"
+                                + " view of " + topic + ", on the topic: " + failure);
+                    }
+                });
+            }
+            bound.dropped().accept(gone.getKey(), gone.getValue());
+        }
+    }
+
+    private void forget(String key) {
+        if (bound == null) {
+            entries.remove(key);
+            return;
+        }
+        synchronized (byAge) {
+            forgetHeld(key);
+            entries.remove(key);
+        }
+    }
+
+    private void forgetHeld(String key) {
+        Aged held = aged.remove(key);
+        if (held != null) {
+            byAge.remove(held);
+            bytesHeld -= held.bytes();
+        }
     }
 
     /** Opened on the first write, so that a view only read from never holds a producer. */
@@ -150,7 +247,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                             return;
                         }
                         if (record.value() == null) {
-                            entries.remove(record.key());
+                            forget(record.key());
                             if (listener != null) {
                                 listener.accept(record.key(), null);
                             }
@@ -158,8 +255,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                         }
                         try {
                             T value = serde.decode(record.value());
+                            valuesRead.incrementAndGet();
                             if (keep) {
-                                entries.put(record.key(), value);
+                                hold(record.key(), value, record.value().length);
                             }
                             if (listener != null) {
                                 listener.accept(record.key(), value);

@@ -1,5 +1,6 @@
 package io.hookline.runtime.topics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -69,6 +70,74 @@ class CompactedTopicViewTest {
             writer.close();
             reader.close();
         }
+    }
+
+    @Test
+    void aBoundedViewHoldsTheNewestAndDeletesWhatItDropsFromTheTopic() throws Exception {
+        String bootstrap = SharedKafka.bootstrapServers();
+        String topic = compacted(bootstrap);
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrap);
+        Instant t0 = Instant.parse("2026-12-01T00:00:00Z");
+        List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompactedTopicView<Silence> bounded = CompactedTopicView.newest(topic, Silence.class, config,
+                new CompactedTopicView.Bound<>(3, Long.MAX_VALUE, Silence::getStartsAt, true,
+                        (key, value) -> dropped.add(key)));
+        CompactedTopicView<Silence> all = new CompactedTopicView<>(topic, Silence.class, config);
+        try {
+            // Written out of order: what goes is the oldest by the bound's age, not the first written.
+            for (int i : new int[] {3, 1, 5, 2, 4}) {
+                bounded.put("s" + i, silence("s" + i, t0.plusSeconds(i)));
+            }
+            assertEquals(java.util.Set.of("s3", "s4", "s5"), keys(bounded));
+            assertEquals(List.of("s1", "s2"), dropped);
+            // Deleted from the topic too: a view of all of it (another instance, a restart) ends with the same three.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!keys(all).equals(java.util.Set.of("s3", "s4", "s5")) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            assertEquals(java.util.Set.of("s3", "s4", "s5"), keys(all));
+
+            // A view that starts on a topic holding more than its bound keeps the newest while it reads, by bytes as
+            // well as by count, and leaves the topic alone when it is not to delete.
+            int oneRecord = AvroSerde.of(Silence.class).encode(silence("s3", t0.plusSeconds(3))).length;
+            CompactedTopicView<Silence> small = CompactedTopicView.newest(topic, Silence.class, config,
+                    new CompactedTopicView.Bound<>(100, 2L * oneRecord, Silence::getStartsAt, false, (key, value) -> { }));
+            try {
+                await(small, "s5", Duration.ofSeconds(30));
+                while (small.valuesRead() < 3 && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+                assertEquals(java.util.Set.of("s4", "s5"), keys(small));
+                TimeUnit.SECONDS.sleep(1);
+                assertEquals(java.util.Set.of("s3", "s4", "s5"), keys(all), "a view that does not delete deleted");
+            } finally {
+                small.close();
+            }
+        } finally {
+            bounded.close();
+            all.close();
+        }
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CompactedTopicView.Bound<Silence>(0, 1, Silence::getStartsAt, false, (key, value) -> { }));
+        assertEquals("a view's bound must be at least 1 entry and 1 byte", refused.getMessage());
+    }
+
+    static String compacted(String bootstrap) throws Exception {
+        String topic = "view-test-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
+    }
+
+    static java.util.Set<String> keys(CompactedTopicView<Silence> view) {
+        return view.values().stream().map(Silence::getId).collect(java.util.stream.Collectors.toSet());
+    }
+
+    static Silence silence(String id, Instant startsAt) {
+        return Silence.newBuilder().setId(id).setMatchers(Map.of("host", "nas-1")).setStartsAt(startsAt)
+                .setCreatedAt(startsAt).build();
     }
 
     static Silence silence(String id) {
