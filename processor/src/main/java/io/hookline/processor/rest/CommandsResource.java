@@ -69,27 +69,45 @@ public class CommandsResource {
         }
         try {
             ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
-            List<CommandView> views = new ArrayList<>();
-            for (Command command : issued(streams)) {
+            // The newest page of those that match, never more than a page in memory however many commands the
+            // last 30 days issued; a command's status (from its job's state) only where the filter needs it.
+            TreeMap<Command, CommandView> page = new TreeMap<>(NEWEST_FIRST);
+            long[] total = {0};
+            issued(streams, command -> {
                 if (agent != null && !agent.equals(command.getAgent())) {
-                    continue;
+                    return;
                 }
                 if (job != null && !job.equals(command.getJobKey())
                         && command.getCause().getUpstream().stream().noneMatch(u -> u.getJobKey().equals(job))) {
-                    continue;
+                    return;
                 }
-                CommandView view = view(command, jobs);
-                if (status == null || status.equals(view.status())) {
-                    views.add(view);
+                CommandView view = null;
+                if (status != null) {
+                    view = view(command, jobs);
+                    if (!status.equals(view.status())) {
+                        return;
+                    }
                 }
-            }
-            views.sort(Comparator.comparing(CommandView::createdAt).reversed().thenComparing(CommandView::commandId));
-            return Response.ok(views.size() > size ? views.subList(0, size) : views)
-                    .header("X-Total-Count", views.size()).build();
+                total[0]++;
+                if (page.size() == size && NEWEST_FIRST.compare(command, page.lastKey()) > 0) {
+                    return;
+                }
+                page.put(command, view);
+                if (page.size() > size) {
+                    page.pollLastEntry();
+                }
+            });
+            List<CommandView> views = new ArrayList<>(page.size());
+            page.forEach((command, view) -> views.add(view != null ? view : view(command, jobs)));
+            return Response.ok(views).header("X-Total-Count", total[0]).build();
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
         }
     }
+
+    /** The order of /api/commands: the newest first, then by id. */
+    private static final Comparator<Command> NEWEST_FIRST = Comparator.comparing(Command::getCreatedAt)
+            .reversed().thenComparing(Command::getCommandId);
 
     /** An agent as the processor knows it: from its polls (its own job) and the commands addressed to it. */
     public record AgentView(String agent, String status, Instant lastSeenAt, String host, String version,
@@ -113,15 +131,15 @@ public class CommandsResource {
             }
             Map<String, long[]> waiting = new TreeMap<>();
             Map<String, Instant> lastCommand = new TreeMap<>();
-            for (Command command : issued(streams)) {
+            issued(streams, command -> {
                 if (command.getAgent() == null) {
-                    continue;
+                    return;
                 }
                 String state = view(command, jobs).status();
                 waiting.computeIfAbsent(command.getAgent(), a -> new long[1])[0] += state.equals("queued")
                         || state.equals("delivered") ? 1 : 0;
                 lastCommand.merge(command.getAgent(), command.getCreatedAt(), (a, b) -> a.isAfter(b) ? a : b);
-            }
+            });
             java.util.SortedSet<String> names = new java.util.TreeSet<>(polls.keySet());
             names.addAll(waiting.keySet());
             Instant now = Instant.now();
@@ -147,17 +165,18 @@ public class CommandsResource {
         return state.getSourceKind() == SourceKind.AGENT && "agent".equals(state.getJob());
     }
 
-    /** Every command the processor's tasks issued and still keep, from the job tasks and the fan-in tasks. */
-    static List<Command> issued(KafkaStreams streams) {
-        List<Command> commands = new ArrayList<>();
+    /**
+     * Every command the processor's tasks issued and still keep, from the job tasks and the fan-in tasks, one at a
+     * time: 30 days of them are not gathered in memory.
+     */
+    static void issued(KafkaStreams streams, java.util.function.Consumer<Command> each) {
         for (String name : List.of(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS)) {
             ReadOnlyKeyValueStore<String, Command> store = streams.store(StoreQueryParameters.fromNameAndType(name,
                     QueryableStoreTypes.keyValueStore()));
             try (KeyValueIterator<String, Command> all = store.all()) {
-                all.forEachRemaining(entry -> commands.add(entry.value));
+                all.forEachRemaining(entry -> each.accept(entry.value));
             }
         }
-        return commands;
     }
 
     static CommandView view(Command command, ReadOnlyKeyValueStore<String, JobState> jobs) {

@@ -251,15 +251,16 @@ public class JobsResource {
                 rule.failures() + " failed of " + rule.outOf() + " runs", rule.anomaly()),
                 JobQuery.series(state));
         try {
-            List<CommandView> triggered = new ArrayList<>();
-            for (io.hookline.schema.Command command : CommandsResource.issued(streams)) {
+            List<io.hookline.schema.Command> mine = new ArrayList<>();
+            CommandsResource.issued(streams, command -> {
                 if (command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(key))) {
-                    triggered.add(CommandsResource.view(command, store));
+                    mine.add(command);
                 }
-            }
-            triggered.sort(java.util.Comparator.comparing(CommandView::createdAt).reversed());
-            if (!triggered.isEmpty()) {
-                view = view.withTriggered(triggered.size() > 50 ? triggered.subList(0, 50) : triggered);
+            });
+            mine.sort(java.util.Comparator.comparing(io.hookline.schema.Command::getCreatedAt).reversed());
+            if (!mine.isEmpty()) {
+                view = view.withTriggered(mine.stream().limit(50).map(command -> CommandsResource.view(command, store))
+                        .toList());
             }
         } catch (InvalidStateStoreException | IllegalStateException e) {
             // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.

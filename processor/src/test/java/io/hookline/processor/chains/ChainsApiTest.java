@@ -43,6 +43,48 @@ class ChainsApiTest {
     static final Topics TOPICS = Topics.withDefaultPrefix();
 
     @Test
+    void manyCommandsAreListedNewestFirstAPageOfThemWithTheCountOfAll() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String agent = "vault-" + tag;
+        TestRules.use("""
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                chains:
+                  - name: copy-%s
+                    when: {job: "esxi-prod/many-%s-*", on: succeeded}
+                    run: [{agent: %s, action: restic-copy}]
+                """.formatted(tag, tag, agent));
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (EventWriter writer = new EventWriter();
+                TopicReader<Command> commands = TopicReader.of(TOPICS.commands(), AvroSerde.of(Command.class)::decode)) {
+            for (int i = 0; i < 5; i++) {
+                writer.write(TOPICS.events(), Events.succeeded("esxi-prod/many-" + tag + "-" + i, "1", t0.plusSeconds(i),
+                        60_000));
+            }
+            commands.awaitCount(c -> agent.equals(c.getAgent()), 5, Duration.ofSeconds(60));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/commands?agent=" + agent + "&limit=10")
+                .then().statusCode(200).header("X-Total-Count", "5").body("commandId", hasSize(5)));
+        var all = given().get("/api/commands?agent=" + agent + "&limit=10").then().extract();
+        List<String> ids = all.jsonPath().getList("commandId");
+        List<Instant> created = all.jsonPath().getList("createdAt", String.class).stream().map(Instant::parse).toList();
+        for (int i = 1; i < created.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertFalse(created.get(i).isAfter(created.get(i - 1)),
+                    "not newest first: " + created);
+        }
+        // A page of two: the two newest, the count of all five.
+        given().get("/api/commands?agent=" + agent + "&limit=2").then().statusCode(200)
+                .header("X-Total-Count", "5").body("commandId", equalTo(ids.subList(0, 2)));
+        // Filtered by status (which comes from each command's job), the same.
+        given().get("/api/commands?agent=" + agent + "&status=queued&limit=3").then().statusCode(200)
+                .header("X-Total-Count", "5").body("commandId", equalTo(ids.subList(0, 3)))
+                .body("status", equalTo(List.of("queued", "queued", "queued")));
+        given().get("/api/commands?agent=" + agent + "&status=succeeded").then().statusCode(200)
+                .header("X-Total-Count", "0").body("commandId", hasSize(0));
+    }
+
+    @Test
     void aChainedRunIsLinkedToItsCauseBothWaysAndItsAgentIsListed() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 6);
         String upstreamJob = "esxi-prod/nightly-" + tag;
