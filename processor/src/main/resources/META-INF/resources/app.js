@@ -8,6 +8,8 @@ const PAGE_SIZE = 50;
 const OVERVIEW_DAYS = 14;
 // The overview lists the latest firing alerts and counts them all: an outage can fire one for every job.
 const FIRING_SHOWN = 100;
+// The ops page lists the oldest dead letters; "Replay all" sends every one (after a receiver's outage).
+const DEAD_SHOWN = 100;
 const JOB_DAYS = 35;
 const ZONE = (Intl.DateTimeFormat().resolvedOptions().timeZone) || 'UTC';
 const SYMBOL = {ok: '\u2713', warning: '!', failed: '\u2717', missed: '?', running: '\u25b6', none: '', unknown: ''};
@@ -422,7 +424,8 @@ function globMatch(glob, text) {
 
 // ---- silences, dead letters, receivers -------------------------------------------------------------------------
 async function ops() {
-  const [silences, dead, rules] = await Promise.all([api('silences'), api('dead-letters'), api('rules')]);
+  const [silences, dead, rules] = await Promise.all([api('silences'), api('dead-letters?limit=' + DEAD_SHOWN), api('rules')]);
+  const deadTotal = Number(dead.headers.get('X-Total-Count') || dead.body.length);
   const view = document.getElementById('view');
   const active = silences.body.filter(s => !s.expired);
   if (!paint(view, '<h1>Silences, dead letters, receivers</h1><div class="done" id="ops-done" role="status"></div>'
@@ -433,6 +436,8 @@ async function ops() {
       operates() ? '<button type="button" class="danger" data-unsilence="' + esc(s.id) + '">End silence</button>' : '']),
     'No silence. Silence a job or a host from its job page.', 'Silences')
     + '<h2>Dead letters</h2><p class="muted small">Notifications given up on after their retries. A replay sends the same message again, with the same idempotency key.</p>'
+    + (deadTotal > dead.body.length ? '<p class="muted small" id="dead-more">The ' + dead.body.length + ' oldest of ' + deadTotal + ' dead letters.</p>' : '')
+    + (operates() && deadTotal > 1 ? '<p><button type="button" id="replay-all">Replay all ' + deadTotal + ' dead letters</button></p>' : '')
     + table(['Receiver', 'Alert', 'Attempts', 'Last answer', 'Given up', ''], dead.body.map(d => [
       esc(d.receiver) + ' <span class="muted">(' + esc(d.channel) + ')</span>', esc(d.summary) + '<br><span class="muted small">' + esc(d.alertKey) + '</span>',
       esc(d.attempts), esc(d.lastStatus) + ' ' + esc(d.lastMessage), when(d.deadAt),
@@ -445,6 +450,9 @@ async function ops() {
     act(b, () => api('silences/' + encodeURIComponent(b.dataset.unsilence), {method: 'DELETE'}), 'ops-done', 'Silence ended.')));
   view.querySelectorAll('[data-replay]').forEach(b => b.addEventListener('click', () =>
     act(b, () => api('dead-letters/' + encodeURIComponent(b.dataset.replay) + '/replay', {method: 'POST'}), 'ops-done', 'Replaying the dead letter.')));
+  const all = document.getElementById('replay-all');
+  if (all) all.addEventListener('click', () =>
+    act(all, () => api('dead-letters/replay', {method: 'POST'}), 'ops-done', 'Replaying every dead letter, the oldest first.'));
   view.querySelectorAll('[data-test]').forEach(b => b.addEventListener('click', async () => {
     b.disabled = true;
     try {

@@ -342,6 +342,23 @@ class DashboardBrowserTest {
         assertTrue(flaky.got("e2e-xsi/esxi-flaky/vm"), "the replayed dead letter was delivered");
         awaitText("No dead letter", 30);
 
+        // An outage of that receiver: two more dead letters, replayed with one button once it is back.
+        flaky.answer.set(500);
+        hook(gateway, "esxi-flaky", "vm2", 107, false);
+        hook(gateway, "esxi-flaky", "vm3", 108, false);
+        WebElement all = waiting(60).until(d -> d.findElements(By.id("replay-all")).stream()
+                .filter(button -> button.getText().equals("Replay all 2 dead letters")).findFirst().orElse(null));
+        flaky.answer.set(200);
+        all.click();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(flaky.got("e2e-xsi/esxi-flaky/vm2") && flaky.got("e2e-xsi/esxi-flaky/vm3"))
+                && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertTrue(flaky.got("e2e-xsi/esxi-flaky/vm2") && flaky.got("e2e-xsi/esxi-flaky/vm3"),
+                "both dead letters were delivered");
+        awaitText("No dead letter", 30);
+
         // A test message to the pager, from the page.
         int before = pager.bodies.size();
         shown(By.cssSelector("[data-test='pager']")).click();
@@ -380,13 +397,13 @@ class DashboardBrowserTest {
         for (int i = 0; i < 60; i++) {
             hook(gateway, "esxi-bulk", "vm" + (100 + i), 200 + i, true);
         }
-        awaitText("jobs 1\u201350 of 65", 60);
+        awaitText("jobs 1\u201350 of 67", 60);
         shown(By.id("next")).click();
-        awaitText("jobs 51\u201365 of 65", 20);
-        assertEquals(15, jobsShown().size());
+        awaitText("jobs 51\u201367 of 67", 20);
+        assertEquals(17, jobsShown().size());
         assertFalse(shown(By.id("next")).isEnabled(), "the last page has no next");
         shown(By.id("prev")).click();
-        awaitText("jobs 1\u201350 of 65", 20);
+        awaitText("jobs 1\u201350 of 67", 20);
         assertEquals(50, jobsShown().size());
 
         // An outage: more alerts fire than the overview lists. It counts them all and lists the latest 100.

@@ -248,6 +248,11 @@ public class DeliveryPipeline {
         return testMessages.send(receiver, sample);
     }
 
+    /** The receiver of that name in the rules in force. */
+    public Optional<Receiver> receiver(String name) {
+        return rules.current().receiver(name);
+    }
+
     /** The notifications given up on, oldest first. */
     public List<DeadLetter> deadLetters() {
         return deadLetters.all();
@@ -271,6 +276,49 @@ public class DeliveryPipeline {
                 : new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
                         links.to(groupKey)));
         return true;
+    }
+
+    /**
+     * Replays every dead letter, or every one of {@code receiverName}, whose receiver is still in the rules: oldest
+     * first, one after the other on a thread of its own (each is written back with its count of replays before it
+     * goes), so that the call answers at once however many there are. Answers how many will go.
+     */
+    public int replayAll(String receiverName) {
+        List<String> ids = deadLetters.all().stream()
+                .filter(dead -> receiverName == null || receiverName.equals(dead.getReceiver()))
+                .filter(dead -> rules.current().receiver(dead.getReceiver()).isPresent())
+                .map(DeadLetter::getNotificationId).toList();
+        if (ids.isEmpty() || retries == null) {
+            return 0;
+        }
+        replaying().execute(() -> {
+            int sent = 0;
+            for (String id : ids) {
+                try {
+                    sent += replay(id) ? 1 : 0;
+                } catch (Exception e) {
+                    LOG.warnf("cannot replay dead letter %s: %s", id, e.getMessage());
+                }
+            }
+            LOG.infof("replayed %d of %d dead letters%s", sent, ids.size(),
+                    receiverName == null ? "" : " of receiver " + receiverName);
+        });
+        return ids.size();
+    }
+
+    private java.util.concurrent.ExecutorService replayer;
+
+    private synchronized java.util.concurrent.ExecutorService replaying() {
+        if (replayer == null) {
+            replayer = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "hookline-dead-letter-replay");
+                thread.setDaemon(true);
+                return thread;
+            });
+            java.util.concurrent.ExecutorService executor = replayer;
+            open(() -> executor.shutdownNow());
+        }
+        return replayer;
     }
 
     private <T extends AutoCloseable> T open(T stage) {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -36,9 +37,89 @@ public class DeadLettersResource {
     }
 
     @GET
-    @Operation(summary = "Notifications given up on, oldest first")
-    public List<Map<String, Object>> list() {
-        return delivery.deadLetters().stream().map(DeadLettersResource::view).toList();
+    @Operation(summary = "Notifications given up on, oldest first, a page at a time: ?limit= (default 500, at most"
+            + " 1000), the next page from the Link header; X-Total-Count says how many match. ?receiver= for one"
+            + " receiver's")
+    public Response list(@QueryParam("receiver") String receiver, @QueryParam("limit") String limitText,
+            @QueryParam("after") String after) {
+        Integer limit = JobQuery.number(limitText);
+        int size = limit == null ? 500 : limit;
+        if (limitText != null && (limit == null || size < 1 || size > JobsResource.MAX_PAGE)) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "limit must be a whole number"
+                    + " from 1 to " + JobsResource.MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'")).build();
+        }
+        Position cursor = after == null ? null : Position.parse(after);
+        if (after != null && cursor == null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "after must be the cursor a"
+                    + " Link header gives (the epoch milliseconds a dead letter was given up on, ':', its notification"
+                    + " id), not '" + JobQuery.shorten(after) + "'")).build();
+        }
+        List<DeadLetter> matching = delivery.deadLetters().stream()
+                .filter(dead -> receiver == null || receiver.equals(dead.getReceiver())).toList();
+        List<DeadLetter> page = matching.stream()
+                .filter(dead -> cursor == null || Position.of(dead).compareTo(cursor) > 0)
+                .limit(size + 1L).toList();
+        boolean more = page.size() > size;
+        page = more ? page.subList(0, size) : page;
+        Response.ResponseBuilder response = Response.ok(page.stream().map(DeadLettersResource::view).toList())
+                .header("X-Total-Count", matching.size());
+        if (more) {
+            StringBuilder next = new StringBuilder("</api/dead-letters?limit=").append(size).append("&after=")
+                    .append(encode(Position.of(page.get(page.size() - 1)).cursor()));
+            if (receiver != null) {
+                next.append("&receiver=").append(encode(receiver));
+            }
+            response.header("Link", next.append(">; rel=\"next\"").toString());
+        }
+        return response.build();
+    }
+
+    /** Where a dead letter stands in the list: given up on first, first; then by notification id. */
+    record Position(long deadAt, String notificationId) implements Comparable<Position> {
+
+        static Position of(DeadLetter dead) {
+            return new Position(dead.getDeadAt().toEpochMilli(), dead.getNotificationId());
+        }
+
+        static Position parse(String cursor) {
+            String[] parts = cursor.split(":", 2);
+            try {
+                return parts.length == 2 && !parts[1].isEmpty() && cursor.length() <= 2_100
+                        ? new Position(Long.parseLong(parts[0]), parts[1]) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        String cursor() {
+            return deadAt + ":" + notificationId;
+        }
+
+        @Override
+        public int compareTo(Position other) {
+            int byTime = Long.compare(deadAt, other.deadAt);
+            return byTime != 0 ? byTime : notificationId.compareTo(other.notificationId);
+        }
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @POST
+    @Path("replay")
+    @Operation(summary = "Send every dead letter again (?receiver= for one receiver's), oldest first, each with its"
+            + " own idempotency key; answers how many will go. For after a receiver's outage")
+    public Response replayAll(@QueryParam("receiver") String receiver) {
+        if (receiver != null && delivery.receiver(receiver).isEmpty()) {
+            audit.record(current.getCurrent(), "dead-letter.replay-all", receiver, Map.of(), 404);
+            return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no receiver '"
+                    + JobQuery.shorten(receiver) + "' in the rules")).build();
+        }
+        int replaying = delivery.replayAll(receiver);
+        audit.record(current.getCurrent(), "dead-letter.replay-all", receiver == null ? "*" : receiver,
+                Map.of("replaying", replaying), 202);
+        return Response.accepted(Map.of("replaying", replaying)).build();
     }
 
     @POST

@@ -33,6 +33,13 @@ public final class TestReceivers {
         switchOn = true;
     }
 
+    private final java.util.Set<String> namedOn = ConcurrentHashMap.newKeySet();
+
+    /** {@code /switch/<name>} answers 500 until that one is switched on, then 200: a receiver's outage of its own. */
+    public void switchOn(String name) {
+        namedOn.add(name);
+    }
+
     private TestReceivers() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -45,6 +52,8 @@ public final class TestReceivers {
             if (path.equals("/gone")) {
                 status = 410;
             } else if (path.equals("/switch") && !switchOn) {
+                status = 500;
+            } else if (path.startsWith("/switch/") && !namedOn.contains(path.substring("/switch/".length()))) {
                 status = 500;
             } else if (path.equals("/flaky")
                     && flakyTries.computeIfAbsent(headers.get("webhook-id"), id -> new AtomicInteger()).incrementAndGet() <= 2) {
