@@ -65,6 +65,19 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
         }
     }
 
+    /** The dead letters on their way again: a second replay of one (a double click, two replays of all) waits. */
+    private final java.util.Set<String> replaying = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Marks a dead letter as on its way again: false when it already is. */
+    boolean claim(String notificationId) {
+        return replaying.add(notificationId);
+    }
+
+    /** Its replay did not go after all: it may be replayed again. */
+    void release(String notificationId) {
+        replaying.remove(notificationId);
+    }
+
     /** Oldest first. */
     public List<DeadLetter> all() {
         return view.values().stream().sorted(Comparator.comparing(DeadLetter::getDeadAt)).toList();
@@ -97,6 +110,7 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
         } catch (Exception e) {
             LOG.errorf("cannot keep dead letter %s: %s", notification.id(), e.getMessage());
         }
+        replaying.remove(notification.id());
     }
 
     /** Counts a replay of a dead letter before it is sent again. */
@@ -112,6 +126,7 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
     public void delivered(Notification notification) {
         String notificationId = notification.id();
         if (view.get(notificationId).isEmpty()) {
+            replaying.remove(notificationId);
             return;
         }
         try {
@@ -119,6 +134,8 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
         } catch (Exception e) {
             LOG.warnf("cannot remove replayed dead letter %s: %s", notificationId, e.getMessage());
         }
+        // Only now: a second replay that looks in between finds it gone, or still on its way.
+        replaying.remove(notificationId);
     }
 
     @Override

@@ -261,46 +261,70 @@ public class DeliveryPipeline {
     /**
      * Sends a dead letter again, with the same idempotency key and a fresh round of attempts; delivered, it leaves
      * the dead letters. Answers false when there is no such dead letter or its receiver is no longer in the rules.
+     * One already on its way again is not sent twice (a double click).
      */
     public boolean replay(String notificationId) throws Exception {
-        DeadLetter dead = deadLetters.get(notificationId).orElse(null);
-        Receiver receiver = dead == null ? null : rules.current().receiver(dead.getReceiver()).orElse(null);
-        RetryStage retry = retries;
-        if (receiver == null || retry == null) {
+        if (!replayable(notificationId)) {
             return false;
         }
-        deadLetters.replaying(dead);
-        List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
-        String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
-        retry.send(dead.getCommand() != null ? Notification.forCommand(receiver, dead.getCommand())
-                : new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
-                        links.to(groupKey)));
+        if (deadLetters.claim(notificationId)) {
+            send(notificationId);
+        }
         return true;
     }
 
+    private boolean replayable(String notificationId) {
+        DeadLetter dead = deadLetters.get(notificationId).orElse(null);
+        return dead != null && retries != null && rules.current().receiver(dead.getReceiver()).isPresent();
+    }
+
+    /** Sends a claimed dead letter again; when it cannot go, it is released for a later replay. */
+    private void send(String notificationId) throws Exception {
+        try {
+            DeadLetter dead = deadLetters.get(notificationId).orElse(null);
+            Receiver receiver = dead == null ? null : rules.current().receiver(dead.getReceiver()).orElse(null);
+            RetryStage retry = retries;
+            if (receiver == null || retry == null) {
+                deadLetters.release(notificationId);
+                return;
+            }
+            deadLetters.replaying(dead);
+            List<AlertEvent> alerts = dead.getAlerts().isEmpty() ? List.of(dead.getAlert()) : dead.getAlerts();
+            String groupKey = dead.getGroupKey() == null ? dead.getAlert().getAlertKey() : dead.getGroupKey();
+            retry.send(dead.getCommand() != null ? Notification.forCommand(receiver, dead.getCommand())
+                    : new Notification(notificationId, receiver, groupKey, dead.getGroupLabels(), alerts, false,
+                            links.to(groupKey)));
+        } catch (Exception | Error e) {
+            deadLetters.release(notificationId);
+            throw e;
+        }
+    }
+
     /**
-     * Replays every dead letter, or every one of {@code receiverName}, whose receiver is still in the rules: oldest
-     * first, one after the other on a thread of its own (each is written back with its count of replays before it
-     * goes), so that the call answers at once however many there are. Answers how many will go.
+     * Replays every dead letter, or every one of {@code receiverName}, whose receiver is still in the rules and that
+     * is not on its way again already: oldest first, one after the other on a thread of its own (each is written
+     * back with its count of replays before it goes), so that the call answers at once however many there are.
+     * Answers how many will go; the same call again at once answers 0.
      */
     public int replayAll(String receiverName) {
         List<String> ids = deadLetters.all().stream()
                 .filter(dead -> receiverName == null || receiverName.equals(dead.getReceiver()))
-                .filter(dead -> rules.current().receiver(dead.getReceiver()).isPresent())
-                .map(DeadLetter::getNotificationId).toList();
-        if (ids.isEmpty() || retries == null) {
+                .map(DeadLetter::getNotificationId)
+                .filter(id -> replayable(id) && deadLetters.claim(id)).toList();
+        if (ids.isEmpty()) {
             return 0;
         }
         replaying().execute(() -> {
             int sent = 0;
             for (String id : ids) {
                 try {
-                    sent += replay(id) ? 1 : 0;
+                    send(id);
+                    sent++;
                 } catch (Exception e) {
                     LOG.warnf("cannot replay dead letter %s: %s", id, e.getMessage());
                 }
             }
-            LOG.infof("replayed %d of %d dead letters%s", sent, ids.size(),
+            LOG.infof("replaying %d of %d dead letters%s", sent, ids.size(),
                     receiverName == null ? "" : " of receiver " + receiverName);
         });
         return ids.size();

@@ -99,6 +99,7 @@ class ApiAccessTest {
         assertEquals(401, silence.statusCode());
         assertEquals(401, call("POST", "/api/receivers/ops-webhook/test", "").statusCode());
         assertEquals(401, call("POST", "/api/dead-letters/x/replay", "").statusCode());
+        assertEquals(401, call("POST", "/api/dead-letters/replay", "").statusCode());
         assertEquals(401, call("GET", "/api/jobs", null, "Authorization", bearer("guess")).statusCode());
         assertEquals("no operator has this token", error(call("GET", "/api/jobs", null, "Authorization", bearer("guess"))));
         eventually(200, "GET", "/q/health/live");
@@ -121,6 +122,8 @@ class ApiAccessTest {
                 error(silence));
         assertEquals(403, call("DELETE", "/api/silences/sil_x", null, "Authorization", reader).statusCode());
         assertEquals(403, call("POST", "/api/receivers/ops-webhook/test", "", "Authorization", reader).statusCode());
+        assertEquals(403, call("POST", "/api/dead-letters/replay", "", "Authorization", reader).statusCode());
+        assertEquals(200, call("GET", "/api/dead-letters?limit=5", null, "Authorization", reader).statusCode());
     }
 
     @Test

@@ -66,12 +66,18 @@ class DeadLetterTest {
                 paged.stream().sorted().toList());
         org.junit.jupiter.api.Assertions.assertEquals(deadAt.stream().sorted().toList(), deadAt, "oldest first");
 
-        // The receiver is back: one call replays all five, each under its own key.
+        // The receiver is back: one call replays all five, each under its own key; the same call again at once
+        // (a double click) sends none of them twice.
         TestReceivers.get().switchOn(tag);
         given().post("/api/dead-letters/replay?receiver=" + receiver).then().statusCode(202)
                 .body("replaying", equalTo(5));
+        given().post("/api/dead-letters/replay?receiver=" + receiver).then().statusCode(202)
+                .body("replaying", equalTo(0));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(mine).then()
                 .header("X-Total-Count", "0").body("size()", equalTo(0)));
+        // Ten requests in all, the first tries and the replays, and still ten a while later.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+                TestReceivers.get().requests("/switch/" + tag).size() == 10);
         List<TestReceivers.Request> delivered = TestReceivers.get().requests("/switch/" + tag);
         for (String job : jobs) {
             List<String> keys = delivered.stream().filter(r -> r.body().contains(job + "/failed"))
@@ -82,6 +88,9 @@ class DeadLetterTest {
 
         given().post("/api/dead-letters/replay?receiver=nobody-" + tag).then().statusCode(404)
                 .body("error", equalTo("no receiver 'nobody-" + tag + "' in the rules"));
+        given().post("/api/dead-letters/replay?receiver=" + "r".repeat(3_000)).then().statusCode(404)
+                .body("error", org.hamcrest.Matchers.endsWith("…' in the rules"))
+                .body("error.length()", org.hamcrest.Matchers.lessThan(300));
         given().get("/api/dead-letters?limit=0").then().statusCode(400)
                 .body("error", equalTo("limit must be a whole number from 1 to 1000, not '0'"));
         given().get("/api/dead-letters?after=soon").then().statusCode(400)
