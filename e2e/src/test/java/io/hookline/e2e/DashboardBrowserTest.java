@@ -124,6 +124,29 @@ class DashboardBrowserTest {
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
+    /**
+     * Types into a field that the page may draw anew meanwhile (a live update, the answer to the last click): into
+     * the new one then, until the field holds the text. The page keeps what the focused field holds when it redraws.
+     */
+    void type(By field, String text) {
+        waiting(20).until(d -> {
+            try {
+                WebElement input = d.findElements(field).stream().filter(WebElement::isDisplayed).findFirst()
+                        .orElse(null);
+                if (input == null) {
+                    return false;
+                }
+                if (!text.equals(input.getAttribute("value"))) {
+                    input.clear();
+                    input.sendKeys(text);
+                }
+                return text.equals(input.getAttribute("value"));
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                return false;
+            }
+        });
+    }
+
     WebElement shown(By by) {
         return waiting(20).until(d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst()
                 .orElse(null));
@@ -273,7 +296,7 @@ class DashboardBrowserTest {
         assertTrue(browser.getCurrentUrl().contains("host=esxi-b") && browser.getCurrentUrl().contains("status=failing"),
                 "the filters are in the address, to share: " + browser.getCurrentUrl());
         shown(By.id("clear")).click();
-        shown(By.id("f-q")).sendKeys("WEB");
+        type(By.id("f-q"), "WEB");
         waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-a/web")));
         shown(By.id("clear")).click();
         shown(By.linkText("e2e-xsi/esxi-a/db"));
@@ -308,7 +331,7 @@ class DashboardBrowserTest {
 
         // Silence it for an hour from the page: its next failure alerts nobody, another job's still does.
         new Select(shown(By.id("s-for"))).selectByValue("1h");
-        shown(By.id("s-why")).sendKeys("maintenance of esxi-a's datastore");
+        type(By.id("s-why"), "maintenance of esxi-a's datastore");
         shown(By.id("silence")).click();
         awaitText("Silenced this job for 1 hour.", 20);
         awaitText("maintenance of esxi-a's datastore", 20);
