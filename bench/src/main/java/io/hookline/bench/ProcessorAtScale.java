@@ -132,6 +132,7 @@ public final class ProcessorAtScale {
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
             String[] scrape = scrape(client, port);
             String firingList = firingAlerts(client, port);
+            String overview = overview(client, port);
 
             // Restore: the processor loses its local state (a new pod on a new volume) and rebuilds it from the
             // changelogs before it folds again.
@@ -188,6 +189,8 @@ public final class ProcessorAtScale {
                     scrape[0], scrape[1]);
             System.out.println("The dashboard's firing alerts (GET /api/alerts?status=firing&limit=100) with them open: "
                     + firingList);
+            System.out.println("The dashboard's overview with " + String.format(Locale.ROOT, "%,d", 2 * jobs)
+                    + " jobs (its three requests, in parallel as the page makes them): " + overview);
             System.out.printf(Locale.ROOT, "Restore: the processor stopped, its state folder deleted, started again:"
                     + " %,d jobs rebuilt from %d changelogs (%,d records up to their ends, %s the largest)%n", 2 * jobs,
                     changelogs.size(), restoredRecords, largest);
@@ -245,6 +248,48 @@ public final class ProcessorAtScale {
         return String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10; %,d bytes listing %,d alerts of %s",
                 nanos[5] / 1e6, nanos[9] / 1e6, answer.body().length(), listed,
                 answer.headers().firstValue("X-Total-Count").orElse("(no X-Total-Count)"));
+    }
+
+    /**
+     * Ten loads of the dashboard's overview as the page makes them: the first page of 50 jobs with their fortnight,
+     * the counts by status, source, kind and host, and the latest firing alerts, in parallel; the median and slowest
+     * time until all three answered, and each request's median on its own.
+     */
+    static String overview(HttpClient client, int port) throws Exception {
+        List<String> paths = List.of("/api/jobs?limit=50&calendar=14&tz=UTC", "/api/jobs/summary",
+                "/api/alerts?status=firing&limit=100");
+        long[] together = new long[10];
+        long[][] alone = new long[paths.size()][10];
+        for (int i = 0; i < together.length; i++) {
+            long start = System.nanoTime();
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (String path : paths) {
+                answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Authorization", "Bearer " + API_TOKEN).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var answer : answers) {
+                if (answer.get().statusCode() != 200) {
+                    return "answered " + answer.get().statusCode() + ": " + answer.get().body();
+                }
+            }
+            together[i] = System.nanoTime() - start;
+        }
+        for (int p = 0; p < paths.size(); p++) {
+            for (int i = 0; i < 10; i++) {
+                long start = System.nanoTime();
+                client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + paths.get(p)))
+                        .header("Authorization", "Bearer " + API_TOKEN).build(), HttpResponse.BodyHandlers.discarding());
+                alone[p][i] = System.nanoTime() - start;
+            }
+            Arrays.sort(alone[p]);
+        }
+        Arrays.sort(together);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10",
+                together[5] / 1e6, together[9] / 1e6));
+        for (int p = 0; p < paths.size(); p++) {
+            line.append(String.format(Locale.ROOT, "; %s alone %.1f ms", paths.get(p), alone[p][5] / 1e6));
+        }
+        return line.toString();
     }
 
     private static final java.util.regex.Pattern JOB_KEY = java.util.regex.Pattern.compile("\"alertKey\":");
