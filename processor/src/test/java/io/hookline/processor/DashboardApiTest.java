@@ -118,6 +118,55 @@ class DashboardApiTest {
     }
 
     @Test
+    void theCountsFollowEachChangeAndTheUnfilteredPagesWalkEveryJobOnce() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "esxi-" + tag + "/c" + tag + "/files";
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.failed(job, "1", Instant.now(), "datastore full"));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs/summary").then()
+                .statusCode(200).body("find { it.field == 'source' && it.value == 'esxi-" + tag + "' }.count", equalTo(1)));
+        long failing = count("status", "failing");
+        long ok = count("status", "ok");
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.succeeded(job, "2", Instant.now(), 60_000));
+        }
+        // The job moves from failing to ok: one fewer failing, one more ok, still one job of its source.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(failing - 1, ok + 1),
+                List.of(count("status", "failing"), count("status", "ok"))));
+        assertEquals(1, count("source", "esxi-" + tag));
+        assertEquals(1, count("host", "c" + tag));
+
+        // Without a filter, pages of 7 read from the cursor on: every job once, in key order, as many as counted.
+        long counted = given().get("/api/jobs/summary").then().extract().jsonPath()
+                .getList("findAll { it.field == 'status' }.count", Long.class).stream().mapToLong(Long::longValue).sum();
+        List<String> walked = new java.util.ArrayList<>();
+        String next = "/api/jobs?limit=7";
+        long total = -1;
+        while (next != null) {
+            var page = given().urlEncodingEnabled(false).get(next).then().statusCode(200).extract();
+            total = total < 0 ? Long.parseLong(page.header("X-Total-Count")) : total;
+            List<String> keys = page.jsonPath().getList("jobKey");
+            assertTrue(keys.size() <= 7, keys.toString());
+            walked.addAll(keys);
+            String link = page.header("Link");
+            next = link == null ? null : link.substring(1, link.indexOf('>'));
+        }
+        assertEquals(counted, total, "X-Total-Count and the summary");
+        assertEquals(total, walked.size(), "the pages hold every job");
+        assertEquals(walked.size(), new java.util.HashSet<>(walked).size(), "a job on two pages");
+        assertEquals(walked.stream().sorted().toList(), walked, "in key order");
+        assertTrue(walked.contains(job));
+    }
+
+    /** A row of /api/jobs/summary, 0 when it has none. */
+    static long count(String field, String value) {
+        List<Map<String, Object>> rows = given().get("/api/jobs/summary").then().statusCode(200).extract().path("");
+        return rows.stream().filter(row -> field.equals(row.get("field")) && value.equals(row.get("value")))
+                .mapToLong(row -> ((Number) row.get("count")).longValue()).sum();
+    }
+
+    @Test
     void aJobShowsItsScheduleNextRunAndChartPointsWithTheAnomalyMedian() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         String job = "nightly-" + tag + "/esxi01/vm";

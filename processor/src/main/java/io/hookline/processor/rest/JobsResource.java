@@ -40,9 +40,14 @@ public class JobsResource {
     private final Peers peers;
     private final java.time.ZoneId zone;
 
+    private final JobCounts counts;
+    private final String eventsTopic;
+
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
             io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            Peers peers, io.hookline.processor.ProcessorConfig config) {
+            Peers peers, io.hookline.processor.ProcessorConfig config, JobCounts counts) {
+        this.counts = counts;
+        this.eventsTopic = new io.hookline.schema.topics.Topics(config.topics().prefix()).events();
         this.zone = java.time.ZoneId.of(config.dashboard().timeZone());
         this.streams = streams;
         this.peers = peers;
@@ -92,24 +97,33 @@ public class JobsResource {
             return notReady();
         }
         // The smallest keys after the cursor, never more than a page in memory however many jobs there are.
-        java.util.TreeMap<String, JobState> page = new java.util.TreeMap<>();
+        java.util.TreeMap<String, JobState> page = new java.util.TreeMap<>(JobKeys.ORDER);
         long total = 0;
-        try (KeyValueIterator<String, JobState> all = store.all()) {
-            while (all.hasNext()) {
-                var entry = all.next();
-                if (!query.matches(entry.value)) {
-                    continue;
+        try {
+            if (query.filters()) {
+                try (KeyValueIterator<String, JobState> all = store.all()) {
+                    while (all.hasNext()) {
+                        var entry = all.next();
+                        if (!query.matches(entry.value)) {
+                            continue;
+                        }
+                        total++;
+                        if (after != null && JobKeys.ORDER.compare(entry.key, after) <= 0) {
+                            continue;
+                        }
+                        page.put(entry.key, entry.value);
+                        if (page.size() > size + 1) {
+                            page.pollLastEntry();
+                        }
+                    }
                 }
-                total++;
-                if (after != null && entry.key.compareTo(after) <= 0) {
-                    continue;
-                }
-                page.put(entry.key, entry.value);
-                if (page.size() > size + 1) {
-                    page.pollLastEntry();
-                }
+            } else {
+                // No filter (the dashboard's first view): the count is kept as jobs change, and each of this
+                // instance's partitions is read from the cursor on, a page of it at most.
+                total = counts.total();
+                firstAfter(after, size + 1, page);
             }
-        } catch (InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
         }
         boolean more = page.size() > size;
@@ -145,7 +159,7 @@ public class JobsResource {
                 total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
                 more |= answer.headers().containsKey("Link");
             }
-            merged.sort(java.util.Comparator.comparing(job -> job.path("jobKey").asText()));
+            merged.sort(java.util.Comparator.comparing(job -> job.path("jobKey").asText(), JobKeys.ORDER));
             if (merged.size() > size) {
                 more = true;
                 merged = merged.subList(0, size);
@@ -187,22 +201,8 @@ public class JobsResource {
         if (store == null) {
             return notReady();
         }
-        Map<List<String>, Long> counts = new java.util.TreeMap<>(java.util.Comparator
-                .comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
-        try (KeyValueIterator<String, JobState> all = store.all()) {
-            all.forEachRemaining(entry -> {
-                JobState state = entry.value;
-                counts.merge(List.of("status", JobView.status(state)), 1L, Long::sum);
-                counts.merge(List.of("source", state.getSourceName()), 1L, Long::sum);
-                counts.merge(List.of("kind", state.getSourceKind().name().toLowerCase(java.util.Locale.ROOT)), 1L,
-                        Long::sum);
-                if (state.getHost() != null) {
-                    counts.merge(List.of("host", state.getHost()), 1L, Long::sum);
-                }
-            });
-        } catch (InvalidStateStoreException e) {
-            return notReady();
-        }
+        // Kept as jobs change (JobCounts), not counted here from every job's state.
+        Map<List<String>, Long> counts = this.counts.counts();
         List<Peers.Answer> answers;
         try {
             answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
@@ -391,6 +391,39 @@ public class JobsResource {
                     .entity(Map.of("error", "no job with key '" + key + "' has sent an event")).build());
         }
         return new Found(state, store, null);
+    }
+
+    /**
+     * Puts into {@code page} the first {@code count} jobs after {@code after} (all, when null) of this instance, in
+     * key order: from each of its partitions' stores, which keep their keys in that order, at most {@code count}.
+     */
+    private void firstAfter(String after, int count, java.util.TreeMap<String, JobState> page) {
+        for (var thread : streams.metadataForLocalThreads()) {
+            for (var task : thread.activeTasks()) {
+                for (var partition : task.topicPartitions()) {
+                    if (!partition.topic().equals(eventsTopic)) {
+                        continue;
+                    }
+                    ReadOnlyKeyValueStore<String, JobState> store = streams.store(StoreQueryParameters
+                            .fromNameAndType(TopologyProducer.JOB_STATE_STORE, QueryableStoreTypes.<String, JobState>keyValueStore())
+                            .withPartition(partition.partition()));
+                    int taken = 0;
+                    try (KeyValueIterator<String, JobState> keys = after == null ? store.all() : store.range(after, null)) {
+                        while (keys.hasNext() && taken < count) {
+                            var entry = keys.next();
+                            if (after != null && JobKeys.ORDER.compare(entry.key, after) <= 0) {
+                                continue;
+                            }
+                            page.put(entry.key, entry.value);
+                            taken++;
+                        }
+                    }
+                }
+            }
+        }
+        while (page.size() > count) {
+            page.pollLastEntry();
+        }
     }
 
     private ReadOnlyKeyValueStore<String, JobState> store() {
