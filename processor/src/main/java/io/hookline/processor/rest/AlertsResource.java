@@ -152,21 +152,12 @@ public class AlertsResource {
         }
         Object body = views;
         if (!answers.isEmpty()) {
-            // Each instance sent its own first page after the cursor: the first of all of them are the page.
-            List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
-            peers.tree(views).forEach(merged::add);
-            for (Peers.Answer answer : answers) {
-                answer.body().forEach(merged::add);
-                total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
-                more |= answer.headers().containsKey("Link");
-            }
-            merged.sort(Comparator.comparing((com.fasterxml.jackson.databind.JsonNode alert) -> AlertOrder.of(alert)));
-            if (merged.size() > size) {
-                more = true;
-                merged = merged.subList(0, size);
-            }
-            last = merged.isEmpty() ? null : AlertOrder.of(merged.get(merged.size() - 1));
-            body = merged;
+            Peers.Page merged = peers.merge(views, total, more, answers, size,
+                    Comparator.comparing((com.fasterxml.jackson.databind.JsonNode alert) -> AlertOrder.of(alert)));
+            total = merged.total();
+            more = merged.more();
+            last = merged.items().isEmpty() ? null : AlertOrder.of(merged.items().get(merged.items().size() - 1));
+            body = merged.items();
         }
         Response.ResponseBuilder response = Response.ok(body).header("X-Total-Count", total);
         if (more && last != null) {

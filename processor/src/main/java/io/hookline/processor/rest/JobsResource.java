@@ -151,21 +151,12 @@ public class JobsResource {
         Object body = jobs;
         String last = page.isEmpty() ? null : page.lastKey();
         if (!answers.isEmpty()) {
-            // Each instance sent its own first page after the cursor: the first of all of them are the page.
-            List<com.fasterxml.jackson.databind.JsonNode> merged = new ArrayList<>();
-            peers.tree(jobs).forEach(merged::add);
-            for (Peers.Answer answer : answers) {
-                answer.body().forEach(merged::add);
-                total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
-                more |= answer.headers().containsKey("Link");
-            }
-            merged.sort(java.util.Comparator.comparing(job -> job.path("jobKey").asText(), JobKeys.ORDER));
-            if (merged.size() > size) {
-                more = true;
-                merged = merged.subList(0, size);
-            }
-            last = merged.isEmpty() ? null : merged.get(merged.size() - 1).path("jobKey").asText();
-            body = merged;
+            Peers.Page merged = peers.merge(jobs, total, more, answers, size,
+                    java.util.Comparator.comparing(job -> job.path("jobKey").asText(), JobKeys.ORDER));
+            total = merged.total();
+            more = merged.more();
+            last = merged.items().isEmpty() ? null : merged.items().get(merged.items().size() - 1).path("jobKey").asText();
+            body = merged.items();
         }
         Response.ResponseBuilder response = Response.ok(body).header("X-Total-Count", total);
         if (more && last != null) {

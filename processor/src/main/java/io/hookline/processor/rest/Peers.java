@@ -169,6 +169,33 @@ public class Peers {
                 .entity(Map.of("error", why + "; the answer would be incomplete, try again shortly")).build();
     }
 
+    /**
+     * One page of a list every instance holds a part of: each instance sent its own first page after the same cursor
+     * (its items, X-Total-Count and, when it had more, a Link), so the first {@code size} of all of them in
+     * {@code order} are the page. {@code more} tells whether a next page exists.
+     */
+    public record Page(List<JsonNode> items, long total, boolean more) {
+    }
+
+    public Page merge(Object local, long localTotal, boolean localMore, List<Answer> answers, int size,
+            java.util.Comparator<JsonNode> order) {
+        List<JsonNode> merged = new ArrayList<>();
+        tree(local).forEach(merged::add);
+        long total = localTotal;
+        boolean more = localMore;
+        for (Answer answer : answers) {
+            answer.body().forEach(merged::add);
+            total += Long.parseLong(answer.headers().getOrDefault("X-Total-Count", "0"));
+            more |= answer.headers().containsKey("Link");
+        }
+        merged.sort(order);
+        if (merged.size() > size) {
+            more = true;
+            merged = merged.subList(0, size);
+        }
+        return new Page(merged, total, more);
+    }
+
     /** Local results in JSON, to merge with the peers'. */
     public JsonNode tree(Object value) {
         return json.valueToTree(value);
