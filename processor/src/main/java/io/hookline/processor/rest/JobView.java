@@ -7,7 +7,6 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.hookline.schema.JobState;
-import io.hookline.schema.RunOutcome;
 import io.hookline.schema.RunSummary;
 
 /** A job as the read API and the dashboard show it. */
@@ -124,19 +123,7 @@ public record JobView(
 
     /** running, failing, warning, ok, or new (no finished run yet). */
     static String status(JobState state) {
-        if (state.getCurrentRun() != null) {
-            return "running";
-        }
-        RunSummary last = state.getLastRun();
-        if (last == null) {
-            return "new";
-        }
-        RunOutcome outcome = last.getOutcome();
-        return switch (outcome) {
-            case FAILED, ABORTED -> "failing";
-            case WARNING -> "warning";
-            default -> "ok";
-        };
+        return io.hookline.processor.state.JobStatus.of(state);
     }
 
     private static String lower(String name) {

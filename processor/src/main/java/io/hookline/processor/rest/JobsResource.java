@@ -40,12 +40,12 @@ public class JobsResource {
     private final Peers peers;
     private final java.time.ZoneId zone;
 
-    private final JobCounts counts;
+    private final io.hookline.processor.react.JobCounts counts;
     private final String eventsTopic;
 
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
             io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            Peers peers, io.hookline.processor.ProcessorConfig config, JobCounts counts) {
+            Peers peers, io.hookline.processor.ProcessorConfig config, io.hookline.processor.react.JobCounts counts) {
         this.counts = counts;
         this.eventsTopic = new io.hookline.schema.topics.Topics(config.topics().prefix()).events();
         this.zone = java.time.ZoneId.of(config.dashboard().timeZone());

@@ -32,7 +32,7 @@ import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
-import io.hookline.processor.rest.JobCounts;
+import io.hookline.processor.react.JobCounts;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.state.JobStateFold;

@@ -1,4 +1,4 @@
-package io.hookline.processor.rest;
+package io.hookline.processor.react;
 
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +13,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.Topology;
 
-import io.hookline.processor.react.JobChange;
-import io.hookline.processor.react.Reactor;
+import io.hookline.processor.state.JobStatus;
 import io.hookline.schema.JobState;
 import io.hookline.schema.topics.Topics;
 
@@ -30,7 +29,7 @@ public final class JobCounts implements Reactor {
 
     /** The facets a job is counted under: its status, source, kind and host (when it has one). */
     static List<List<String>> facets(JobState state) {
-        List<String> status = List.of("status", JobView.status(state));
+        List<String> status = List.of("status", JobStatus.of(state));
         List<String> source = List.of("source", state.getSourceName());
         List<String> kind = List.of("kind", state.getSourceKind().name().toLowerCase(Locale.ROOT));
         return state.getHost() == null ? List.of(status, source, kind)
