@@ -78,9 +78,10 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
         replaying.remove(notificationId);
     }
 
-    /** Oldest first. */
+    /** Oldest first; those given up on in the same millisecond by id, so that a page's cursor has one place. */
     public List<DeadLetter> all() {
-        return view.values().stream().sorted(Comparator.comparing(DeadLetter::getDeadAt)).toList();
+        return view.values().stream().sorted(Comparator.comparing(DeadLetter::getDeadAt)
+                .thenComparing(DeadLetter::getNotificationId)).toList();
     }
 
     public Optional<DeadLetter> get(String notificationId) {

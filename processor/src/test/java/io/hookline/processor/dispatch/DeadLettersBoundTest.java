@@ -57,6 +57,28 @@ class DeadLettersBoundTest {
         }
     }
 
+    @Test
+    void deadLettersOfOneMillisecondAreListedByIdSoThatAPageCursorHasOnePlace() throws Exception {
+        String bootstrap = SharedKafka.bootstrapServers();
+        String topic = "dead-letters-order-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        Instant burst = Instant.parse("2026-12-01T03:00:00.123Z");
+        try (DeadLetters letters = DeadLetters.open(topic, Map.of("bootstrap.servers", bootstrap), 100, 16L << 20,
+                new SimpleMeterRegistry())) {
+            for (int i = 0; i < 12; i++) {
+                letters.gaveUp(Notification.of(RetryStageTest.RECEIVER, "esxi/nas1/burst" + i, Map.of(),
+                        List.of(GroupsTest.alert("esxi/nas1/burst" + i, AlertStatus.FIRING, 0))), 3,
+                        Notifier.Result.giveUp(503, "HTTP 503"), burst);
+            }
+            List<String> ids = letters.all().stream().map(DeadLetter::getNotificationId).toList();
+            assertEquals(12, ids.size());
+            assertEquals(ids.stream().sorted().toList(), ids);
+        }
+    }
+
     static List<Instant> deadAt(CompactedTopicView<DeadLetter> view) {
         return view.values().stream().map(DeadLetter::getDeadAt).sorted().toList();
     }
