@@ -30,11 +30,7 @@ class DeadLettersBoundTest {
     @Test
     void pastItsBoundTheOldestDeadLetterIsDroppedFromTheTopicAndCounted() throws Exception {
         String bootstrap = SharedKafka.bootstrapServers();
-        String topic = "dead-letters-bound-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        String topic = compacted(bootstrap, "dead-letters-bound-");
         Map<String, Object> config = Map.of("bootstrap.servers", bootstrap);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         Instant t0 = Instant.parse("2026-12-01T03:00:00Z");
@@ -60,11 +56,7 @@ class DeadLettersBoundTest {
     @Test
     void deadLettersOfOneMillisecondAreListedByIdSoThatAPageCursorHasOnePlace() throws Exception {
         String bootstrap = SharedKafka.bootstrapServers();
-        String topic = "dead-letters-order-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        String topic = compacted(bootstrap, "dead-letters-order-");
         Instant burst = Instant.parse("2026-12-01T03:00:00.123Z");
         try (DeadLetters letters = DeadLetters.open(topic, Map.of("bootstrap.servers", bootstrap), 100, 16L << 20,
                 new SimpleMeterRegistry())) {
@@ -77,6 +69,16 @@ class DeadLettersBoundTest {
             assertEquals(12, ids.size());
             assertEquals(ids.stream().sorted().toList(), ids);
         }
+    }
+
+    /** A new compacted topic, as hookline.dead-letters is. */
+    static String compacted(String bootstrap, String prefix) throws Exception {
+        String topic = prefix + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
     }
 
     static List<Instant> deadAt(CompactedTopicView<DeadLetter> view) {
