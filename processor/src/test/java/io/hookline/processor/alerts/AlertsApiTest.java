@@ -156,6 +156,15 @@ class AlertsApiTest {
     }
 
     @Test
+    void aGroupOrJobKeyOfTenThousandCharactersIsRefusedWithASentence() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/alerts").then().statusCode(200));
+        given().get("/api/alerts?group=" + "g".repeat(10_000)).then().statusCode(400)
+                .body("error", equalTo("group is 10000 characters long; a group key is at most 2048"));
+        given().get("/api/alerts?job=" + "j".repeat(10_000)).then().statusCode(400)
+                .body("error", equalTo("job is 10000 characters long; a job key is at most 2048"));
+    }
+
+    @Test
     void aWrongStatusFilterIsRefusedWithASentence() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/alerts").then().statusCode(200));
         given().get("/api/alerts?status=open").then().statusCode(400)
