@@ -88,12 +88,12 @@ public class AlertsResource {
                     .entity(Map.of("error", "job is " + job.length() + " characters long; a job key is at most 2048"))
                     .build();
         }
-        Integer limit = JobQuery.number(limitText);
-        int size = limit == null ? DEFAULT_PAGE : limit;
-        if (limitText != null && (limit == null || size < 1 || size > JobsResource.MAX_PAGE)) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "limit must be a whole number"
-                    + " from 1 to " + JobsResource.MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'")).build();
+        Integer limit = JobQuery.pageSize(limitText, DEFAULT_PAGE);
+        if (limit == null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", JobQuery.badPageSize(limitText)))
+                    .build();
         }
+        int size = limit;
         AlertOrder cursor = null;
         if (after != null) {
             cursor = after.length() > 2_100 ? null : AlertOrder.parse(after);

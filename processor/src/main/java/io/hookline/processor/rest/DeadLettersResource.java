@@ -42,12 +42,12 @@ public class DeadLettersResource {
             + " receiver's")
     public Response list(@QueryParam("receiver") String receiver, @QueryParam("limit") String limitText,
             @QueryParam("after") String after) {
-        Integer limit = JobQuery.number(limitText);
-        int size = limit == null ? 500 : limit;
-        if (limitText != null && (limit == null || size < 1 || size > JobsResource.MAX_PAGE)) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "limit must be a whole number"
-                    + " from 1 to " + JobsResource.MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'")).build();
+        Integer limit = JobQuery.pageSize(limitText, AlertsResource.DEFAULT_PAGE);
+        if (limit == null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", JobQuery.badPageSize(limitText)))
+                    .build();
         }
+        int size = limit;
         Position cursor = after == null ? null : Position.parse(after);
         if (after != null && cursor == null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "after must be the cursor a"

@@ -40,6 +40,22 @@ public record JobQuery(String source, String kind, String host, String status, S
         }
     }
 
+    /**
+     * The page size {@code ?limit=} asks for ({@code fallback} without one), or null when it is not a whole number
+     * from 1 to {@link JobsResource#MAX_PAGE}; {@link #badPageSize} then says so.
+     */
+    static Integer pageSize(String limitText, int fallback) {
+        if (limitText == null) {
+            return fallback;
+        }
+        Integer limit = number(limitText);
+        return limit == null || limit < 1 || limit > JobsResource.MAX_PAGE ? null : limit;
+    }
+
+    static String badPageSize(String limitText) {
+        return "limit must be a whole number from 1 to " + JobsResource.MAX_PAGE + ", not '" + shorten(limitText) + "'";
+    }
+
     static String shorten(String text) {
         return text.length() > 40 ? text.substring(0, 40) + "\u2026" : text;
     }
