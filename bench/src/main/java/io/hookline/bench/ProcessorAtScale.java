@@ -133,6 +133,7 @@ public final class ProcessorAtScale {
             String[] scrape = scrape(client, port);
             String firingList = firingAlerts(client, port);
             String overview = overview(client, port);
+            List<String> filtered = filteredLists(client, port);
 
             // Restore: the processor loses its local state (a new pod on a new volume) and rebuilds it from the
             // changelogs before it folds again.
@@ -191,6 +192,8 @@ public final class ProcessorAtScale {
                     + firingList);
             System.out.println("The dashboard's overview with " + String.format(Locale.ROOT, "%,d", 2 * jobs)
                     + " jobs (its three requests, in parallel as the page makes them): " + overview);
+            System.out.println("Filtered lists with " + String.format(Locale.ROOT, "%,d", 2 * jobs) + " jobs:");
+            filtered.forEach(line -> System.out.println("  " + line));
             System.out.printf(Locale.ROOT, "Restore: the processor stopped, its state folder deleted, started again:"
                     + " %,d jobs rebuilt from %d changelogs (%,d records up to their ends, %s the largest)%n", 2 * jobs,
                     changelogs.size(), restoredRecords, largest);
@@ -231,8 +234,16 @@ public final class ProcessorAtScale {
      * size of the answer and how many alerts it lists of how many firing.
      */
     static String firingAlerts(HttpClient client, int port) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/api/alerts?status=firing&limit=100")).header("Authorization", "Bearer " + API_TOKEN).build();
+        return timed(client, port, "/api/alerts?status=firing&limit=100", "alertKey", "alerts");
+    }
+
+    /**
+     * Ten requests for {@code path}: the median and slowest time, the size of the answer, how many {@code things} it
+     * lists (entries with the field {@code key}) of how many X-Total-Count says match.
+     */
+    static String timed(HttpClient client, int port, String path, String key, String things) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + API_TOKEN).build();
         long[] nanos = new long[10];
         HttpResponse<String> answer = null;
         for (int i = 0; i < nanos.length; i++) {
@@ -244,10 +255,29 @@ public final class ProcessorAtScale {
         if (answer.statusCode() != 200) {
             return "answered " + answer.statusCode() + ": " + answer.body();
         }
-        long listed = JOB_KEY.matcher(answer.body()).results().count();
-        return String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10; %,d bytes listing %,d alerts of %s",
-                nanos[5] / 1e6, nanos[9] / 1e6, answer.body().length(), listed,
+        long listed = Pattern.compile(Pattern.quote("\"" + key + "\":")).matcher(answer.body()).results().count();
+        return String.format(Locale.ROOT, "median %.1f ms, slowest %.1f ms of 10; %,d bytes listing %,d %s of %s",
+                nanos[5] / 1e6, nanos[9] / 1e6, answer.body().length(), listed, things,
                 answer.headers().firstValue("X-Total-Count").orElse("(no X-Total-Count)"));
+    }
+
+    /**
+     * The lists an operator filters, each timed as {@link #timed}: the dashboard's status buttons (a status most jobs
+     * have and one none has), one host of a hundred, a source, the search box, and the agents page.
+     */
+    static List<String> filteredLists(HttpClient client, int port) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String path : List.of("/api/jobs?status=failing&limit=50&calendar=14&tz=UTC",
+                "/api/jobs?status=running&limit=50&calendar=14&tz=UTC",
+                "/api/jobs?host=esxi7&limit=50&calendar=14&tz=UTC",
+                "/api/jobs?host=esxi7&status=ok&limit=50&calendar=14&tz=UTC",
+                "/api/jobs?source=due&limit=50&calendar=14&tz=UTC",
+                "/api/jobs?q=job-4242&limit=50&calendar=14&tz=UTC")) {
+            lines.add(path + ": " + timed(client, port, path, "jobKey", "jobs"));
+        }
+        String agents = timed(client, port, "/api/agents", "agent", "agents");
+        lines.add("/api/agents: " + agents.replace(" of (no X-Total-Count)", ""));
+        return lines;
     }
 
     /**
@@ -291,8 +321,6 @@ public final class ProcessorAtScale {
         }
         return line.toString();
     }
-
-    private static final java.util.regex.Pattern JOB_KEY = java.util.regex.Pattern.compile("\"alertKey\":");
 
     /** {@code events} events over {@code jobs} jobs, round robin: each a successful run with a restore point. */
     static Iterable<BackupEvent> replayEvents(int jobs, int events) {
