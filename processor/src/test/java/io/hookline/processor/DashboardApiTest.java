@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.hookline.schema.BackupEvent;
 import io.hookline.schema.topics.Topics;
 
 /**
@@ -157,6 +158,104 @@ class DashboardApiTest {
         assertEquals(walked.size(), new java.util.HashSet<>(walked).size(), "a job on two pages");
         assertEquals(walked.stream().sorted().toList(), walked, "in key order");
         assertTrue(walked.contains(job));
+    }
+
+    @Test
+    void theFiltersFindTheJobsOfEachStatusHostAndSourceAsTheyChange() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        List<String> failing = new java.util.ArrayList<>();
+        List<String> ok = new java.util.ArrayList<>();
+        try (EventWriter writer = new EventWriter()) {
+            for (int i = 0; i < 12; i++) {
+                String job = "esxi-" + tag + "/h" + (i % 2) + tag + "/job-" + i;
+                boolean fails = i % 3 == 0;
+                (fails ? failing : ok).add(job);
+                writer.write(TOPICS.events(), fails ? Events.failed(job, "1", Instant.now(), "datastore full")
+                        : Events.succeeded(job, "1", Instant.now(), 60_000));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/jobs?source=esxi-" + tag).then()
+                .statusCode(200).header("X-Total-Count", "12"));
+        assertEquals(sorted(ok), walk("/api/jobs?source=esxi-" + tag + "&status=ok&limit=3", 8));
+        assertEquals(sorted(failing), walk("/api/jobs?status=failing&source=esxi-" + tag + "&limit=3", 4));
+        assertEquals(sorted(failing.stream().filter(job -> job.contains("/h0")).toList()),
+                walk("/api/jobs?host=h0" + tag + "&status=failing&limit=1", 2));
+        assertEquals(sorted(ok.stream().filter(job -> job.contains("/h1")).toList()),
+                walk("/api/jobs?host=h1" + tag + "&kind=xsibackup&status=ok&q=JOB&limit=2", 4));
+        assertEquals(List.of(), walk("/api/jobs?host=h1" + tag + "&kind=retrospect", 0));
+        assertEquals(List.of(), walk("/api/jobs?host=nowhere-" + tag + "&status=ok", 0));
+
+        // Two jobs recover and one fails: each filter follows at once.
+        String recovers = failing.get(0);
+        String breaks = ok.get(0);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), Events.succeeded(recovers, "2", Instant.now(), 60_000));
+            writer.write(TOPICS.events(), Events.failed(breaks, "2", Instant.now(), "snapshot failed"));
+        }
+        failing.remove(recovers);
+        failing.add(breaks);
+        ok.remove(breaks);
+        ok.add(recovers);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(sorted(failing),
+                walk("/api/jobs?status=failing&source=esxi-" + tag + "&limit=3", failing.size())));
+        assertEquals(sorted(ok), walk("/api/jobs?status=ok&source=esxi-" + tag + "&limit=5", ok.size()));
+        // Past the last job of a filter: an empty page, still counting them all.
+        given().urlEncodingEnabled(true).queryParam("status", "failing").queryParam("source", "esxi-" + tag)
+                .queryParam("after", "esxi-" + tag + "/~").get("/api/jobs").then().statusCode(200)
+                .header("X-Total-Count", String.valueOf(failing.size())).body("jobKey", equalTo(List.of()));
+    }
+
+    @Test
+    void theSearchFindsAJobByItsNameAndForgetsANameItNoLongerHas() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "pve-" + tag + "/node1/vzdump-101";
+        BackupEvent first = Events.succeeded(job, "1", Instant.now(), 60_000);
+        first.setJobName("Vzdump to NAS-" + tag.toUpperCase());
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), first);
+        }
+        // Neither the key nor the host holds "nas-": the name does, in another case.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(job),
+                walk("/api/jobs?q=nas-" + tag, 1)));
+        assertEquals(List.of(job), walk("/api/jobs?q=NODE1&source=pve-" + tag, 1));
+        assertEquals(List.of(), walk("/api/jobs?q=nas-" + tag + "&status=failing", 0));
+
+        BackupEvent renamed = Events.failed(job, "2", Instant.now(), "storage offline");
+        renamed.setJobName("Vzdump to tape " + tag);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), renamed);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(job),
+                walk("/api/jobs?q=tape%20" + tag + "&status=failing", 1)));
+        assertEquals(List.of(), walk("/api/jobs?q=nas-" + tag, 0));
+
+        // A name its key holds (in another case) is found through the key; the name before no longer finds it.
+        BackupEvent plain = Events.succeeded(job, "3", Instant.now(), 60_000);
+        plain.setJobName("VZDUMP-101");
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), plain);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(),
+                walk("/api/jobs?q=tape%20" + tag, 0)));
+        assertEquals(List.of(job), walk("/api/jobs?q=Vzdump-101&source=pve-" + tag, 1));
+    }
+
+    /** The job keys of every page from {@code first} on, following Link; each page's X-Total-Count must be {@code total}. */
+    static List<String> walk(String first, int total) {
+        List<String> walked = new java.util.ArrayList<>();
+        String next = first;
+        while (next != null) {
+            var page = given().urlEncodingEnabled(false).get(next).then().statusCode(200).extract();
+            assertEquals(String.valueOf(total), page.header("X-Total-Count"), next);
+            walked.addAll(page.jsonPath().getList("jobKey"));
+            String link = page.header("Link");
+            next = link == null ? null : link.substring(1, link.indexOf('>'));
+        }
+        return walked;
+    }
+
+    static List<String> sorted(List<String> keys) {
+        return keys.stream().sorted().toList();
     }
 
     /** A row of /api/jobs/summary, 0 when it has none. */

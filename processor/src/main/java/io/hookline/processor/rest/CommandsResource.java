@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.processor.chains.ChainReactor;
+import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.Command;
 import io.hookline.schema.CommandStatus;
@@ -44,8 +45,11 @@ public class CommandsResource {
     private final KafkaStreams streams;
     private final Duration offlineAfter;
 
-    public CommandsResource(KafkaStreams streams, ProcessorConfig config) {
+    private final JobIndex index;
+
+    public CommandsResource(KafkaStreams streams, ProcessorConfig config, JobIndex index) {
         this.streams = streams;
+        this.index = index;
         this.offlineAfter = config.agents().offlineAfter();
     }
 
@@ -121,13 +125,20 @@ public class CommandsResource {
     public Response agents() {
         try {
             ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
+            // An agent's own job, <agent>/agent, found in the index: only the agents' states are read.
             Map<String, JobState> polls = new TreeMap<>();
-            try (KeyValueIterator<String, JobState> all = jobs.all()) {
-                all.forEachRemaining(entry -> {
-                    if (isAgentJob(entry.value)) {
-                        polls.put(entry.value.getSourceName(), entry.value);
+            for (JobIndex.Part part : index.parts()) {
+                ReadOnlyKeyValueStore<String, JobState> store = null;
+                for (Map.Entry<String, JobIndex.Facets> job : part.jobs().entrySet()) {
+                    if (!job.getKey().endsWith("/agent") || !"agent".equals(job.getValue().kind())) {
+                        continue;
                     }
-                });
+                    store = store == null ? JobsResource.partitionStore(streams, part.partition()) : store;
+                    JobState state = store.get(job.getKey());
+                    if (state != null && isAgentJob(state)) {
+                        polls.put(state.getSourceName(), state);
+                    }
+                }
             }
             Map<String, long[]> waiting = new TreeMap<>();
             Map<String, Instant> lastCommand = new TreeMap<>();

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.hookline.processor.alerts.AlertLogic;
+import io.hookline.processor.react.JobIndex;
 import io.hookline.schema.JobState;
 import io.hookline.schema.RunSummary;
 
@@ -105,6 +106,21 @@ public record JobQuery(String source, String kind, String host, String status, S
 
     boolean filters() {
         return source != null || kind != null || host != null || status != null || text != null;
+    }
+
+    /** Whether a job of these facets passes the exact filters (source, kind, host, status). */
+    boolean matches(JobIndex.Facets facets) {
+        return (source == null || source.equals(facets.source())) && (kind == null || kind.equals(facets.kind()))
+                && (host == null || host.equals(facets.host())) && (status == null || status.equals(facets.status()));
+    }
+
+    /**
+     * Whether the text is in the job's key, name or host, from what the index keeps: {@code ownName} is the name in
+     * lower case where the key does not already contain it (else null). True without a text.
+     */
+    boolean finds(String key, JobIndex.Facets facets, String ownName) {
+        return text == null || key.toLowerCase(Locale.ROOT).contains(text) || ownName != null && ownName.contains(text)
+                || facets.host() != null && facets.host().toLowerCase(Locale.ROOT).contains(text);
     }
 
     boolean matches(JobState state) {

@@ -23,6 +23,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.hookline.processor.prune.PruneLogic;
+import io.hookline.processor.react.JobIndex;
+import io.hookline.processor.state.JobKeys;
 import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.JobState;
@@ -40,13 +42,13 @@ public class JobsResource {
     private final Peers peers;
     private final java.time.ZoneId zone;
 
-    private final io.hookline.processor.react.JobCounts counts;
+    private final JobIndex index;
     private final String eventsTopic;
 
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
             io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            Peers peers, io.hookline.processor.ProcessorConfig config, io.hookline.processor.react.JobCounts counts) {
-        this.counts = counts;
+            Peers peers, io.hookline.processor.ProcessorConfig config, JobIndex index) {
+        this.index = index;
         this.eventsTopic = new io.hookline.schema.topics.Topics(config.topics().prefix()).events();
         this.zone = java.time.ZoneId.of(config.dashboard().timeZone());
         this.streams = streams;
@@ -101,26 +103,11 @@ public class JobsResource {
         long total = 0;
         try {
             if (query.filters()) {
-                try (KeyValueIterator<String, JobState> all = store.all()) {
-                    while (all.hasNext()) {
-                        var entry = all.next();
-                        if (!query.matches(entry.value)) {
-                            continue;
-                        }
-                        total++;
-                        if (after != null && JobKeys.ORDER.compare(entry.key, after) <= 0) {
-                            continue;
-                        }
-                        page.put(entry.key, entry.value);
-                        if (page.size() > size + 1) {
-                            page.pollLastEntry();
-                        }
-                    }
-                }
+                total = filtered(query, after, size + 1, page);
             } else {
                 // No filter (the dashboard's first view): the count is kept as jobs change, and each of this
                 // instance's partitions is read from the cursor on, a page of it at most.
-                total = counts.total();
+                total = index.total();
                 firstAfter(after, size + 1, page);
             }
         } catch (InvalidStateStoreException | IllegalStateException e) {
@@ -192,8 +179,8 @@ public class JobsResource {
         if (store == null) {
             return notReady();
         }
-        // Kept as jobs change (JobCounts), not counted here from every job's state.
-        Map<List<String>, Long> counts = this.counts.counts();
+        // Kept as jobs change (JobIndex), not counted here from every job's state.
+        Map<List<String>, Long> counts = index.counts();
         List<Peers.Answer> answers;
         try {
             answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
@@ -385,6 +372,55 @@ public class JobsResource {
     }
 
     /**
+     * The jobs of this instance the query matches, from the index (no job's state is read for it); the first
+     * {@code count} of them after {@code after}, in key order, go into {@code page} with their state. Answers how many
+     * match in all.
+     */
+    private long filtered(JobQuery query, String after, int count, java.util.TreeMap<String, JobState> page) {
+        java.util.TreeMap<String, Integer> keys = new java.util.TreeMap<>(JobKeys.ORDER);
+        long total = 0;
+        for (JobIndex.Part part : index.parts()) {
+            // Most jobs share their facets with many others: each combination is compared once.
+            Map<JobIndex.Facets, Boolean> passes = new java.util.IdentityHashMap<>();
+            for (Map.Entry<String, JobIndex.Facets> job : part.jobs().entrySet()) {
+                String key = job.getKey();
+                if (!passes.computeIfAbsent(job.getValue(), query::matches)
+                        || !query.finds(key, job.getValue(), part.nameOf(key))) {
+                    continue;
+                }
+                total++;
+                if (after != null && JobKeys.ORDER.compare(key, after) <= 0) {
+                    continue;
+                }
+                if (keys.size() < count || JobKeys.ORDER.compare(key, keys.lastKey()) < 0) {
+                    keys.put(key, part.partition());
+                    if (keys.size() > count) {
+                        keys.pollLastEntry();
+                    }
+                }
+            }
+        }
+        keys.forEach((key, partition) -> {
+            JobState state = partitionStore(partition).get(key);
+            // Gone or changed since the index was read: left out of this page, as it would be a moment later.
+            if (state != null && query.matches(state)) {
+                page.put(key, state);
+            }
+        });
+        return total;
+    }
+
+    private ReadOnlyKeyValueStore<String, JobState> partitionStore(int partition) {
+        return partitionStore(streams, partition);
+    }
+
+    /** The job states of one partition this instance holds. */
+    static ReadOnlyKeyValueStore<String, JobState> partitionStore(KafkaStreams streams, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(TopologyProducer.JOB_STATE_STORE,
+                QueryableStoreTypes.<String, JobState>keyValueStore()).withPartition(partition));
+    }
+
+    /**
      * Puts into {@code page} the first {@code count} jobs after {@code after} (all, when null) of this instance, in
      * key order: from each of its partitions' stores, which keep their keys in that order, at most {@code count}.
      */
@@ -395,9 +431,7 @@ public class JobsResource {
                     if (!partition.topic().equals(eventsTopic)) {
                         continue;
                     }
-                    ReadOnlyKeyValueStore<String, JobState> store = streams.store(StoreQueryParameters
-                            .fromNameAndType(TopologyProducer.JOB_STATE_STORE, QueryableStoreTypes.<String, JobState>keyValueStore())
-                            .withPartition(partition.partition()));
+                    ReadOnlyKeyValueStore<String, JobState> store = partitionStore(partition.partition());
                     int taken = 0;
                     try (KeyValueIterator<String, JobState> keys = after == null ? store.all() : store.range(after, null)) {
                         while (keys.hasNext() && taken < count) {

@@ -32,7 +32,7 @@ import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
-import io.hookline.processor.react.JobCounts;
+import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.state.JobStateFold;
@@ -69,24 +69,24 @@ public class TopologyProducer {
      */
     @Produces
     @Singleton
-    public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics, JobCounts counts,
+    public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics, JobIndex index,
             @ConfigProperty(name = "kafka-streams.state.dir") String stateDir) {
         StateDir.check(Path.of(stateDir));
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
-                config.agents().offlineAfter(), metrics, counts), metrics);
+                config.agents().offlineAfter(), metrics, index), metrics);
     }
 
-    /** The jobs this instance holds, counted as they change, for the read API. */
+    /** The jobs this instance holds, counted and indexed as they change, for the read API. */
     @Produces
     @Singleton
-    public JobCounts jobCounts() {
-        return new JobCounts();
+    public JobIndex jobIndex() {
+        return new JobIndex();
     }
 
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
     static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
-            MeterRegistry metrics, JobCounts counts) {
-        return List.of(counts, new AlertReactor(rules, checkInterval, agentOfflineAfter, metrics),
+            MeterRegistry metrics, JobIndex index) {
+        return List.of(index, new AlertReactor(rules, checkInterval, agentOfflineAfter, metrics),
                 new ChainReactor(rules, checkInterval),
                 new PruneReactor(rules, metrics));
     }
@@ -103,7 +103,7 @@ public class TopologyProducer {
 
     /** The same, its metrics in {@code metrics}. */
     public static Topology build(Topics topics, Supplier<Rules> rules, Duration checkInterval, MeterRegistry metrics) {
-        return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics, new JobCounts()), metrics);
+        return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics, new JobIndex()), metrics);
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {
