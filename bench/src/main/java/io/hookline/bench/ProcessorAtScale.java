@@ -263,7 +263,8 @@ public final class ProcessorAtScale {
 
     /**
      * The lists an operator filters, each timed as {@link #timed}: the dashboard's status buttons (a status most jobs
-     * have and one none has), one host of a hundred, a source, the search box, and the agents page.
+     * have and one none has), one host of a hundred, a source, the search box, a job's alerts (its page asks for
+     * them) and the agents page.
      */
     static List<String> filteredLists(HttpClient client, int port) throws Exception {
         List<String> lines = new ArrayList<>();
@@ -275,6 +276,9 @@ public final class ProcessorAtScale {
                 "/api/jobs?q=job-4242&limit=50&calendar=14&tz=UTC")) {
             lines.add(path + ": " + timed(client, port, path, "jobKey", "jobs"));
         }
+        String oneJob = "/api/alerts?job="
+                + java.net.URLEncoder.encode(dueJob(4242), java.nio.charset.StandardCharsets.UTF_8);
+        lines.add(oneJob + " (a job's page): " + timed(client, port, oneJob, "alertKey", "alerts"));
         String agents = timed(client, port, "/api/agents", "agent", "agents");
         lines.add("/api/agents: " + agents.replace(" of (no X-Total-Count)", ""));
         return lines;
