@@ -5,16 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -72,27 +68,28 @@ public final class AlertReactor implements Reactor {
     private final Duration checkInterval;
     private final Duration agentOfflineAfter;
     private final AvroSerde<AlertEvent> serde = AvroSerde.of(AlertEvent.class);
-    /**
-     * The open alerts (firing or repeated) of each task this instance runs, kept as steps are recorded: the gauge
-     * costs nothing when Prometheus scrapes, however many alerts a storm opened.
-     */
-    private final Map<TaskId, AtomicLong> open = new ConcurrentHashMap<>();
+    /** The open alerts of each task this instance runs, kept as steps are recorded, for the gauge and the API. */
+    private final FiringAlerts firing;
 
     /**
      * {@code rules}: the rules in force, asked for every change and every check (they may be reloaded);
      * {@code agentOfflineAfter}: how long an agent may go without polling before its alert fires.
      */
     public AlertReactor(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter) {
-        this(rules, checkInterval, agentOfflineAfter, new SimpleMeterRegistry());
+        this(rules, checkInterval, agentOfflineAfter, new SimpleMeterRegistry(), new FiringAlerts());
     }
 
-    /** {@code metrics}: hookline_alerts_firing, the open alerts of the tasks this instance runs (sum instances). */
+    /**
+     * {@code metrics}: hookline_alerts_firing, the open alerts of the tasks this instance runs (sum instances), read
+     * from {@code firing}: the gauge costs nothing when Prometheus scrapes, however many alerts a storm opened.
+     */
     public AlertReactor(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, FiringAlerts firing) {
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.agentOfflineAfter = agentOfflineAfter;
-        Gauge.builder("hookline.alerts.firing", open, tasks -> tasks.values().stream().mapToLong(AtomicLong::get).sum())
+        this.firing = firing;
+        Gauge.builder("hookline.alerts.firing", firing, FiringAlerts::count)
                 .description("Open alerts (firing or repeated) held by this instance (sum over instances)")
                 .register(metrics);
     }
@@ -124,8 +121,8 @@ public final class AlertReactor implements Reactor {
         private final ReadOnlyKeyValueStore<String, JobState> jobs;
         private final KeyValueStore<String, AlertEvent> alerts;
         private final DueIndex deadlines = new DueIndex();
-        /** This task's open alerts: counted once from the store when the task starts, then kept per step. */
-        private final AtomicLong openHere = new AtomicLong();
+        /** This task's open alerts: read once from the store when the task starts, then kept per step. */
+        private final FiringAlerts.Part openHere;
         /** The rules the index was built with; null until the first check builds it. */
         private Rules indexedWith;
 
@@ -134,16 +131,18 @@ public final class AlertReactor implements Reactor {
             this.context = context;
             this.jobs = jobs;
             this.alerts = alerts;
-            // A task starts after its store is restored: the one walk, here, not on every scrape.
+            // A task starts after its store is restored: the one walk, here, not on every scrape or request.
+            FiringAlerts.Part part = new FiringAlerts.Part();
             try (KeyValueIterator<String, AlertEvent> all = alerts.all()) {
-                all.forEachRemaining(entry -> openHere.addAndGet(isOpen(entry.value) ? 1 : 0));
+                all.forEachRemaining(entry -> part.follow(entry.value));
             }
-            open.put(context.taskId(), openHere);
+            this.openHere = part;
+            firing.start(context.taskId(), part);
         }
 
         @Override
         public void close() {
-            open.remove(context.taskId(), openHere);
+            firing.stop(context.taskId(), openHere);
         }
 
         @Override
@@ -215,9 +214,8 @@ public final class AlertReactor implements Reactor {
 
         private void record(List<AlertEvent> steps, long timestamp) {
             for (AlertEvent step : steps) {
-                long change = (isOpen(step) ? 1 : 0) - (isOpen(alerts.get(step.getAlertKey())) ? 1 : 0);
                 alerts.put(step.getAlertKey(), step);
-                openHere.addAndGet(change);
+                openHere.follow(step);
                 Headers headers = CloudEventHeaders.of(step.getAlertKey() + "#" + step.getSequence(),
                         "/hookline/processor", CloudEventHeaders.TYPE_PREFIX + "alert."
                                 + step.getStatus().name().toLowerCase(Locale.ROOT),
@@ -227,8 +225,4 @@ public final class AlertReactor implements Reactor {
         }
     }
 
-    /** Firing or repeated: what hookline_alerts_firing counts. */
-    static boolean isOpen(AlertEvent alert) {
-        return alert != null && (alert.getStatus() == AlertStatus.FIRING || alert.getStatus() == AlertStatus.REPEATED);
-    }
 }

@@ -22,7 +22,11 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.hookline.processor.alerts.AlertLogic;
+import io.hookline.processor.alerts.AlertOrder;
 import io.hookline.processor.alerts.AlertReactor;
+import io.hookline.processor.alerts.FiringAlerts;
+import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
@@ -56,11 +60,13 @@ public class AlertsResource {
     private final KafkaStreams streams;
     private final io.hookline.processor.silences.Silences silences;
     private final Peers peers;
+    private final FiringAlerts firing;
     /** Alerts a page holds unless ?limit= says otherwise. */
     static final int DEFAULT_PAGE = 500;
 
     public AlertsResource(KafkaStreams streams, io.hookline.processor.silences.Silences silences,
-            io.hookline.processor.rules.RulesFile rules, Peers peers) {
+            io.hookline.processor.rules.RulesFile rules, Peers peers, FiringAlerts firing) {
+        this.firing = firing;
         this.rules = rules;
         this.peers = peers;
         this.streams = streams;
@@ -109,24 +115,39 @@ public class AlertsResource {
         try {
             ReadOnlyKeyValueStore<String, AlertEvent> store = streams.store(StoreQueryParameters.fromNameAndType(
                     AlertReactor.STORE, QueryableStoreTypes.keyValueStore()));
-            try (KeyValueIterator<String, AlertEvent> all = store.all()) {
-                while (all.hasNext()) {
-                    AlertEvent alert = all.next().value;
-                    boolean resolved = alert.getStatus() == AlertStatus.RESOLVED;
-                    if ((status != null && status.equals("resolved") != resolved)
-                            || (group != null && !inGroup(alert, group))
-                            || (job != null && !job.equals(alert.getJobKey()))) {
-                        continue;
+            if (job != null) {
+                // A job's alerts are under its key and a condition's suffix: read those, not every alert.
+                List<AlertEvent> ofJob = new ArrayList<>();
+                for (AlertCondition condition : AlertCondition.values()) {
+                    AlertEvent alert = store.get(AlertLogic.key(job, condition));
+                    if (alert != null && job.equals(alert.getJobKey())) {
+                        ofJob.add(alert);
                     }
-                    total++;
-                    AlertOrder at = AlertOrder.of(alert);
-                    if (cursor != null && at.compareTo(cursor) <= 0) {
-                        continue;
+                }
+                total = take(ofJob.iterator(), status, group, cursor, size, page);
+            } else if ("firing".equals(status) && group == null) {
+                // The open alerts are kept in the list's order as they change: only the page is read.
+                total = firing.count();
+                for (AlertOrder place : firing.first(cursor, size + 1)) {
+                    AlertEvent alert = store.get(place.alertKey());
+                    // Resolved since the list was read: left out, as it would be a moment later.
+                    if (FiringAlerts.isOpen(alert)) {
+                        page.put(AlertOrder.of(alert), alert);
                     }
-                    page.put(at, alert);
-                    if (page.size() > size + 1) {
-                        page.pollLastEntry();
-                    }
+                }
+            } else {
+                try (KeyValueIterator<String, AlertEvent> all = store.all()) {
+                    total = take(new java.util.Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return all.hasNext();
+                        }
+
+                        @Override
+                        public AlertEvent next() {
+                            return all.next().value;
+                        }
+                    }, status, group, cursor, size, page);
                 }
             }
         } catch (InvalidStateStoreException | IllegalStateException e) {
@@ -164,6 +185,32 @@ public class AlertsResource {
             response.header("Link", "</api/alerts?" + nextQuery(size, last, status, group, job) + ">; rel=\"next\"");
         }
         return response.build();
+    }
+
+    /**
+     * Of {@code alerts}, those that pass the filters counted, and the first {@code size + 1} after the cursor put into
+     * {@code page}: never more than that in memory however many there are.
+     */
+    private long take(java.util.Iterator<AlertEvent> alerts, String status, String group, AlertOrder cursor, int size,
+            java.util.TreeMap<AlertOrder, AlertEvent> page) {
+        long total = 0;
+        while (alerts.hasNext()) {
+            AlertEvent alert = alerts.next();
+            boolean resolved = alert.getStatus() == AlertStatus.RESOLVED;
+            if ((status != null && status.equals("resolved") != resolved) || (group != null && !inGroup(alert, group))) {
+                continue;
+            }
+            total++;
+            AlertOrder at = AlertOrder.of(alert);
+            if (cursor != null && at.compareTo(cursor) <= 0) {
+                continue;
+            }
+            page.put(at, alert);
+            if (page.size() > size + 1) {
+                page.pollLastEntry();
+            }
+        }
+        return total;
     }
 
     /** The request's filters, with the page's size and the cursor after its last alert. */

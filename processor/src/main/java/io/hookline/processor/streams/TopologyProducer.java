@@ -32,6 +32,7 @@ import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobChange;
 import io.hookline.processor.react.Reactor;
+import io.hookline.processor.alerts.FiringAlerts;
 import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.rules.Rules;
 import io.hookline.processor.rules.RulesFile;
@@ -70,10 +71,11 @@ public class TopologyProducer {
     @Produces
     @Singleton
     public Topology topology(ProcessorConfig config, RulesFile rules, MeterRegistry metrics, JobIndex index,
+            FiringAlerts firing,
             @ConfigProperty(name = "kafka-streams.state.dir") String stateDir) {
         StateDir.check(Path.of(stateDir));
         return build(new Topics(config.topics().prefix()), reactors(rules, config.alerts().checkInterval(),
-                config.agents().offlineAfter(), metrics, index), metrics);
+                config.agents().offlineAfter(), metrics, index, firing), metrics);
     }
 
     /** The jobs this instance holds, counted and indexed as they change, for the read API. */
@@ -83,10 +85,17 @@ public class TopologyProducer {
         return new JobIndex();
     }
 
+    /** The open alerts this instance holds, in the order the API lists them, kept as they change. */
+    @Produces
+    @Singleton
+    public FiringAlerts firingAlerts() {
+        return new FiringAlerts();
+    }
+
     /** Every reactor of the job task, in the order they are handed each change: the one place a reactor is added. */
     static List<Reactor> reactors(Supplier<Rules> rules, Duration checkInterval, Duration agentOfflineAfter,
-            MeterRegistry metrics, JobIndex index) {
-        return List.of(index, new AlertReactor(rules, checkInterval, agentOfflineAfter, metrics),
+            MeterRegistry metrics, JobIndex index, FiringAlerts firing) {
+        return List.of(index, new AlertReactor(rules, checkInterval, agentOfflineAfter, metrics, firing),
                 new ChainReactor(rules, checkInterval),
                 new PruneReactor(rules, metrics));
     }
@@ -103,7 +112,8 @@ public class TopologyProducer {
 
     /** The same, its metrics in {@code metrics}. */
     public static Topology build(Topics topics, Supplier<Rules> rules, Duration checkInterval, MeterRegistry metrics) {
-        return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics, new JobIndex()), metrics);
+        return build(topics, reactors(rules, checkInterval, AGENT_OFFLINE_AFTER, metrics, new JobIndex(),
+                new FiringAlerts()), metrics);
     }
 
     public static Topology build(Topics topics, List<Reactor> reactors, MeterRegistry metrics) {

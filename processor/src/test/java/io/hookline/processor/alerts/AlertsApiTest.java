@@ -139,6 +139,15 @@ class AlertsApiTest {
                 .body("size()", equalTo(1)).extract();
         assertEquals(java.util.Set.of(twice + "/failed", twice + "/failure_rate"),
                 java.util.Set.of(first.jsonPath().getString("[0].alertKey"), second.jsonPath().getString("[0].alertKey")));
+
+        // The firing list (kept in order as alerts change) is the open part of the whole list (read from the store).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> whole = given().get("/api/alerts?limit=1000").then().statusCode(200).extract().jsonPath()
+                    .getList("findAll { it.status != 'resolved' }.alertKey");
+            var firing = given().get("/api/alerts?status=firing&limit=1000").then().statusCode(200).extract();
+            assertEquals(whole, firing.jsonPath().getList("alertKey"));
+            assertEquals(String.valueOf(whole.size()), firing.header("X-Total-Count"));
+        });
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.hookline.processor.rest;
+package io.hookline.processor.alerts;
 
 import java.time.Instant;
 import java.util.Comparator;
@@ -13,25 +13,25 @@ import io.hookline.schema.AlertStatus;
  * latest change first; alerts changed in the same millisecond by key. The order is total, so a page's last alert is
  * a cursor the next page starts after: {@code f:<updatedAt in epoch ms>:<alert key>} ({@code r:} for a resolved one).
  */
-record AlertOrder(boolean resolved, long updatedAt, String alertKey) implements Comparable<AlertOrder> {
+public record AlertOrder(boolean resolved, long updatedAt, String alertKey) implements Comparable<AlertOrder> {
 
     private static final Comparator<AlertOrder> ORDER = Comparator.comparing(AlertOrder::resolved)
             .thenComparing(AlertOrder::updatedAt, Comparator.reverseOrder())
             .thenComparing(AlertOrder::alertKey);
 
-    static AlertOrder of(AlertEvent alert) {
+    public static AlertOrder of(AlertEvent alert) {
         return new AlertOrder(alert.getStatus() == AlertStatus.RESOLVED, alert.getUpdatedAt().toEpochMilli(),
                 alert.getAlertKey());
     }
 
     /** An alert as the API listed it (another instance's answer). */
-    static AlertOrder of(JsonNode alert) {
+    public static AlertOrder of(JsonNode alert) {
         return new AlertOrder(alert.path("status").asText().equals("resolved"),
                 Instant.parse(alert.path("updatedAt").asText()).toEpochMilli(), alert.path("alertKey").asText());
     }
 
     /** The cursor for {@code after}, or null with {@code problem} saying what is wrong with it. */
-    static AlertOrder parse(String cursor) {
+    public static AlertOrder parse(String cursor) {
         String[] parts = cursor.split(":", 3);
         if (parts.length == 3 && (parts[0].equals("f") || parts[0].equals("r")) && !parts[2].isEmpty()) {
             try {
@@ -43,7 +43,7 @@ record AlertOrder(boolean resolved, long updatedAt, String alertKey) implements 
         return null;
     }
 
-    String cursor() {
+    public String cursor() {
         return (resolved ? "r:" : "f:") + updatedAt + ":" + alertKey;
     }
 
