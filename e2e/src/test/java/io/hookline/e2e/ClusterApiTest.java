@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -148,6 +149,15 @@ class ClusterApiTest {
                     "B's list");
             assertEquals(List.copyOf(expected), allPages(portB, 7), "B's pages of 7, followed by their Link");
             assertEquals(List.copyOf(expected), allPages(portA, 4), "A's pages of 4");
+            // Filtered and searched, from either instance: each walks its own index, and the pages are merged.
+            TreeSet<String> passing = new TreeSet<>(expected);
+            passing.removeAll(failing);
+            assertEquals(List.copyOf(failing), allPages(portB, "/api/jobs?status=failing&limit=3", "jobKey"),
+                    "B's failing jobs in pages of 3");
+            assertEquals(List.copyOf(passing), allPages(portA, "/api/jobs?status=ok&host=esxi-c&limit=4", "jobKey"),
+                    "A's passing jobs in pages of 4");
+            assertEquals(expected.stream().filter(key -> key.contains("/j1")).toList(),
+                    allPages(portB, "/api/jobs?q=ESXI-C%2FJ1&limit=2", "jobKey"), "B's search, j1 and j10 to j19");
 
             // Each instance on its own holds a part only: the lists above were merged.
             List<String> ownA = keys(json.readTree(get(portA, "/api/jobs", true).body()), "jobKey");
@@ -192,6 +202,12 @@ class ClusterApiTest {
             List<String> wholeA = keys(json.readTree(get(portA, "/api/alerts?status=firing", false).body()), "alertKey");
             assertEquals(wholeA, allPages(portB, "/api/alerts?status=firing&limit=3", "alertKey"), "B's pages of 3");
             assertEquals(wholeA, allPages(portA, "/api/alerts?status=firing&limit=4", "alertKey"), "A's pages of 4");
+            // One job's alerts (its page asks for them) from either instance.
+            String one = failing.first();
+            assertEquals(List.of(one + "/failed"), allPages(portA, "/api/alerts?job=" + URLEncoder.encode(one,
+                    StandardCharsets.UTF_8), "alertKey"), "A's alerts of " + one);
+            assertEquals(List.of(one + "/failed"), allPages(portB, "/api/alerts?job=" + URLEncoder.encode(one,
+                    StandardCharsets.UTF_8), "alertKey"), "B's alerts of " + one);
             System.out.printf("two processors: %d jobs split %d/%d, %d alerts; every list, page, job and alert the "
                     + "same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size());
         }
