@@ -23,9 +23,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.hookline.processor.prune.PruneLogic;
+import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.state.JobKeys;
-import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.JobState;
 
