@@ -113,7 +113,12 @@ public final class JobIndex implements Reactor {
         return new Reaction() {
             @Override
             public void changed(JobChange change) {
-                put(part, change.jobKey(), change.after());
+                // Most events change neither (a run's start, a success of a passing job): nothing to move then.
+                JobState before = change.before();
+                if (before == null || !Facets.of(before).equals(Facets.of(change.after()))
+                        || !java.util.Objects.equals(before.getJobName(), change.after().getJobName())) {
+                    put(part, change.jobKey(), change.after());
+                }
             }
 
             @Override
