@@ -238,6 +238,17 @@ class DashboardApiTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(),
                 walk("/api/jobs?q=tape%20" + tag, 0)));
         assertEquals(List.of(job), walk("/api/jobs?q=Vzdump-101&source=pve-" + tag, 1));
+
+        // A name of 10,000 characters is not kept in memory, yet the search finds what it holds at its end.
+        String longer = "pve-" + tag + "/node2/vzdump-102";
+        BackupEvent wordy = Events.succeeded(longer, "1", Instant.now(), 60_000);
+        wordy.setJobName("x".repeat(9_990) + "Deep-" + tag);
+        try (EventWriter writer = new EventWriter()) {
+            writer.write(TOPICS.events(), wordy);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of(longer),
+                walk("/api/jobs?q=deep-" + tag, 1)));
+        assertEquals(List.of(longer), walk("/api/jobs?q=xxx&source=pve-" + tag + "&limit=1", 1));
     }
 
     /** The job keys of every page from {@code first} on, following Link; each page's X-Total-Count must be {@code total}. */

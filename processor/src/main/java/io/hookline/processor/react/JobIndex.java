@@ -59,13 +59,24 @@ public final class JobIndex implements Reactor {
     public record Part(int partition, NavigableMap<String, Facets> jobs, Map<String, String> names,
             Map<List<String>, LongAdder> counts, Map<Facets, Facets> shared) {
 
-        /** The job's name in lower case, or null when its key (in lower case) already contains it or it has none. */
+        /**
+         * The job's name in lower case, or null when its key (in lower case) already contains it or it has none, or
+         * {@link #LONG_NAME} when it is longer than {@link #NAME_KEPT}.
+         */
         public String nameOf(String key) {
             return names.get(key);
         }
     }
 
     private final Map<TaskId, Part> tasks = new ConcurrentHashMap<>();
+
+    /** The longest name kept in memory: a hook may name its job with kilobytes of text. */
+    static final int NAME_KEPT = 256;
+    /**
+     * What {@link Part#nameOf} answers for a name longer than {@link #NAME_KEPT}: not kept, so a search reads that
+     * job's state (compared by identity).
+     */
+    public static final String LONG_NAME = new String("(a name too long to keep)");
 
     /** The counts of every task of this instance, by (field, value), in the summary's order. */
     public Map<List<String>, Long> counts() {
@@ -140,9 +151,12 @@ public final class JobIndex implements Reactor {
         String name = state.getJobName() == null ? null : state.getJobName().toLowerCase(Locale.ROOT);
         if (name == null || key.toLowerCase(Locale.ROOT).contains(name)) {
             part.names().remove(key);
-        } else if (!name.equals(part.names().get(key))) {
-            // Under the key object the sorted map holds: a job's key once in memory.
-            part.names().put(part.jobs().ceilingKey(key), name);
+        } else {
+            String kept = name.length() > NAME_KEPT ? LONG_NAME : name;
+            if (!kept.equals(part.names().get(key))) {
+                // Under the key object the sorted map holds: a job's key once in memory.
+                part.names().put(part.jobs().ceilingKey(key), kept);
+            }
         }
     }
 }

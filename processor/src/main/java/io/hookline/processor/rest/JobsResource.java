@@ -384,8 +384,17 @@ public class JobsResource {
             Map<JobIndex.Facets, Boolean> passes = new java.util.IdentityHashMap<>();
             for (Map.Entry<String, JobIndex.Facets> job : part.jobs().entrySet()) {
                 String key = job.getKey();
-                if (!passes.computeIfAbsent(job.getValue(), query::matches)
-                        || !query.finds(key, job.getValue(), part.nameOf(key))) {
+                if (!passes.computeIfAbsent(job.getValue(), query::matches)) {
+                    continue;
+                }
+                String name = part.nameOf(key);
+                if (name == JobIndex.LONG_NAME && !query.finds(key, job.getValue(), null)) {
+                    // A name too long to keep in memory: looked for in the job's state.
+                    JobState state = partitionStore(part.partition()).get(key);
+                    if (state == null || !query.matches(state)) {
+                        continue;
+                    }
+                } else if (!query.finds(key, job.getValue(), name)) {
                     continue;
                 }
                 total++;
