@@ -93,13 +93,24 @@ class ClusterApiTest {
         int portA = LocalKafka.freePort();
         int portB = LocalKafka.freePort();
         Path rules = home.resolve("rules.yaml");
-        Files.writeString(rules, """
-                receivers:
-                  - {name: console, type: console}
-                default-receiver: console
-                """);
-        try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2));
+        try (DashboardBrowserTest.Receiver ci = new DashboardBrowserTest.Receiver();
+                LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2));
                 Processes processes = new Processes(home)) {
+            // Each successful run on esxi-d (sent last) triggers a webhook (delivered: a run of webhook/ci) and an
+            // agent's action (nas never polls: queued). The commands are issued where the upstream jobs are, and
+            // webhook/ci is held by one instance.
+            Files.writeString(rules, """
+                    receivers:
+                      - {name: console, type: console}
+                      - {name: ci, type: webhook, url: "%s"}
+                    default-receiver: console
+                    chains:
+                      - name: verify-after-copy
+                        when: {job: "e2e-xsi/esxi-d/*", on: succeeded}
+                        run:
+                          - {webhook: ci}
+                          - {agent: nas, action: copy}
+                    """.formatted(ci.url()));
             String bootstrap = kafka.bootstrapServers();
             Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
                     "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
@@ -208,8 +219,77 @@ class ClusterApiTest {
                     StandardCharsets.UTF_8), "alertKey"), "A's alerts of " + one);
             assertEquals(List.of(one + "/failed"), allPages(portB, "/api/alerts?job=" + URLEncoder.encode(one,
                     StandardCharsets.UTF_8), "alertKey"), "B's alerts of " + one);
-            System.out.printf("two processors: %d jobs split %d/%d, %d alerts; every list, page, job and alert the "
-                    + "same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size());
+
+            // Chained commands: issued by both instances, each listed from either with where it stands, though the
+            // job a command runs as (webhook/ci) is held by one of them only.
+            int chained = 12;
+            List<String> upstreams = new ArrayList<>();
+            for (int i = 0; i < chained; i++) {
+                String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM" + i + "\" --backup-id=k" + i);
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + gatewayPort + "/hooks/xsibackup/" + TOKEN + "/success?" + b64("PID=" + (60_000 + i)
+                        + "|t=30|hostname=esxi-d|cmd=" + cmd))).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("OK", answer.body());
+                upstreams.add("e2e-xsi/esxi-d/k" + i);
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            HttpResponse<String> succeeded = null;
+            while (System.nanoTime() < deadline) {
+                succeeded = get(portA, "/api/commands?job=webhook/ci&status=succeeded&limit=1000", false);
+                if (succeeded.statusCode() == 200 && json.readTree(succeeded.body()).size() == chained) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            assertEquals(chained, ci.bodies.stream().map(body -> {
+                java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"commandId\":\"([^\"]+)\"").matcher(body);
+                return id.find() ? id.group(1) : body;
+            }).distinct().count(), "webhook calls, one per command");
+            assertEquals(chained, json.readTree(succeeded.body()).size(), "A's succeeded webhook commands: "
+                    + succeeded.body());
+            HttpResponse<String> commandsA = get(portA, "/api/commands?limit=1000", false);
+            HttpResponse<String> commandsB = get(portB, "/api/commands?limit=1000", false);
+            assertEquals(Integer.toString(2 * chained), commandsA.headers().firstValue("X-Total-Count").orElse(""));
+            assertEquals(json.readTree(commandsA.body()), json.readTree(commandsB.body()), "the same list from both");
+            JsonNode commands = json.readTree(commandsB.body());
+            assertEquals(2 * chained, commands.size());
+            for (JsonNode command : commands) {
+                String expectedStatus = command.path("jobKey").asText().equals("webhook/ci") ? "succeeded" : "queued";
+                assertEquals(expectedStatus, command.path("status").asText(), command.toString());
+            }
+            assertEquals(chained, json.readTree(get(portB, "/api/commands?job=webhook/ci&status=succeeded&limit=1000",
+                    false).body()).size(), "B's succeeded webhook commands");
+            assertEquals(chained, json.readTree(get(portB, "/api/commands?agent=nas&status=queued&limit=1000", false)
+                    .body()).size(), "B's queued commands for nas");
+            // Newest first, in pages of 7 from either: the first 7 of the whole list.
+            assertEquals(keys(commands, "commandId").subList(0, 7), keys(json.readTree(get(portA,
+                    "/api/commands?limit=7", false).body()), "commandId"));
+            // Each instance issued some of them: the lists above were merged, the statuses asked of the job's holder.
+            List<String> issuedA = keys(json.readTree(get(portA, "/api/commands?limit=1000", true).body()), "commandId");
+            List<String> issuedB = keys(json.readTree(get(portB, "/api/commands?limit=1000", true).body()), "commandId");
+            assertFalse(issuedA.isEmpty() || issuedB.isEmpty(), "both issued commands: " + issuedA + " / " + issuedB);
+            assertEquals(2 * chained, issuedA.size() + issuedB.size());
+            for (int port : new int[] {portA, portB}) {
+                JsonNode addressed = json.readTree(get(port, "/api/jobs/webhook/ci/commands", false).body());
+                assertEquals(chained, addressed.size(), addressed.toString());
+                addressed.forEach(link -> assertEquals("succeeded", link.path("status").asText(), link.toString()));
+                JsonNode agents = json.readTree(get(port, "/api/agents", false).body());
+                assertEquals(1, agents.size(), agents.toString());
+                assertEquals("nas", agents.get(0).path("agent").asText());
+                assertEquals("never-seen", agents.get(0).path("status").asText());
+                assertEquals(chained, agents.get(0).path("commandsWaiting").asInt(), agents.toString());
+                // An upstream job's page, from either instance: the two commands it triggered, where each stands.
+                for (String upstream : upstreams) {
+                    JsonNode job = json.readTree(get(port, "/api/jobs/" + upstream, false).body());
+                    List<String> statuses = new ArrayList<>();
+                    job.path("triggered").forEach(command -> statuses.add(command.path("status").asText()));
+                    statuses.sort(null);
+                    assertEquals(List.of("queued", "succeeded"), statuses, upstream + ": " + job.path("triggered"));
+                }
+            }
+            System.out.printf("two processors: %d jobs split %d/%d, %d alerts, %d commands issued %d/%d; every list, "
+                    + "page, job, alert and command the same from both%n", JOBS, ownA.size(), ownB.size(),
+                    firingA.size(), 2 * chained, issuedA.size(), issuedB.size());
         }
     }
 

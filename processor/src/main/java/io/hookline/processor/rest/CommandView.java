@@ -32,12 +32,16 @@ public record CommandView(String commandId, String rule, String kind, String age
      * event, {@code unknown} when the job no longer keeps it.
      */
     static CommandView of(Command command, CommandStatus status, boolean dropped) {
-        String state = status != null ? lower(status.getStatus().name()) : dropped ? "unknown" : "queued";
+        return status == null ? of(command, dropped ? "unknown" : "queued", command.getCreatedAt(), null)
+                : of(command, lower(status.getStatus().name()), status.getUpdatedAt(), status.getExitCode());
+    }
+
+    /** The command as it stands: {@code status} (lower case) since {@code updatedAt}. */
+    static CommandView of(Command command, String status, Instant updatedAt, Integer exitCode) {
         return new CommandView(command.getCommandId(), command.getCause().getRule(), lower(command.getKind().name()),
-                command.getAgent(), command.getAction(), command.getJobKey(), state, command.getCreatedAt(),
-                command.getNotBefore(), command.getExpiresAt(), status == null ? command.getCreatedAt()
-                        : status.getUpdatedAt(), status == null ? null : status.getExitCode(),
-                command.getCause().getDepth(), UpstreamView.of(command.getCause()), command.getParameters());
+                command.getAgent(), command.getAction(), command.getJobKey(), status, command.getCreatedAt(),
+                command.getNotBefore(), command.getExpiresAt(), updatedAt, exitCode, command.getCause().getDepth(),
+                UpstreamView.of(command.getCause()), command.getParameters());
     }
 
     static String lower(String name) {

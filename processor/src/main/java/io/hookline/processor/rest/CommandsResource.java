@@ -24,12 +24,14 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.streams.TopologyProducer;
 import io.hookline.schema.Command;
-import io.hookline.schema.CommandStatus;
 import io.hookline.schema.JobState;
 import io.hookline.schema.SourceKind;
 
@@ -46,10 +48,15 @@ public class CommandsResource {
     private final Duration offlineAfter;
 
     private final JobIndex index;
+    private final Peers peers;
+    private final ObjectMapper json;
 
-    public CommandsResource(KafkaStreams streams, ProcessorConfig config, JobIndex index) {
+    public CommandsResource(KafkaStreams streams, ProcessorConfig config, JobIndex index, Peers peers,
+            ObjectMapper json) {
         this.streams = streams;
         this.index = index;
+        this.peers = peers;
+        this.json = json;
         this.offlineAfter = config.agents().offlineAfter();
     }
 
@@ -72,7 +79,7 @@ public class CommandsResource {
             return bad("status must be one of " + new java.util.TreeSet<>(STATUSES) + ", not '" + status + "'");
         }
         try {
-            ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
+            CommandStatuses statuses = new CommandStatuses(jobs(), peers);
             // The newest page of those that match, never more than a page in memory however many commands the
             // last 30 days issued; a command's status (from its job's state) only where the filter needs it.
             TreeMap<Command, CommandView> page = new TreeMap<>(NEWEST_FIRST);
@@ -87,7 +94,7 @@ public class CommandsResource {
                 }
                 CommandView view = null;
                 if (status != null) {
-                    view = view(command, jobs);
+                    view = statuses.view(command);
                     if (!status.equals(view.status())) {
                         return;
                     }
@@ -102,8 +109,18 @@ public class CommandsResource {
                 }
             });
             List<CommandView> views = new ArrayList<>(page.size());
-            page.forEach((command, view) -> views.add(view != null ? view : view(command, jobs)));
-            return Response.ok(views).header("X-Total-Count", total[0]).build();
+            for (Map.Entry<Command, CommandView> entry : page.entrySet()) {
+                views.add(entry.getValue() != null ? entry.getValue() : statuses.view(entry.getKey()));
+            }
+            // The other instances' own newest pages, merged with this one's.
+            List<Peers.Answer> answers = peers.gather(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS);
+            if (answers.isEmpty()) {
+                return Response.ok(views).header("X-Total-Count", total[0]).build();
+            }
+            Peers.Page merged = peers.merge(views, total[0], false, answers, size, NEWEST_FIRST_JSON);
+            return Response.ok(merged.items()).header("X-Total-Count", merged.total()).build();
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
         }
@@ -112,10 +129,28 @@ public class CommandsResource {
     /** The order of /api/commands: the newest first, then by id. */
     private static final Comparator<Command> NEWEST_FIRST = Comparator.comparing(Command::getCreatedAt)
             .reversed().thenComparing(Command::getCommandId);
+    /** The same order, of commands as the instances answered them. */
+    private static final Comparator<JsonNode> NEWEST_FIRST_JSON = Comparator
+            .comparing((JsonNode command) -> Instant.parse(command.path("createdAt").asText())).reversed()
+            .thenComparing(command -> command.path("commandId").asText());
 
     /** An agent as the processor knows it: from its polls (its own job) and the commands addressed to it. */
     public record AgentView(String agent, String status, Instant lastSeenAt, String host, String version,
             List<String> actions, long commandsWaiting, Instant lastCommandAt) {
+
+        /**
+         * The same agent as two instances see it: its polls from the one that holds its own job, the commands
+         * waiting for it counted on both.
+         */
+        AgentView with(AgentView other) {
+            AgentView polled = other.lastSeenAt == null
+                    || (lastSeenAt != null && !lastSeenAt.isBefore(other.lastSeenAt)) ? this : other;
+            Instant lastCommand = lastCommandAt == null ? other.lastCommandAt
+                    : other.lastCommandAt == null || lastCommandAt.isAfter(other.lastCommandAt) ? lastCommandAt
+                    : other.lastCommandAt;
+            return new AgentView(agent, polled.status, polled.lastSeenAt, polled.host, polled.version, polled.actions,
+                    commandsWaiting + other.commandsWaiting, lastCommand);
+        }
     }
 
     @GET
@@ -125,6 +160,7 @@ public class CommandsResource {
     public Response agents() {
         try {
             ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
+            CommandStatuses statuses = new CommandStatuses(jobs, peers);
             // An agent's own job, <agent>/agent, found in the index: only the agents' states are read.
             Map<String, JobState> polls = new TreeMap<>();
             for (JobIndex.Part part : index.parts()) {
@@ -146,7 +182,7 @@ public class CommandsResource {
                 if (command.getAgent() == null) {
                     return;
                 }
-                String state = view(command, jobs).status();
+                String state = statuses.view(command).status();
                 waiting.computeIfAbsent(command.getAgent(), a -> new long[1])[0] += state.equals("queued")
                         || state.equals("delivered") ? 1 : 0;
                 lastCommand.merge(command.getAgent(), command.getCreatedAt(), (a, b) -> a.isAfter(b) ? a : b);
@@ -165,7 +201,26 @@ public class CommandsResource {
                         poll == null || poll.getAgent() == null ? List.of() : poll.getAgent().getActions(),
                         waiting.getOrDefault(name, new long[1])[0], lastCommand.get(name)));
             }
-            return Response.ok(agents).build();
+            // Another instance may hold an agent's own job, or commands for it: each instance's part, merged.
+            List<Peers.Answer> answers = peers.gather(TopologyProducer.JOB_STATE_STORE, ChainReactor.COMMANDS,
+                    ChainReactor.FAN_IN_COMMANDS);
+            if (answers.isEmpty()) {
+                return Response.ok(agents).build();
+            }
+            Map<String, AgentView> byName = new TreeMap<>();
+            agents.forEach(agent -> byName.put(agent.agent(), agent));
+            for (Peers.Answer answer : answers) {
+                for (JsonNode node : answer.body()) {
+                    AgentView agent = json.treeToValue(node, AgentView.class);
+                    byName.merge(agent.agent(), agent, AgentView::with);
+                }
+            }
+            return Response.ok(new ArrayList<>(byName.values())).build();
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Peers.unreachable("another instance answered /api/agents with what is not an agent: "
+                    + e.getOriginalMessage());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
         }
@@ -180,24 +235,22 @@ public class CommandsResource {
      * Every command the processor's tasks issued and still keep, from the job tasks and the fan-in tasks, one at a
      * time: 30 days of them are not gathered in memory.
      */
-    static void issued(KafkaStreams streams, java.util.function.Consumer<Command> each) {
+    static void issued(KafkaStreams streams, Each each) throws Peers.Unreachable {
         for (String name : List.of(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS)) {
             ReadOnlyKeyValueStore<String, Command> store = streams.store(StoreQueryParameters.fromNameAndType(name,
                     QueryableStoreTypes.keyValueStore()));
             try (KeyValueIterator<String, Command> all = store.all()) {
-                all.forEachRemaining(entry -> each.accept(entry.value));
+                while (all.hasNext()) {
+                    each.accept(all.next().value);
+                }
             }
         }
     }
 
-    static CommandView view(Command command, ReadOnlyKeyValueStore<String, JobState> jobs) {
-        JobState job = jobs.get(command.getJobKey());
-        CommandStatus status = job == null ? null : job.getCommands().stream()
-                .filter(c -> c.getCause().getCommandId().equals(command.getCommandId())).findFirst().orElse(null);
-        // Not in the job's state: its queued event is on its way, or the job keeps only its newest commands.
-        boolean dropped = status == null && job != null
-                && command.getCreatedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)));
-        return CommandView.of(command, status, dropped);
+    /** What is done with each command issued; its status may need another instance, which may not answer. */
+    @FunctionalInterface
+    interface Each {
+        void accept(Command command) throws Peers.Unreachable;
     }
 
     private ReadOnlyKeyValueStore<String, JobState> jobs() {

@@ -237,13 +237,32 @@ public class JobsResource {
             });
             mine.sort(java.util.Comparator.comparing(io.hookline.schema.Command::getCreatedAt).reversed());
             if (!mine.isEmpty()) {
-                view = view.withTriggered(mine.stream().limit(50).map(command -> CommandsResource.view(command, store))
-                        .toList());
+                CommandStatuses statuses = new CommandStatuses(store, peers);
+                List<CommandView> triggered = new ArrayList<>();
+                for (io.hookline.schema.Command command : mine.subList(0, Math.min(50, mine.size()))) {
+                    triggered.add(statuses.view(command));
+                }
+                view = view.withTriggered(triggered);
             }
+        } catch (Peers.Unreachable e) {
+            return Peers.unreachable(e.getMessage());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.
         }
         return Response.ok(view).build();
+    }
+
+    @GET
+    @Path("{key: .+}/commands")
+    @Operation(summary = "The chained commands addressed to a job (its newest 20) and where each stands, as its state "
+            + "has folded them")
+    @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
+    public Response commands(@PathParam("key") String key) {
+        Found found = find(key);
+        if (found.answer() != null) {
+            return found.answer();
+        }
+        return Response.ok(found.state().getCommands().stream().map(JobView.CommandLink::of).toList()).build();
     }
 
     @GET

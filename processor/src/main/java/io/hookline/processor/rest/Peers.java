@@ -36,7 +36,9 @@ import io.vertx.core.http.HttpServerRequest;
  * of the instance whose task owns its partition (Kafka Streams' interactive queries say which, from each
  * instance's {@code application.server}, {@code hookline.instance-address}); a request about one job is sent on to
  * its owner, and a list is gathered from every instance and merged. A request a peer sends carries
- * {@value #LOCAL_HEADER} and is answered from that instance's own stores only, so a request makes one hop at most.
+ * {@value #LOCAL_HEADER} and is answered from that instance's own stores only; what such an answer needs of one job
+ * another instance holds (where a chained command stands) it asks of that one, likewise answered from its own
+ * stores, so a request makes two hops at most.
  * The caller's own credentials travel with it (a bearer token, or the dashboard's signed cookie, which every
  * instance accepts).
  *
@@ -85,7 +87,15 @@ public class Peers {
 
     /** The instance that owns {@code key} in {@code store}, if it is another one (and the request may go on). */
     public Optional<HostInfo> ownerOf(String store, String key) {
-        if (localOnly()) {
+        return localOnly() ? Optional.empty() : holderOf(store, key);
+    }
+
+    /**
+     * The instance that holds {@code key} in {@code store}, if it is another one, whoever sent this request: for what
+     * an answer needs from one job another instance holds (where a chained command addressed to it stands).
+     */
+    public Optional<HostInfo> holderOf(String store, String key) {
+        if (self == null) {
             return Optional.empty();
         }
         KeyQueryMetadata metadata;
@@ -101,16 +111,35 @@ public class Peers {
         return Optional.of(metadata.activeHost());
     }
 
+    /** A GET of {@code uri} on {@code host}, answered from its own stores, with this request's credentials. */
+    public Answer ask(HostInfo host, String uri) throws Unreachable {
+        return await(host, send(host, "GET", uri));
+    }
+
+    private static Answer await(HostInfo host, CompletableFuture<Answer> call) throws Unreachable {
+        try {
+            return call.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted while asking " + host);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new Unreachable("instance " + host + " did not answer within " + TIMEOUT.toSeconds() + " s: "
+                    + describe(e));
+        }
+    }
+
     /** The other instances that hold part of {@code store}; none when this request is answered locally. */
-    public List<HostInfo> others(String store) {
+    public List<HostInfo> others(String... stores) {
         if (localOnly()) {
             return List.of();
         }
         List<HostInfo> hosts = new ArrayList<>();
-        for (StreamsMetadata metadata : streams.streamsMetadataForStore(store)) {
-            HostInfo host = metadata.hostInfo();
-            if (!host.equals(self) && host.port() > 0 && !hosts.contains(host)) {
-                hosts.add(host);
+        for (String store : stores) {
+            for (StreamsMetadata metadata : streams.streamsMetadataForStore(store)) {
+                HostInfo host = metadata.hostInfo();
+                if (!host.equals(self) && host.port() > 0 && !hosts.contains(host)) {
+                    hosts.add(host);
+                }
             }
         }
         return hosts;
@@ -135,30 +164,22 @@ public class Peers {
         }
     }
 
-    /** The same GET on every other instance holding part of {@code store}, each answered from its own stores. */
-    public List<Answer> gather(String store) throws Unreachable {
+    /** The same GET on every other instance holding part of one of {@code stores}, each answered from its own. */
+    public List<Answer> gather(String... stores) throws Unreachable {
         HttpServerRequest request = request();
-        List<HostInfo> hosts = others(store);
+        List<HostInfo> hosts = others(stores);
         List<CompletableFuture<Answer>> calls = new ArrayList<>();
         for (HostInfo host : hosts) {
             calls.add(send(host, "GET", request.uri()));
         }
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
-            try {
-                Answer answer = calls.get(i).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                if (answer.status() != 200 || answer.body() == null || !answer.body().isArray()) {
-                    throw new Unreachable("instance " + hosts.get(i) + " answered " + answer.status()
-                            + (answer.body() == null ? "" : ": " + answer.body()));
-                }
-                answers.add(answer);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Unreachable("interrupted while asking " + hosts.get(i));
-            } catch (ExecutionException | TimeoutException e) {
-                throw new Unreachable("instance " + hosts.get(i) + " did not answer within " + TIMEOUT.toSeconds()
-                        + " s: " + describe(e));
+            Answer answer = await(hosts.get(i), calls.get(i));
+            if (answer.status() != 200 || answer.body() == null || !answer.body().isArray()) {
+                throw new Unreachable("instance " + hosts.get(i) + " answered " + answer.status()
+                        + (answer.body() == null ? "" : ": " + answer.body()));
             }
+            answers.add(answer);
         }
         return answers;
     }
