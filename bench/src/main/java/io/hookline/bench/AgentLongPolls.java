@@ -42,7 +42,7 @@ public final class AgentLongPolls {
 
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
-        int agents = options.count("agents", 1000, 1);
+        int agents = options.count("agents", 1000, 1, 10_000);
         Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {

@@ -72,21 +72,25 @@ final class BenchOptions {
         return new BenchOptions(known, values);
     }
 
-    /** A whole number of at least {@code min}; {@code fallback} when the option is not given. */
-    int count(String name, int fallback, int min) {
+    /**
+     * A whole number from {@code min} to {@code max}; {@code fallback} when the option is not given. The bound is
+     * what the bench can hold and time on a machine like the development one, so that two billion jobs end in this
+     * sentence instead of an OutOfMemoryError minutes into the run.
+     */
+    int count(String name, int fallback, int min, int max) {
         String value = given(name);
         if (value == null) {
             return fallback;
         }
         try {
             int number = Integer.parseInt(value.strip());
-            if (number >= min) {
+            if (number >= min && number <= max) {
                 return number;
             }
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new Refused("--" + name + " must be a whole number of at least " + min + ", not '" + value + "'");
+        throw new Refused("--" + name + " must be a whole number from " + min + " to " + max + ", not '" + value + "'");
     }
 
     /** A JVM heap size as -Xmx takes it (256m, 1g). */

@@ -45,8 +45,8 @@ public final class CommandExpiries {
 
     public static void main(String[] args) throws Exception {
         BenchOptions.run(USAGE, args, options -> {
-            int count = options.count("commands", 100_000, 1);
-            int checks = options.count("checks", 2000, 1);
+            int count = options.count("commands", 100_000, 1, 10_000_000);
+            int checks = options.count("checks", 2000, 1, 1_000_000);
             run(WorkDir.create("hookline-bench-expiries-"), count, checks);
         });
     }

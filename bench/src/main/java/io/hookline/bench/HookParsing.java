@@ -32,8 +32,8 @@ public final class HookParsing {
     }
 
     static void bench(BenchOptions options) {
-        int hooks = options.count("hooks", 200_000, 1);
-        int rounds = options.count("rounds", 15, 1);
+        int hooks = options.count("hooks", 200_000, 1, 100_000_000);
+        int rounds = options.count("rounds", 15, 1, 1000);
         String[] queries = new String[1024];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = XsiBackupThroughput.query(10_000 + i);

@@ -54,9 +54,9 @@ public final class HookToAlert {
 
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
-        int rate = options.count("rate", 1000, 1);
-        int seconds = options.count("seconds", 30, 1);
-        int warmupSeconds = options.count("warmup-seconds", 60, 0);
+        int rate = options.count("rate", 1000, 1, 100_000);
+        int seconds = options.count("seconds", 30, 1, 3600);
+        int warmupSeconds = options.count("warmup-seconds", 60, 0, 3600);
         int total = hooks(rate, warmupSeconds, seconds);
         int warm = rate * warmupSeconds;
         Path work = WorkDir.create("hookline-bench-alerts-");

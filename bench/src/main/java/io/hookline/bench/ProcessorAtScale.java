@@ -78,10 +78,10 @@ public final class ProcessorAtScale {
 
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
-        int jobs = options.count("jobs", 100_000, 1);
-        int events = options.count("events", 1_000_000, jobs);
-        int lead = options.count("lead", 60, 1);
-        int window = options.count("window", 60, 1);
+        int jobs = options.count("jobs", 100_000, 1, 1_000_000);
+        int events = options.count("events", 1_000_000, jobs, 100_000_000);
+        int lead = options.count("lead", 60, 1, 3600);
+        int window = options.count("window", 60, 1, 86_400);
         String heap = options.heap("processor-heap", "256m");
         Path work = WorkDir.create("hookline-bench-processor-");
         Path rules = work.resolve("rules.yaml");

@@ -34,8 +34,8 @@ public final class RetentionDecisions {
     }
 
     static void bench(BenchOptions options) throws Exception {
-        int count = options.count("points", 1_000_000, 1);
-        int runs = options.count("runs", 7, 1);
+        int count = options.count("points", 1_000_000, 1, 10_000_000);
+        int runs = options.count("runs", 7, 1, 1000);
         Random random = new Random(42);
         Instant newest = Instant.parse("2026-12-01T00:00:00Z");
         List<Point> points = new ArrayList<>(count);

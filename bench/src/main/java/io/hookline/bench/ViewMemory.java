@@ -47,8 +47,8 @@ public final class ViewMemory {
     }
 
     static void bench(BenchOptions options) throws Exception {
-        int deadLetters = options.count("dead-letters", 100_000, 1);
-        int quarantined = options.count("quarantined", 100_000, 1);
+        int deadLetters = options.count("dead-letters", 100_000, 1, 10_000_000);
+        int quarantined = options.count("quarantined", 100_000, 1, 10_000_000);
         Path work = WorkDir.create("hookline-bench-views-");
         LocalKafka kafka = WorkDir.broker(work);
         try {

@@ -50,11 +50,11 @@ public final class XsiBackupThroughput {
 
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
-        int requests = options.count("requests", 20_000, 1);
-        int concurrency = options.count("concurrency", 32, 1);
-        int warmup = options.count("warmup", 3000, 0);
-        int seconds = options.count("seconds", 20, 1);
-        int warmupSeconds = options.count("warmup-seconds", 30, 0);
+        int requests = options.count("requests", 20_000, 1, 100_000_000);
+        int concurrency = options.count("concurrency", 32, 1, 1024);
+        int warmup = options.count("warmup", 3000, 0, 100_000_000);
+        int seconds = options.count("seconds", 20, 1, 3600);
+        int warmupSeconds = options.count("warmup-seconds", 30, 0, 3600);
         String gatewayHeap = options.heap("gateway-heap", "512m");
         // wrk (C, one thread, epoll) leaves the cores to the gateway and broker; the Java client is the fallback.
         String clientKind = options.choice("client", Wrk.available() ? "wrk" : "java", "wrk", "java");

@@ -19,8 +19,8 @@ class BenchOptionsTest {
         BenchOptions options = BenchOptions.read(ProcessorAtScale.USAGE,
                 new String[] {"--root", "/repo", "--jobs", "50000", "--processor-heap", "614m"});
         assertEquals(Path.of("/repo"), options.root());
-        assertEquals(50_000, options.count("jobs", 100_000, 1));
-        assertEquals(1_000_000, options.count("events", 1_000_000, 1));
+        assertEquals(50_000, options.count("jobs", 100_000, 1, 1_000_000));
+        assertEquals(1_000_000, options.count("events", 1_000_000, 1, 100_000_000));
         assertEquals("614m", options.heap("processor-heap", "256m"));
         assertEquals("wrk", BenchOptions.read(XsiBackupThroughput.USAGE, new String[0]).choice("client", "wrk", "wrk", "java"));
         assertEquals("java", BenchOptions.read(XsiBackupThroughput.USAGE, new String[] {"--client", "java"})
@@ -48,13 +48,17 @@ class BenchOptionsTest {
     @Test
     void aValueTheBenchCannotUseIsRefusedNamingTheOption() {
         BenchOptions options = BenchOptions.read(ProcessorAtScale.USAGE, new String[] {"--jobs", "lots", "--events",
-            "0", "--lead", "99999999999", "--processor-heap", "lots"});
-        assertEquals("--jobs must be a whole number of at least 1, not 'lots'",
-                assertThrows(BenchOptions.Refused.class, () -> options.count("jobs", 100_000, 1)).getMessage());
-        assertEquals("--events must be a whole number of at least 1, not '0'",
-                assertThrows(BenchOptions.Refused.class, () -> options.count("events", 1_000_000, 1)).getMessage());
-        assertEquals("--lead must be a whole number of at least 1, not '99999999999'",
-                assertThrows(BenchOptions.Refused.class, () -> options.count("lead", 60, 1)).getMessage());
+            "0", "--lead", "99999999999", "--window", "2000000000", "--processor-heap", "lots"});
+        assertEquals("--jobs must be a whole number from 1 to 1000000, not 'lots'",
+                assertThrows(BenchOptions.Refused.class, () -> options.count("jobs", 100_000, 1, 1_000_000)).getMessage());
+        assertEquals("--events must be a whole number from 1 to 100000000, not '0'",
+                assertThrows(BenchOptions.Refused.class,
+                        () -> options.count("events", 1_000_000, 1, 100_000_000)).getMessage());
+        assertEquals("--lead must be a whole number from 1 to 3600, not '99999999999'",
+                assertThrows(BenchOptions.Refused.class, () -> options.count("lead", 60, 1, 3600)).getMessage());
+        // A whole number the bench could not hold: refused before a broker starts, not an OutOfMemoryError later.
+        assertEquals("--window must be a whole number from 1 to 86400, not '2000000000'",
+                assertThrows(BenchOptions.Refused.class, () -> options.count("window", 60, 1, 86_400)).getMessage());
         assertEquals("--processor-heap must be a heap size such as 256m or 1g, not 'lots'",
                 assertThrows(BenchOptions.Refused.class, () -> options.heap("processor-heap", "256m")).getMessage());
         BenchOptions client = BenchOptions.read(XsiBackupThroughput.USAGE, new String[] {"--client", "curl"});
