@@ -21,7 +21,7 @@ import io.hookline.schema.JobState;
 /**
  * Where chained commands stand, for one answer: each as the state of the job it runs as has folded it. That job is
  * in this instance's store, or another instance holds it and is asked once per job ({@code GET
- * /api/jobs/{key}/commands}, answered from its own store): a command that one instance issued for a job another
+ * /api/jobs/{key}?only=commands}, answered from its own store): a command that one instance issued for a job another
  * one holds reads as that job folded it, not as queued forever.
  */
 final class CommandStatuses {
@@ -70,7 +70,7 @@ final class CommandStatuses {
     }
 
     private Map<String, JsonNode> ask(HostInfo holder, String jobKey) throws Peers.Unreachable {
-        Peers.Answer answer = peers.ask(holder, "/api/jobs/" + path(jobKey) + "/commands");
+        Peers.Answer answer = peers.ask(holder, "/api/jobs/" + path(jobKey) + "?only=commands");
         if (answer.status() == 404) {
             return null;
         }

@@ -199,19 +199,25 @@ public class JobsResource {
     @GET
     @Path("{key: .+}")
     @Operation(summary = "One job with its recent runs, the chained commands addressed to it (commands) and those its "
-            + "runs triggered (triggered); the key is source/job or source/host/job")
+            + "runs triggered (triggered); the key is source/job or source/host/job. ?only=commands: the commands "
+            + "addressed to it alone (its newest 20), as another instance asks for them")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
     public Response job(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("calendar") String calendar,
-            @jakarta.ws.rs.QueryParam("tz") String tz) {
+            @jakarta.ws.rs.QueryParam("tz") String tz, @jakarta.ws.rs.QueryParam("only") String only) {
         JobQuery.Parsed parsed = JobQuery.parse(null, null, null, null, null, calendar, tz, zone);
-        if (parsed.problem() != null) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", parsed.problem())).build();
+        String problem = parsed.problem() != null ? parsed.problem() : only == null || only.equals("commands") ? null
+                : "only must be 'commands', not '" + JobQuery.shorten(only) + "'";
+        if (problem != null) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", problem)).build();
         }
         Found found = find(key);
         if (found.answer() != null) {
             return found.answer();
         }
         JobState state = found.state();
+        if (only != null) {
+            return Response.ok(state.getCommands().stream().map(JobView.CommandLink::of).toList()).build();
+        }
         ReadOnlyKeyValueStore<String, JobState> store = found.store();
         JobView view = JobView.of(state, true);
         var rule = rules.current().forJob(key);
@@ -250,19 +256,6 @@ public class JobsResource {
             // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.
         }
         return Response.ok(view).build();
-    }
-
-    @GET
-    @Path("{key: .+}/commands")
-    @Operation(summary = "The chained commands addressed to a job (its newest 20) and where each stands, as its state "
-            + "has folded them")
-    @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
-    public Response commands(@PathParam("key") String key) {
-        Found found = find(key);
-        if (found.answer() != null) {
-            return found.answer();
-        }
-        return Response.ok(found.state().getCommands().stream().map(JobView.CommandLink::of).toList()).build();
     }
 
     @GET

@@ -126,12 +126,14 @@ class ChainsApiTest {
                 .body("lastRun.causedBy.upstream[0].runId", equalTo("77"))
                 .body("commands[0].status", equalTo("succeeded"));
         // The same, on its own: what another instance asks of the one that holds the job.
-        given().get("/api/jobs/" + chained + "/commands").then().statusCode(200)
+        given().get("/api/jobs/" + chained + "?only=commands").then().statusCode(200)
                 .body("commandId", equalTo(List.of(command.getCommandId())))
                 .body("[0].status", equalTo("succeeded"))
                 .body("[0].upstream[0].runId", equalTo("77"));
-        given().get("/api/jobs/" + agent + "/never-ran/commands").then().statusCode(404)
+        given().get("/api/jobs/" + agent + "/never-ran?only=commands").then().statusCode(404)
                 .body("error", equalTo("no job with key '" + agent + "/never-ran' has sent an event"));
+        given().get("/api/jobs/" + chained + "?only=runs").then().statusCode(400)
+                .body("error", equalTo("only must be 'commands', not 'runs'"));
         given().get("/api/jobs/" + upstreamJob).then()
                 .body("triggered", hasSize(1))
                 .body("triggered[0].jobKey", equalTo(chained))
