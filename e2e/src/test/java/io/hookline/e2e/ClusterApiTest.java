@@ -36,6 +36,7 @@ class ClusterApiTest {
     static final Path ROOT = LocalRunTest.ROOT;
     static final String TOKEN = "e2e-cluster-token-0123456789abcdef";
     static final String OPERATOR = "e2e-cluster-operator-0123456789abcdef";
+    static final String AGENT = "e2e-cluster-agent-0123456789abcdef";
     static final int JOBS = 30;
     static final int FAILING = 10;
 
@@ -115,6 +116,7 @@ class ClusterApiTest {
             Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
                     "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
                     "-Dhookline.sources.e2e-xsi.token=" + TOKEN, "-Dhookline.sources.e2e-xsi.rate-limit=1000",
+                    "-Dhookline.sources.nas.kind=agent", "-Dhookline.sources.nas.token=" + AGENT,
                     "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
             Process a = processor(processes, "processor-a", bootstrap, portA, rules);
             Process b = processor(processes, "processor-b", bootstrap, portB, rules);
@@ -270,7 +272,7 @@ class ClusterApiTest {
             assertFalse(issuedA.isEmpty() || issuedB.isEmpty(), "both issued commands: " + issuedA + " / " + issuedB);
             assertEquals(2 * chained, issuedA.size() + issuedB.size());
             for (int port : new int[] {portA, portB}) {
-                JsonNode addressed = json.readTree(get(port, "/api/jobs/webhook/ci/commands", false).body());
+                JsonNode addressed = json.readTree(get(port, "/api/jobs/webhook/ci?only=commands", false).body());
                 assertEquals(chained, addressed.size(), addressed.toString());
                 addressed.forEach(link -> assertEquals("succeeded", link.path("status").asText(), link.toString()));
                 JsonNode agents = json.readTree(get(port, "/api/agents", false).body());
@@ -286,6 +288,32 @@ class ClusterApiTest {
                     statuses.sort(null);
                     assertEquals(List.of("queued", "succeeded"), statuses, upstream + ": " + job.path("triggered"));
                 }
+            }
+            // The agent polls once: its own job (nas/agent) is on one instance, its commands on both. Either says it
+            // is online, with what it offers, and counts every command delivered to it and not yet started.
+            HttpResponse<String> poll = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                    + "/agent/v1/commands?wait=0")).header("Authorization", "Bearer " + AGENT)
+                    .header("Hookline-Agent-Version", "2.0-e2e").header("Hookline-Agent-Actions", "copy")
+                    .header("Hookline-Agent-Host", "nas-host").build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(poll.statusCode() == 200 || poll.statusCode() == 204, poll.statusCode() + " " + poll.body());
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            JsonNode agent = null;
+            while (System.nanoTime() < deadline) {
+                agent = json.readTree(get(portA, "/api/agents", false).body()).path(0);
+                if (agent.path("status").asText().equals("online")) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            for (int port : new int[] {portA, portB}) {
+                JsonNode agents = json.readTree(get(port, "/api/agents", false).body());
+                assertEquals(1, agents.size(), agents.toString());
+                assertEquals("online", agents.get(0).path("status").asText(), agents.toString());
+                assertEquals("2.0-e2e", agents.get(0).path("version").asText(), agents.toString());
+                assertEquals("nas-host", agents.get(0).path("host").asText(), agents.toString());
+                assertEquals("[\"copy\"]", agents.get(0).path("actions").toString(), agents.toString());
+                assertEquals(chained, agents.get(0).path("commandsWaiting").asInt(), agents.toString());
+                assertEquals(agent.path("lastSeenAt"), agents.get(0).path("lastSeenAt"));
             }
             System.out.printf("two processors: %d jobs split %d/%d, %d alerts, %d commands issued %d/%d; every list, "
                     + "page, job, alert and command the same from both%n", JOBS, ownA.size(), ownB.size(),
