@@ -192,6 +192,38 @@ class ChainsTest {
             Map<String, Set<String>> twoKeys = new TreeMap<>(keysByAlert);
             twoKeys.values().removeIf(keys -> keys.size() == 1);
             assertEquals(Map.of(), twoKeys, "alerts sent as more than one notification (their webhook-ids)");
+
+            // What the read API keeps in memory (the jobs by status and host, the open alerts and their count) is
+            // rebuilt from the stores at each start: after five kills it holds every job and alert once.
+            java.util.SortedSet<String> failingJobs = new java.util.TreeSet<>();
+            java.util.SortedSet<String> firingAlerts = new java.util.TreeSet<>();
+            for (int f = 0; f < FAILURES; f++) {
+                failingJobs.add("load-xsi/esxi-fail/f" + f);
+                firingAlerts.add("load-xsi/esxi-fail/f" + f + "/failed");
+            }
+            HttpResponse<String> failingList = get(processorPort, "/api/jobs?status=failing&limit=1000");
+            assertEquals(Integer.toString(FAILURES), failingList.headers().firstValue("X-Total-Count").orElse(""));
+            java.util.SortedSet<String> listed = new java.util.TreeSet<>();
+            json.readTree(failingList.body()).forEach(job -> listed.add(job.path("jobKey").asText()));
+            assertEquals(failingJobs, listed, "the failing jobs after the restarts");
+            java.util.SortedSet<String> onHost = new java.util.TreeSet<>();
+            json.readTree(get(processorPort, "/api/jobs?host=esxi-load&status=ok").body())
+                    .forEach(job -> onHost.add(job.path("jobKey").asText()));
+            assertEquals(new java.util.TreeSet<>(List.of("load-xsi/esxi-load/j0", "load-xsi/esxi-load/j1",
+                    "load-xsi/esxi-load/j2", "load-xsi/esxi-load/j3", "load-xsi/esxi-load/j4")), onHost);
+            HttpResponse<String> firingList = get(processorPort, "/api/alerts?status=firing&limit=1000");
+            assertEquals(Integer.toString(FAILURES), firingList.headers().firstValue("X-Total-Count").orElse(""));
+            java.util.SortedSet<String> firing = new java.util.TreeSet<>();
+            json.readTree(firingList.body()).forEach(alert -> firing.add(alert.path("alertKey").asText()));
+            assertEquals(firingAlerts, firing, "the firing alerts after the restarts");
+            long failingCount = 0;
+            for (com.fasterxml.jackson.databind.JsonNode row : json.readTree(get(processorPort, "/api/jobs/summary")
+                    .body())) {
+                if (row.path("field").asText().equals("status") && row.path("value").asText().equals("failing")) {
+                    failingCount = row.path("count").asLong();
+                }
+            }
+            assertEquals(FAILURES, failingCount, "the overview's failing count");
             System.out.printf("chain and alerts under %d SIGKILLs of the processor (after %s of %d hooks): %d commands, "
                     + "%d actions run, none twice; %d alerts at the webhook, each under one key, in %d deliveries, the last "
                     + "%d s after the last restart%n", KILLS, killedAfter, RUNS + FAILURES, ids.size(), runs.size(),
