@@ -81,7 +81,8 @@ class BenchOptionsTest {
     @Test
     void everyBenchNamesItsOwnCommandFirstInItsUsage() {
         for (String usage : new String[] {XsiBackupThroughput.USAGE, ProcessorAtScale.USAGE, HookToAlert.USAGE,
-            HookParsing.USAGE, AgentLongPolls.USAGE, CommandExpiries.USAGE, RetentionDecisions.USAGE}) {
+            HookParsing.USAGE, AgentLongPolls.USAGE, CommandExpiries.USAGE, RetentionDecisions.USAGE,
+            ChainedCommands.USAGE}) {
             String command = usage.split(" ", 2)[0];
             assertEquals(true, command.startsWith("bench/") && Path.of("..", command).toFile().canExecute(),
                     command + " is not a script in bench/");
