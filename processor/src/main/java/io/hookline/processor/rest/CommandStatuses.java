@@ -31,8 +31,17 @@ final class CommandStatuses {
 
     private final ReadOnlyKeyValueStore<String, JobState> jobs;
     private final Peers peers;
-    /** What other instances answered for their jobs: each command addressed to it by id; null for a job unknown. */
-    private final Map<String, Map<String, JsonNode>> asked = new HashMap<>();
+    /**
+     * What each job read so far says of the commands addressed to it, by id; {@link #UNKNOWN_JOB} for a job no event
+     * has made yet. Read once per job and answer: a list of 30 days of commands is addressed to few jobs, and a
+     * job's state is decoded once, not once per command.
+     */
+    private final Map<String, Map<String, Progress>> addressed = new HashMap<>();
+    private static final Map<String, Progress> UNKNOWN_JOB = java.util.Collections.unmodifiableMap(new HashMap<>());
+
+    /** Where one command stands as its job folded it. */
+    record Progress(String status, Instant updatedAt, Integer exitCode) {
+    }
 
     CommandStatuses(ReadOnlyKeyValueStore<String, JobState> jobs, Peers peers) {
         this.jobs = jobs;
@@ -41,27 +50,29 @@ final class CommandStatuses {
 
     /** The command with its status; {@link Peers.Unreachable} when the instance that holds its job did not answer. */
     CommandView view(Command command) throws Peers.Unreachable {
-        String jobKey = command.getJobKey();
-        Optional<HostInfo> holder = peers.holderOf(TopologyProducer.JOB_STATE_STORE, jobKey);
-        if (holder.isEmpty()) {
-            JobState job = jobs.get(jobKey);
-            CommandStatus status = job == null ? null : job.getCommands().stream()
-                    .filter(c -> c.getCause().getCommandId().equals(command.getCommandId())).findFirst().orElse(null);
-            return CommandView.of(command, status, status == null && job != null && dropped(command));
+        Map<String, Progress> known = addressedTo(command.getJobKey());
+        Progress progress = known.get(command.getCommandId());
+        if (progress == null) {
+            return CommandView.of(command, null, known != UNKNOWN_JOB && dropped(command));
         }
-        if (!asked.containsKey(jobKey)) {
-            asked.put(jobKey, ask(holder.get(), jobKey));
+        return CommandView.of(command, progress.status(),
+                progress.updatedAt() == null ? command.getCreatedAt() : progress.updatedAt(), progress.exitCode());
+    }
+
+    /** Its status only, as {@link #view} has it: for a filter or a count over many commands, no view is built. */
+    String status(Command command) throws Peers.Unreachable {
+        Map<String, Progress> known = addressedTo(command.getJobKey());
+        Progress progress = known.get(command.getCommandId());
+        return progress != null ? progress.status() : known != UNKNOWN_JOB && dropped(command) ? "unknown" : "queued";
+    }
+
+    private Map<String, Progress> addressedTo(String jobKey) throws Peers.Unreachable {
+        Map<String, Progress> known = addressed.get(jobKey);
+        if (known == null) {
+            known = read(jobKey);
+            addressed.put(jobKey, known);
         }
-        Map<String, JsonNode> addressed = asked.get(jobKey);
-        JsonNode link = addressed == null ? null : addressed.get(command.getCommandId());
-        if (link == null) {
-            return CommandView.of(command, null, addressed != null && dropped(command));
-        }
-        JsonNode updatedAt = link.path("updatedAt");
-        JsonNode exitCode = link.path("exitCode");
-        return CommandView.of(command, link.path("status").asText("unknown"),
-                updatedAt.isTextual() ? Instant.parse(updatedAt.asText()) : command.getCreatedAt(),
-                exitCode.isInt() ? exitCode.asInt() : null);
+        return known;
     }
 
     /** Not in its job's state: its queued event is on its way, or, issued long enough ago, the job let it go. */
@@ -69,17 +80,41 @@ final class CommandStatuses {
         return command.getCreatedAt().isBefore(Instant.now().minus(QUEUED_EVENT_WAY));
     }
 
-    private Map<String, JsonNode> ask(HostInfo holder, String jobKey) throws Peers.Unreachable {
+    /** The commands addressed to {@code jobKey}, from this instance's store or the instance that holds the job. */
+    private Map<String, Progress> read(String jobKey) throws Peers.Unreachable {
+        Optional<HostInfo> holder = peers.holderOf(TopologyProducer.JOB_STATE_STORE, jobKey);
+        if (holder.isPresent()) {
+            return ask(holder.get(), jobKey);
+        }
+        JobState job = jobs.get(jobKey);
+        if (job == null) {
+            return UNKNOWN_JOB;
+        }
+        Map<String, Progress> byId = new HashMap<>();
+        for (CommandStatus status : job.getCommands()) {
+            byId.put(status.getCause().getCommandId(), new Progress(CommandView.lower(status.getStatus().name()),
+                    status.getUpdatedAt(), status.getExitCode()));
+        }
+        return byId;
+    }
+
+    private Map<String, Progress> ask(HostInfo holder, String jobKey) throws Peers.Unreachable {
         Peers.Answer answer = peers.ask(holder, "/api/jobs/" + path(jobKey) + "?only=commands");
         if (answer.status() == 404) {
-            return null;
+            return UNKNOWN_JOB;
         }
         if (answer.status() != 200 || answer.body() == null || !answer.body().isArray()) {
             throw new Peers.Unreachable("instance " + holder + " answered " + answer.status() + " for the commands of "
                     + jobKey);
         }
-        Map<String, JsonNode> byId = new HashMap<>();
-        answer.body().forEach(link -> byId.put(link.path("commandId").asText(), link));
+        Map<String, Progress> byId = new HashMap<>();
+        for (JsonNode link : answer.body()) {
+            JsonNode updatedAt = link.path("updatedAt");
+            JsonNode exitCode = link.path("exitCode");
+            byId.put(link.path("commandId").asText(), new Progress(link.path("status").asText("unknown"),
+                    updatedAt.isTextual() ? Instant.parse(updatedAt.asText()) : null,
+                    exitCode.isInt() ? exitCode.asInt() : null));
+        }
         return byId;
     }
 

@@ -43,6 +43,8 @@ public class CommandsResource {
     static final Set<String> STATUSES = Set.of("queued", "delivered", "started", "succeeded", "failed", "refused",
             "expired", "unknown");
     static final int MAX_LIMIT = 1000;
+    /** How long after its expiry a command may still read as waiting, before the expiry is folded into its job. */
+    static final Duration STILL_WAITING = Duration.ofMinutes(5);
 
     private final KafkaStreams streams;
     private final Duration offlineAfter;
@@ -81,8 +83,9 @@ public class CommandsResource {
         try {
             CommandStatuses statuses = new CommandStatuses(jobs(), peers);
             // The newest page of those that match, never more than a page in memory however many commands the
-            // last 30 days issued; a command's status (from its job's state) only where the filter needs it.
-            TreeMap<Command, CommandView> page = new TreeMap<>(NEWEST_FIRST);
+            // last 30 days issued; a command's status (from its job's state, read once per job) only where the
+            // filter needs it, its view only for the page.
+            java.util.TreeSet<Command> page = new java.util.TreeSet<>(NEWEST_FIRST);
             long[] total = {0};
             issued(streams, command -> {
                 if (agent != null && !agent.equals(command.getAgent())) {
@@ -92,25 +95,21 @@ public class CommandsResource {
                         && command.getCause().getUpstream().stream().noneMatch(u -> u.getJobKey().equals(job))) {
                     return;
                 }
-                CommandView view = null;
-                if (status != null) {
-                    view = statuses.view(command);
-                    if (!status.equals(view.status())) {
-                        return;
-                    }
-                }
-                total[0]++;
-                if (page.size() == size && NEWEST_FIRST.compare(command, page.lastKey()) > 0) {
+                if (status != null && !status.equals(statuses.status(command))) {
                     return;
                 }
-                page.put(command, view);
+                total[0]++;
+                if (page.size() == size && NEWEST_FIRST.compare(command, page.last()) > 0) {
+                    return;
+                }
+                page.add(command);
                 if (page.size() > size) {
-                    page.pollLastEntry();
+                    page.pollLast();
                 }
             });
             List<CommandView> views = new ArrayList<>(page.size());
-            for (Map.Entry<Command, CommandView> entry : page.entrySet()) {
-                views.add(entry.getValue() != null ? entry.getValue() : statuses.view(entry.getKey()));
+            for (Command command : page) {
+                views.add(statuses.view(command));
             }
             // The other instances' own newest pages, merged with this one's.
             List<Peers.Answer> answers = peers.gather(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS);
@@ -178,13 +177,18 @@ public class CommandsResource {
             }
             Map<String, long[]> waiting = new TreeMap<>();
             Map<String, Instant> lastCommand = new TreeMap<>();
+            // A command not started by its expiry has expired (the chain reactor says so within seconds): only those
+            // that may still be waiting need their job's word.
+            Instant mayWait = Instant.now().minus(STILL_WAITING);
             issued(streams, command -> {
                 if (command.getAgent() == null) {
                     return;
                 }
-                String state = statuses.view(command).status();
-                waiting.computeIfAbsent(command.getAgent(), a -> new long[1])[0] += state.equals("queued")
-                        || state.equals("delivered") ? 1 : 0;
+                waiting.computeIfAbsent(command.getAgent(), a -> new long[1]);
+                if (command.getExpiresAt().isAfter(mayWait)) {
+                    String state = statuses.status(command);
+                    waiting.get(command.getAgent())[0] += state.equals("queued") || state.equals("delivered") ? 1 : 0;
+                }
                 lastCommand.merge(command.getAgent(), command.getCreatedAt(), (a, b) -> a.isAfter(b) ? a : b);
             });
             java.util.SortedSet<String> names = new java.util.TreeSet<>(polls.keySet());
