@@ -128,7 +128,7 @@ public class Peers {
         }
     }
 
-    /** The other instances that hold part of {@code store}; none when this request is answered locally. */
+    /** The other instances that hold part of one of {@code stores}; none when this request is answered locally. */
     public List<HostInfo> others(String... stores) {
         if (localOnly()) {
             return List.of();
