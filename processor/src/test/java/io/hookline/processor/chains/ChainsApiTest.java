@@ -134,6 +134,8 @@ class ChainsApiTest {
                 .body("error", equalTo("no job with key '" + agent + "/never-ran' has sent an event"));
         given().get("/api/jobs/" + chained + "?only=runs").then().statusCode(400)
                 .body("error", equalTo("only must be 'commands', not 'runs'"));
+        given().get("/api/jobs/" + chained + "?only=" + "x".repeat(10_000)).then().statusCode(400)
+                .body("error", equalTo("only must be 'commands', not '" + "x".repeat(40) + "\u2026'"));
         given().get("/api/jobs/" + upstreamJob).then()
                 .body("triggered", hasSize(1))
                 .body("triggered[0].jobKey", equalTo(chained))
