@@ -43,6 +43,9 @@ final class CommandStatuses {
     record Progress(String status, Instant updatedAt, Integer exitCode) {
     }
 
+    private static final Progress QUEUED = new Progress("queued", null, null);
+    private static final Progress UNKNOWN = new Progress("unknown", null, null);
+
     CommandStatuses(ReadOnlyKeyValueStore<String, JobState> jobs, Peers peers) {
         this.jobs = jobs;
         this.peers = peers;
@@ -50,20 +53,27 @@ final class CommandStatuses {
 
     /** The command with its status; {@link Peers.Unreachable} when the instance that holds its job did not answer. */
     CommandView view(Command command) throws Peers.Unreachable {
-        Map<String, Progress> known = addressedTo(command.getJobKey());
-        Progress progress = known.get(command.getCommandId());
-        if (progress == null) {
-            return CommandView.of(command, null, known != UNKNOWN_JOB && dropped(command));
-        }
+        Progress progress = progress(command);
         return CommandView.of(command, progress.status(),
                 progress.updatedAt() == null ? command.getCreatedAt() : progress.updatedAt(), progress.exitCode());
     }
 
     /** Its status only, as {@link #view} has it: for a filter or a count over many commands, no view is built. */
     String status(Command command) throws Peers.Unreachable {
+        return progress(command).status();
+    }
+
+    /**
+     * As its job folded it; not in the job's state, {@code queued} (its queued event is on its way) or, issued long
+     * enough ago to a job that exists, {@code unknown} (the job keeps only its newest commands).
+     */
+    private Progress progress(Command command) throws Peers.Unreachable {
         Map<String, Progress> known = addressedTo(command.getJobKey());
         Progress progress = known.get(command.getCommandId());
-        return progress != null ? progress.status() : known != UNKNOWN_JOB && dropped(command) ? "unknown" : "queued";
+        if (progress != null) {
+            return progress;
+        }
+        return known != UNKNOWN_JOB && dropped(command) ? UNKNOWN : QUEUED;
     }
 
     private Map<String, Progress> addressedTo(String jobKey) throws Peers.Unreachable {
@@ -75,7 +85,7 @@ final class CommandStatuses {
         return known;
     }
 
-    /** Not in its job's state: its queued event is on its way, or, issued long enough ago, the job let it go. */
+    /** Issued longer ago than its queued event may take to reach its job. */
     private static boolean dropped(Command command) {
         return command.getCreatedAt().isBefore(Instant.now().minus(QUEUED_EVENT_WAY));
     }

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import io.hookline.schema.ChainCause;
 import io.hookline.schema.Command;
-import io.hookline.schema.CommandStatus;
 import io.hookline.schema.UpstreamRun;
 
 /** A chained command as /api/commands and a job's links show it: what caused it, where it stands. */
@@ -28,15 +27,9 @@ public record CommandView(String commandId, String rule, String kind, String age
     }
 
     /**
-     * The command with its status as its job's state has folded it: {@code queued} until the job has the queued
-     * event, {@code unknown} when the job no longer keeps it.
+     * The command as it stands: {@code status} (lower case) since {@code updatedAt}, as its job's state has folded it
+     * ({@link CommandStatuses}).
      */
-    static CommandView of(Command command, CommandStatus status, boolean dropped) {
-        return status == null ? of(command, dropped ? "unknown" : "queued", command.getCreatedAt(), null)
-                : of(command, lower(status.getStatus().name()), status.getUpdatedAt(), status.getExitCode());
-    }
-
-    /** The command as it stands: {@code status} (lower case) since {@code updatedAt}. */
     static CommandView of(Command command, String status, Instant updatedAt, Integer exitCode) {
         return new CommandView(command.getCommandId(), command.getCause().getRule(), lower(command.getKind().name()),
                 command.getAgent(), command.getAction(), command.getJobKey(), status, command.getCreatedAt(),
