@@ -21,7 +21,8 @@ import io.smallrye.common.annotation.Identifier;
  * Readiness: the Kafka cluster answers (its brokers listed within {@value #TIMEOUT_MS} ms). {@code /q/health} is
  * open and the gateway faces the backup hosts, so the answer says how many brokers answered, never their addresses
  * or the client's error (Quarkus' own check shows both); the reason goes to the gateway's log, once a minute at
- * most while it lasts.
+ * most while it lasts. One probe at a time: a caller that comes while one is under way gets the last answer at
+ * once, so callers of the open endpoint never queue behind each other's probes while the cluster is away.
  */
 @Readiness
 @ApplicationScoped
@@ -33,6 +34,9 @@ public class BrokerReadiness implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(BrokerReadiness.class);
 
     private final Map<String, Object> kafkaConfig;
+    private final java.util.concurrent.locks.ReentrantLock probing = new java.util.concurrent.locks.ReentrantLock();
+    private volatile HealthCheckResponse last;
+    /** Read and written by the probe only (under {@link #probing}). */
     private Admin admin;
     private long loggedAt;
     private boolean failing;
@@ -42,7 +46,23 @@ public class BrokerReadiness implements HealthCheck {
     }
 
     @Override
-    public synchronized HealthCheckResponse call() {
+    public HealthCheckResponse call() {
+        HealthCheckResponse known = last;
+        if (known != null && !probing.tryLock()) {
+            return known;
+        }
+        if (known == null) {
+            probing.lock();
+        }
+        try {
+            last = probe();
+            return last;
+        } finally {
+            probing.unlock();
+        }
+    }
+
+    private HealthCheckResponse probe() {
         try {
             if (admin == null) {
                 admin = Admin.create(kafkaConfig);
@@ -79,14 +99,24 @@ public class BrokerReadiness implements HealthCheck {
                 .build();
     }
 
-    synchronized void close() {
+    private void close() {
         if (admin != null) {
             admin.close(java.time.Duration.ZERO);
             admin = null;
         }
     }
 
+    /** Closes its client (a probe under way finishes first). */
+    void stop() {
+        probing.lock();
+        try {
+            close();
+        } finally {
+            probing.unlock();
+        }
+    }
+
     void onStop(@Observes ShutdownEvent stop) {
-        close();
+        stop();
     }
 }

@@ -60,8 +60,26 @@ class BrokerReadinessTest {
                     reason);
             assertFalse(reason.contains(Integer.toString(port)), reason);
             assertTrue(tookMs < BrokerReadiness.TIMEOUT_MS + 3_000, "a probe waits " + tookMs + " ms");
+            // Callers while a probe is under way (strangers polling the open endpoint) get the last answer at once
+            // instead of each waiting for a probe of its own behind the others.
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(20);
+            try {
+                long t0 = System.nanoTime();
+                java.util.List<java.util.concurrent.Future<HealthCheckResponse>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    answers.add(callers.submit(readiness::call));
+                }
+                for (java.util.concurrent.Future<HealthCheckResponse> answer : answers) {
+                    assertEquals(HealthCheckResponse.Status.DOWN, answer.get().getStatus());
+                }
+                long allMs = (System.nanoTime() - t0) / 1_000_000;
+                // One probe's time, not twenty in a row (two minutes when each waited for its own).
+                assertTrue(allMs < 2 * BrokerReadiness.TIMEOUT_MS + 3_000, "20 callers answered after " + allMs + " ms");
+            } finally {
+                callers.shutdownNow();
+            }
         } finally {
-            readiness.close();
+            readiness.stop();
         }
     }
 }
