@@ -50,6 +50,10 @@ class DeadLettersBoundTest {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             assertEquals(List.of(t0.plusSeconds(2), t0.plusSeconds(3)), deadAt(all));
+            // Its own records read back from the topic (the dropped one before its deletion) are not dropped again.
+            assertEquals(List.of(t0.plusSeconds(2), t0.plusSeconds(3)),
+                    letters.all().stream().map(DeadLetter::getDeadAt).toList());
+            assertEquals(1.0, metrics.get("hookline.dead.letters.dropped").counter().count(), "counted once");
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -49,6 +51,18 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private final java.util.TreeSet<Aged> byAge = new java.util.TreeSet<>();
     private final Map<String, Aged> aged = new HashMap<>();
     private long bytesHeld;
+    /** Guards what a view that keeps its values holds: its writes and its reader change it together. */
+    private final Object lock = new Object();
+    /**
+     * The keys this view wrote whose record its reader has not read back yet, with the offset written (ON_ITS_WAY
+     * while the deletion of an entry dropped past the bound is being sent). The reader leaves a key's records up to
+     * that offset alone: they are this view's own, held already, or older ones that would undo a newer write until
+     * the reader caught up (and that a bounded view would drop, count and delete a second time).
+     */
+    private final Map<String, Long> ownWrites = new HashMap<>();
+    private static final long ON_ITS_WAY = Long.MAX_VALUE;
+    /** Per partition, the offset after the last record the reader handled. */
+    private final Map<Integer, Long> readTo = new HashMap<>();
     private final java.util.concurrent.atomic.AtomicLong valuesRead = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -155,58 +169,90 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
 
     public void put(String key, T value) throws Exception {
         byte[] bytes = serde.encode(value);
-        writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
-        hold(key, value, bytes.length);
+        RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
+        List<String> dropped;
+        synchronized (lock) {
+            wrote(key, written);
+            dropped = hold(key, value, bytes.length);
+        }
+        deleteDropped(dropped);
     }
 
     public void delete(String key) throws Exception {
-        writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
-        forget(key);
+        RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+        synchronized (lock) {
+            wrote(key, written);
+            forget(key);
+        }
     }
 
-    /** Holds an entry; past the bound, the oldest go (this one too, when it is the oldest). */
-    private void hold(String key, T value, int bytes) {
+    /** Notes this view's write of {@code key}, unless the reader has read past it already. Under the lock. */
+    private void wrote(String key, RecordMetadata written) {
+        if (readTo.getOrDefault(written.partition(), 0L) > written.offset()) {
+            ownWrites.remove(key);
+        } else {
+            ownWrites.put(key, written.offset());
+        }
+    }
+
+    /**
+     * Holds an entry; past the bound, the oldest go (this one too, when it is the oldest) and are returned to be
+     * deleted from the topic. Under the lock.
+     */
+    private List<String> hold(String key, T value, int bytes) {
         if (bound == null) {
             entries.put(key, value);
-            return;
+            return List.of();
         }
-        List<Map.Entry<String, T>> dropped = new java.util.ArrayList<>();
-        synchronized (byAge) {
-            forgetHeld(key);
-            Aged entry = new Aged(bound.age().apply(value).toEpochMilli(), key, bytes);
-            byAge.add(entry);
-            aged.put(key, entry);
-            bytesHeld += bytes;
-            entries.put(key, value);
-            while (byAge.size() > bound.maxEntries() || bytesHeld > bound.maxBytes()) {
-                Aged oldest = byAge.pollFirst();
-                aged.remove(oldest.key());
-                bytesHeld -= oldest.bytes();
-                dropped.add(Map.entry(oldest.key(), entries.remove(oldest.key())));
-            }
-        }
-        for (Map.Entry<String, T> gone : dropped) {
+        forgetHeld(key);
+        Aged entry = new Aged(bound.age().apply(value).toEpochMilli(), key, bytes);
+        byAge.add(entry);
+        aged.put(key, entry);
+        bytesHeld += bytes;
+        entries.put(key, value);
+        List<String> dropped = new java.util.ArrayList<>();
+        while (byAge.size() > bound.maxEntries() || bytesHeld > bound.maxBytes()) {
+            Aged oldest = byAge.pollFirst();
+            aged.remove(oldest.key());
+            bytesHeld -= oldest.bytes();
+            // Told before the entry leaves, so that whoever sees it gone sees it counted too.
+            bound.dropped().accept(oldest.key(), entries.get(oldest.key()));
+            entries.remove(oldest.key());
             if (bound.deleteDropped()) {
-                writer().send(new ProducerRecord<>(topic, gone.getKey(), null), (metadata, failure) -> {
-                    if (failure != null) {
-                        LOG.log(System.Logger.Level.WARNING, "cannot delete " + gone.getKey() + ", dropped from the"
-                                + " view of " + topic + ", on the topic: " + failure);
-                    }
-                });
+                ownWrites.put(oldest.key(), ON_ITS_WAY);
+                dropped.add(oldest.key());
             }
-            bound.dropped().accept(gone.getKey(), gone.getValue());
+        }
+        return dropped;
+    }
+
+    /** Deletes from the topic the entries dropped past the bound; not under the lock, as a send may wait. */
+    private void deleteDropped(List<String> dropped) {
+        for (String key : dropped) {
+            writer().send(new ProducerRecord<>(topic, key, null), (written, failure) -> {
+                synchronized (lock) {
+                    if (ownWrites.getOrDefault(key, 0L) == ON_ITS_WAY) {
+                        if (failure != null || readTo.getOrDefault(written.partition(), 0L) > written.offset()) {
+                            ownWrites.remove(key);
+                        } else {
+                            ownWrites.put(key, written.offset());
+                        }
+                    }
+                }
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot delete " + key + ", dropped from the view of "
+                            + topic + ", on the topic: " + failure);
+                }
+            });
         }
     }
 
+    /** Under the lock. */
     private void forget(String key) {
-        if (bound == null) {
-            entries.remove(key);
-            return;
-        }
-        synchronized (byAge) {
+        if (bound != null) {
             forgetHeld(key);
-            entries.remove(key);
         }
+        entries.remove(key);
     }
 
     private void forgetHeld(String key) {
@@ -214,6 +260,30 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         if (held != null) {
             byAge.remove(held);
             bytesHeld -= held.bytes();
+        }
+    }
+
+    /**
+     * Applies a record the reader read (a null value: deleted) unless it is this view's own write or older than it,
+     * and returns what a bound dropped.
+     */
+    private List<String> read(ConsumerRecord<String, byte[]> record, T value) {
+        synchronized (lock) {
+            readTo.put(record.partition(), record.offset() + 1);
+            Long own = ownWrites.get(record.key());
+            if (own != null) {
+                if (record.offset() >= own) {
+                    ownWrites.remove(record.key());
+                }
+                if (record.offset() <= own) {
+                    return List.of();
+                }
+            }
+            if (value == null) {
+                forget(record.key());
+                return List.of();
+            }
+            return hold(record.key(), value, record.value().length);
         }
     }
 
@@ -247,7 +317,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                             return;
                         }
                         if (record.value() == null) {
-                            forget(record.key());
+                            if (keep) {
+                                read(record, null);
+                            }
                             if (listener != null) {
                                 listener.accept(record.key(), null);
                             }
@@ -257,7 +329,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                             T value = serde.decode(record.value());
                             valuesRead.incrementAndGet();
                             if (keep) {
-                                hold(record.key(), value, record.value().length);
+                                deleteDropped(read(record, value));
                             }
                             if (listener != null) {
                                 listener.accept(record.key(), value);

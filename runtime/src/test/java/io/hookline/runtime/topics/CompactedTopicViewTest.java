@@ -96,6 +96,13 @@ class CompactedTopicViewTest {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             assertEquals(java.util.Set.of("s3", "s4", "s5"), keys(all));
+            // The writer's view reads its own records back, the dropped ones too before their deletion: none is
+            // dropped (and told) twice.
+            while (bounded.valuesRead() < 5 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            assertEquals(java.util.Set.of("s3", "s4", "s5"), keys(bounded));
+            assertEquals(List.of("s1", "s2"), dropped);
 
             // A view that starts on a topic holding more than its bound keeps the newest while it reads, by bytes as
             // well as by count, and leaves the topic alone when it is not to delete.
@@ -120,6 +127,51 @@ class CompactedTopicViewTest {
         IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new CompactedTopicView.Bound<Silence>(0, 1, Silence::getStartsAt, false, (key, value) -> { }));
         assertEquals("a view's bound must be at least 1 entry and 1 byte", refused.getMessage());
+    }
+
+    @Test
+    void aBoundedViewDropsEachOfItsOwnRecordsOnceAndCountsItBeforeTheWriteReturns() throws Exception {
+        String bootstrap = SharedKafka.bootstrapServers();
+        String topic = compacted(bootstrap);
+        Instant t0 = Instant.parse("2026-12-01T00:00:00Z");
+        // Older records already on the topic keep the view's reader busy while the writes below are made (as a
+        // restart or a busy machine would), so that it reads each written record back after the write dropped it.
+        int before = 20_000;
+        AvroSerde<Silence> serde = AvroSerde.of(Silence.class);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", bootstrap, "linger.ms", 5),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < before; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "old" + i,
+                        serde.encode(silence("old" + i, t0.minusSeconds(1)))));
+            }
+            producer.flush();
+        }
+        List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (CompactedTopicView<Silence> bounded = CompactedTopicView.newest(topic, Silence.class,
+                Map.of("bootstrap.servers", bootstrap), new CompactedTopicView.Bound<>(3, Long.MAX_VALUE,
+                        Silence::getStartsAt, true, (key, value) -> {
+                            if (!key.startsWith("old")) {
+                                dropped.add(key);
+                            }
+                        }))) {
+            int written = 300;
+            for (int i = 0; i < written; i++) {
+                bounded.put("s" + i, silence("s" + i, t0.plusSeconds(i)));
+                // Told before put returns, whichever of the view's threads dropped it.
+                assertEquals(Math.max(0, i - 2), dropped.size(), "dropped after s" + i);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (bounded.valuesRead() < before + written && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            assertEquals(before + written, bounded.valuesRead());
+            TimeUnit.MILLISECONDS.sleep(200);
+            assertEquals(java.util.stream.IntStream.range(0, written - 3).mapToObj(i -> "s" + i).toList(), dropped,
+                    "each dropped once, oldest first");
+            assertEquals(java.util.Set.of("s297", "s298", "s299"), keys(bounded));
+        }
     }
 
     static String compacted(String bootstrap) throws Exception {
