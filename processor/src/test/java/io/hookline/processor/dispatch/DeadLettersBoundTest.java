@@ -54,6 +54,20 @@ class DeadLettersBoundTest {
             assertEquals(List.of(t0.plusSeconds(2), t0.plusSeconds(3)),
                     letters.all().stream().map(DeadLetter::getDeadAt).toList());
             assertEquals(1.0, metrics.get("hookline.dead.letters.dropped").counter().count(), "counted once");
+
+            // A second processor holds the same dead letters and drops the same one, counting it too: each
+            // instance's count is the cluster's (the Grafana panel takes the largest, not the sum).
+            SimpleMeterRegistry otherMetrics = new SimpleMeterRegistry();
+            try (DeadLetters other = DeadLetters.open(topic, config, 2, 16L << 20, otherMetrics)) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (otherMetrics.get("hookline.dead.letters.dropped").counter().count() < 1
+                        && System.nanoTime() < until) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+                assertEquals(List.of(t0.plusSeconds(2), t0.plusSeconds(3)),
+                        other.all().stream().map(DeadLetter::getDeadAt).toList());
+                assertEquals(1.0, otherMetrics.get("hookline.dead.letters.dropped").counter().count());
+            }
         }
     }
 
