@@ -310,6 +310,10 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                 }
                 kafka.assign(partitions);
                 kafka.seekToBeginning(partitions);
+                synchronized (lock) {
+                    // Read again from the start (after a failure): a write from now on is ahead of the reader.
+                    readTo.clear();
+                }
                 while (closing.getCount() > 0) {
                     kafka.poll(Duration.ofSeconds(1)).forEach(record -> {
                         if (keys != null) {
