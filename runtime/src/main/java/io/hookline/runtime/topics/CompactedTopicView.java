@@ -28,7 +28,8 @@ import io.hookline.schema.serde.AvroSerde;
 /**
  * A compacted topic held in memory: read from the beginning and followed for as long as the service runs, so that
  * every instance and every restart sees the same entries; writes go to the topic (acknowledged) and into the view
- * at once. The processor keeps silences and dead letters this way; the gateway reads the existing jobs.
+ * at once, and the reader, reading them back later, neither undoes them with older records nor drops them again.
+ * The processor keeps silences and dead letters this way; the gateway reads the existing jobs.
  */
 public final class CompactedTopicView<T extends SpecificRecord> implements AutoCloseable {
 
