@@ -240,13 +240,40 @@ public class CommandsResource {
      * time: 30 days of them are not gathered in memory.
      */
     static void issued(KafkaStreams streams, Each each) throws Peers.Unreachable {
-        for (String name : List.of(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS)) {
-            ReadOnlyKeyValueStore<String, Command> store = streams.store(StoreQueryParameters.fromNameAndType(name,
-                    QueryableStoreTypes.keyValueStore()));
-            try (KeyValueIterator<String, Command> all = store.all()) {
-                while (all.hasNext()) {
-                    each.accept(all.next().value);
-                }
+        walk(streams.store(commands(ChainReactor.COMMANDS)), each);
+        walk(streams.store(commands(ChainReactor.FAN_IN_COMMANDS)), each);
+    }
+
+    /**
+     * The commands this instance keeps that runs of {@code jobKey} triggered. A chain's (and a prune's) commands are
+     * kept in the task that folds their upstream job, so only that job's partition of them is read, not every
+     * command of the instance; a fan-in's are kept where the fan-in meets, and all of those are read.
+     */
+    static void triggeredBy(KafkaStreams streams, JobIndex index, String jobKey, Each each) throws Peers.Unreachable {
+        Integer partition = null;
+        for (JobIndex.Part part : index.parts()) {
+            if (part.jobs().containsKey(jobKey)) {
+                partition = part.partition();
+            }
+        }
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, Command>> chained = commands(ChainReactor.COMMANDS);
+        Each upstream = command -> {
+            if (command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(jobKey))) {
+                each.accept(command);
+            }
+        };
+        walk(streams.store(partition == null ? chained : chained.withPartition(partition)), upstream);
+        walk(streams.store(commands(ChainReactor.FAN_IN_COMMANDS)), upstream);
+    }
+
+    private static StoreQueryParameters<ReadOnlyKeyValueStore<String, Command>> commands(String store) {
+        return StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore());
+    }
+
+    private static void walk(ReadOnlyKeyValueStore<String, Command> store, Each each) throws Peers.Unreachable {
+        try (KeyValueIterator<String, Command> all = store.all()) {
+            while (all.hasNext()) {
+                each.accept(all.next().value);
             }
         }
     }

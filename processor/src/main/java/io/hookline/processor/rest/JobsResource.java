@@ -236,11 +236,7 @@ public class JobsResource {
                 JobQuery.series(state));
         try {
             List<io.hookline.schema.Command> mine = new ArrayList<>();
-            CommandsResource.issued(streams, command -> {
-                if (command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(key))) {
-                    mine.add(command);
-                }
-            });
+            CommandsResource.triggeredBy(streams, index, key, mine::add);
             mine.sort(java.util.Comparator.comparing(io.hookline.schema.Command::getCreatedAt).reversed());
             if (!mine.isEmpty()) {
                 CommandStatuses statuses = new CommandStatuses(store, peers);

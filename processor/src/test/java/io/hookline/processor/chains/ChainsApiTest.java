@@ -3,6 +3,7 @@ package io.hookline.processor.chains;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -148,6 +149,47 @@ class ChainsApiTest {
                 .body("find { it.agent == '" + agent + "' }.actions", equalTo(List.of("restic-copy")))
                 .body("find { it.agent == '" + agent + "' }.version", equalTo("1.0.0"))
                 .body("find { it.agent == '" + agent + "' }.commandsWaiting", equalTo(0));
+    }
+
+    @Test
+    void eachUpstreamJobsPageListsTheCommandsItsRunsTriggeredAFanInsToo() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        String agent = "vault-" + tag;
+        String jobs = "esxi-prod/fan-" + tag + "-";
+        TestRules.use("""
+                receivers:
+                  - {name: console, type: console}
+                default-receiver: console
+                chains:
+                  - name: copy-%1$s
+                    when: {job: "%2$s*", on: succeeded}
+                    run: [{agent: %3$s, action: restic-copy}]
+                  - name: verify-%1$s
+                    after:
+                      - {job: "%2$s0", on: succeeded}
+                      - {job: "%2$s1", on: succeeded}
+                    run: [{agent: %3$s, action: verify}]
+                """.formatted(tag, jobs, agent));
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        int upstream = 6;
+        try (EventWriter writer = new EventWriter();
+                TopicReader<Command> commands = TopicReader.of(TOPICS.commands(), AvroSerde.of(Command.class)::decode)) {
+            // Six jobs, spread over the partitions: each one's copy is kept with it, the fan-in's where it met.
+            for (int i = 0; i < upstream; i++) {
+                writer.write(TOPICS.events(), Events.succeeded(jobs + i, "1", t0.plusSeconds(i), 60_000));
+            }
+            commands.awaitCount(c -> agent.equals(c.getAgent()), upstream + 1, Duration.ofSeconds(60));
+        }
+        for (int i = 0; i < upstream; i++) {
+            String job = jobs + i;
+            List<String> rules = i < 2 ? List.of("copy-" + tag, "verify-" + tag) : List.of("copy-" + tag);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(rules, given().get("/api/jobs/" + job)
+                    .then().statusCode(200).extract().jsonPath().getList("triggered.rule", String.class).stream()
+                    .sorted().toList(), job));
+            given().get("/api/jobs/" + job).then()
+                    .body("triggered.every { it.upstream.any { u -> u.jobKey == '" + job + "' } }", equalTo(true))
+                    .body("triggered.status", everyItem(equalTo("queued")));
+        }
     }
 
     @Test
