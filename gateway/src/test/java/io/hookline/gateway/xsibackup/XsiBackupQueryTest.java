@@ -158,4 +158,45 @@ class XsiBackupQueryTest {
         assertEquals(List.of("VM1: snapshot failed", "VM2: disk full", "VM3: timeout"),
                 XsiBackupHook.errorEntries("VM1: snapshot failed\r\n<b>VM2: disk full</b><br/>VM3: timeout\n\n"));
     }
+
+    @Test
+    void errorListSplitsEveryKindOfLineBreakAndRemovesTags() {
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"),
+                XsiBackupHook.errorEntries("a<BR>b<br >c<Br\t/>d<br\r\n/>e\r\n\r\nf"));
+        assertEquals(List.of("x\ry", "z", "a <> b", "<br", "1 < 2"),
+                XsiBackupHook.errorEntries("x\ry\n<brr>z\n<i>a <> b</i>\n<br\n1 < 2"));
+        assertEquals(List.of("only"), XsiBackupHook.errorEntries("<p><b>only</b></p>"));
+        assertEquals(List.of(), XsiBackupHook.errorEntries("<br/><br/>\n<i></i>"));
+    }
+
+    /** The regular expressions errorEntries replaced, kept as the statement of what it must do. */
+    private static List<String> byRegex(String text) {
+        List<String> entries = new java.util.ArrayList<>();
+        if (text.isBlank()) {
+            return entries;
+        }
+        for (String line : java.util.regex.Pattern.compile("(?i)\\r?\\n|<br\\s*/?>").split(text)) {
+            String entry = line.replaceAll("<[^>]+>", "").strip();
+            if (!entry.isEmpty()) {
+                entries.add(entry);
+            }
+        }
+        return entries;
+    }
+
+    @Test
+    void errorListIsWhatTheRegularExpressionsGaveForRandomTexts() {
+        String[] pieces = {"\r", "\n", "\r\n", "<", ">", "<>", "b", "B", "r", "R", "/", " ", "\t", "\u000B", "\f",
+            "x", "\u00e9", "<br>", "<BR />", "<bR\t/>", "<br/", "<b>", "</i>", "<br", "\u2028", "\u00a0"};
+        java.util.Random random = new java.util.Random(20261205L);
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(12); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String given = text.toString();
+            assertEquals(byRegex(given), XsiBackupHook.errorEntries(given), () -> "for " + given.replace("\r", "\\r")
+                    .replace("\n", "\\n"));
+        }
+    }
 }
