@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.ws.rs.Consumes;
@@ -79,7 +80,7 @@ public class AgentResource {
         HookRequest request = HookRequest.of(http, null, null);
         HookGate.Admission admission = gate.admit(SourceKind.AGENT, null, request);
         if (!admission.admitted()) {
-            return admission.refusal();
+            return Uni.createFrom().completionStage(admission.refusal());
         }
         Source agent = admission.source();
         long maxWait = settings.maxWait().toSeconds();
@@ -90,24 +91,25 @@ public class AgentResource {
             wait = -1;
         }
         if (wait < 0 || wait > maxWait) {
-            return gate.refuse(agent, Rejection.badRequest("bad-wait", "wait is whole seconds from 0 to " + maxWait
-                    + ", not '" + waitText + "'"), request);
+            return Uni.createFrom().completionStage(gate.refuse(agent, Rejection.badRequest("bad-wait",
+                    "wait is whole seconds from 0 to " + maxWait + ", not '" + waitText + "'"), request));
         }
         recordSeen(agent, request);
         Duration waitFor = Duration.ofSeconds(wait);
+        // Still a Uni, as before hooks were answered with CompletionStages: a long poll is not on a hook's path.
         return Uni.createFrom().completionStage(() -> board.poll(agent.name(), waitFor))
                 .chain(commands -> commands.isEmpty() ? Uni.createFrom().item(Response.noContent().build())
-                        : deliver(commands));
+                        : Uni.createFrom().completionStage(() -> deliver(commands)));
     }
 
     /** Records every command as delivered (acknowledged by the broker), then hands them to the agent. */
-    private Uni<Response> deliver(List<Command> commands) {
+    private CompletionStage<Response> deliver(List<Command> commands) {
         Instant now = Instant.now();
         CompletableFuture<?>[] appended = commands.stream()
                 .map(command -> log.append(AgentReports.delivered(command, now))).toArray(CompletableFuture[]::new);
-        return Uni.createFrom().completionStage(CompletableFuture.allOf(appended))
-                .map(done -> Response.ok(AgentReports.answer(commands), TEXT).build())
-                .onFailure().recoverWithItem(error -> Response.status(Response.Status.SERVICE_UNAVAILABLE)
+        return CompletableFuture.allOf(appended).handle((done, error) -> error == null
+                ? Response.ok(AgentReports.answer(commands), TEXT).build()
+                : Response.status(Response.Status.SERVICE_UNAVAILABLE)
                         .entity("hookline: commands are waiting but their delivery could not be recorded (the event "
                                 + "log did not confirm it); poll again later")
                         .type(TEXT).header("Retry-After", "10").build());
@@ -147,7 +149,7 @@ public class AgentResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The agent starts a command: 200 to go ahead, 409 when it must not run (expired)")
-    public Uni<Response> started(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> started(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
         return report(id, body, http, (agent, command, request, form) -> {
             if (!command.getExpiresAt().isAfter(Instant.now())) {
                 return gate.refuse(agent, new Rejection(409, "command-expired", "command " + id + " expired at "
@@ -163,7 +165,7 @@ public class AgentResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The end of a command: exit=<code>&duration-ms=<ms>&output=<last lines>, or interrupted=true")
-    public Uni<Response> finished(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> finished(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
         return report(id, body, http, (agent, command, request, form) -> {
             boolean interrupted = "true".equals(form.get("interrupted"));
             Integer exit = integer(form.get("exit"));
@@ -187,7 +189,7 @@ public class AgentResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The agent will not run a command (reason=...): an action its configuration does not list")
-    public Uni<Response> refused(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> refused(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
         return report(id, body, http, (agent, command, request, form) -> {
             board.reported(command);
             return intake.accept(agent, AgentReports.refused(command, host(request), form.get("reason"), Instant.now()),
@@ -197,11 +199,11 @@ public class AgentResource {
 
     @FunctionalInterface
     interface Report {
-        Uni<Response> handle(Source agent, Command command, HookRequest request, Map<String, String> form);
+        CompletionStage<Response> handle(Source agent, Command command, HookRequest request, Map<String, String> form);
     }
 
     /** Authenticates the agent and finds the command it reports on, which must be addressed to it. */
-    private Uni<Response> report(String id, String body, HttpServerRequest http, Report report) {
+    private CompletionStage<Response> report(String id, String body, HttpServerRequest http, Report report) {
         HookRequest request = HookRequest.of(http, null, body);
         HookGate.Admission admission = gate.admit(SourceKind.AGENT, null, request);
         if (!admission.admitted()) {

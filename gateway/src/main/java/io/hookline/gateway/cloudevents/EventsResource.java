@@ -2,6 +2,7 @@ package io.hookline.gateway.cloudevents;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -21,7 +22,6 @@ import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -47,11 +47,11 @@ public class EventsResource {
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "A CloudEvent (binary or structured) or a generic JSON event: /events/<token>, or"
             + " Authorization: Bearer <token>")
-    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.CLOUDEVENTS, token, http, body, this::handle);
     }
 
-    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+    private CompletionStage<Response> handle(Source source, HookRequest request, Instant receivedAt) {
         if (source.signingSecret() != null) {
             Optional<String> problem = WebhookSignature.problem(source.signingSecret(), request, request.body(),
                     receivedAt.getEpochSecond());

@@ -1,6 +1,8 @@
 package io.hookline.gateway.hook;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -9,7 +11,6 @@ import io.hookline.gateway.GatewayConfig;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 
 /**
  * What every endpoint checks before it parses a hook, in this order: the token (in the path or as
@@ -34,7 +35,7 @@ public class HookGate {
     }
 
     /** The admitted source, or the answer to give. */
-    public record Admission(Source source, Uni<Response> refusal) {
+    public record Admission(Source source, CompletionStage<Response> refusal) {
         public boolean admitted() {
             return source != null;
         }
@@ -43,7 +44,7 @@ public class HookGate {
     /** What an endpoint does with an admitted hook: parse it and answer. */
     @FunctionalInterface
     public interface Handler {
-        Uni<Response> handle(Source source, HookRequest request, java.time.Instant receivedAt);
+        CompletionStage<Response> handle(Source source, HookRequest request, java.time.Instant receivedAt);
     }
 
     /**
@@ -56,7 +57,7 @@ public class HookGate {
      */
     public static final String OPTIONAL_TOKEN = "{token: [^/]*}";
 
-    public Uni<Response> handle(SourceKind kind, String pathToken, io.vertx.core.http.HttpServerRequest http, String body,
+    public CompletionStage<Response> handle(SourceKind kind, String pathToken, io.vertx.core.http.HttpServerRequest http, String body,
             Handler handler) {
         java.time.Instant receivedAt = java.time.Instant.now();
         HookRequest request = HookRequest.of(http, pathToken, body);
@@ -87,7 +88,7 @@ public class HookGate {
             Rejection rejection = new Rejection(429, "rate-limited", "source " + source.name() + " sent more than "
                     + limits.ratePerSecond() + " hooks per second; try again in " + retryAfter + " s");
             return new Admission(null, intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()))
-                    .map(response -> Response.fromResponse(response).header("Retry-After", retryAfter).build()));
+                    .thenApply(response -> Response.fromResponse(response).header("Retry-After", retryAfter).build()));
         }
         long bytes = request.contentBytes();
         if (bytes > config.gateway().maxHookBytes()) {
@@ -102,7 +103,7 @@ public class HookGate {
     }
 
     /** A secret that matches no source: recorded with a fingerprint of it, never the secret itself. */
-    public Uni<Response> refuseUnknown(SourceKind kind, String secret, HookRequest request, Rejection rejection) {
+    public CompletionStage<Response> refuseUnknown(SourceKind kind, String secret, HookRequest request, Rejection rejection) {
         String path = secret == null || secret.isEmpty() ? request.path()
                 : request.path().replace("***", "***(token sha256:" + SourceRegistry.fingerprint(secret) + ")");
         HookRequest anonymous = new HookRequest(request.method(), path, request.rawQuery(), request.headers(), null,
@@ -111,7 +112,7 @@ public class HookGate {
     }
 
     /** A request that matched no source's endpoint: its path and headers as given, already without secrets. */
-    public Uni<Response> refuseUnrouted(SourceKind kind, HookRequest anonymous, Rejection rejection) {
+    public CompletionStage<Response> refuseUnrouted(SourceKind kind, HookRequest anonymous, Rejection rejection) {
         return refuseAnonymous(kind, anonymous, rejection);
     }
 
@@ -119,19 +120,19 @@ public class HookGate {
      * A refusal of a caller that proved no source: limited per client address before anything is written, and
      * sampled once over the limit (the raw request is not even captured then).
      */
-    private Uni<Response> refuseAnonymous(SourceKind kind, HookRequest anonymous, Rejection rejection) {
+    private CompletionStage<Response> refuseAnonymous(SourceKind kind, HookRequest anonymous, Rejection rejection) {
         AnonymousRefusals.Verdict verdict = anonymousRefusals.admit(anonymous.remoteAddress(), System.nanoTime());
         Rejection answer = verdict.overLimit() ? new Rejection(429, "anonymous-rate-limited", "too many refused requests "
                 + "from this address (" + rejection.message() + "); try again in " + verdict.retryAfterSeconds() + " s")
                 : rejection;
-        Uni<Response> response = verdict.record()
+        CompletionStage<Response> response = verdict.record()
                 ? intake.refuse(kind, null, answer, RawCapture.of(anonymous, captureBytes()), verdict.suppressed())
-                : Uni.createFrom().item(intake.answerUnrecorded(kind, answer));
-        return verdict.overLimit() ? response.map(r -> Response.fromResponse(r)
+                : CompletableFuture.completedFuture(intake.answerUnrecorded(kind, answer));
+        return verdict.overLimit() ? response.thenApply(r -> Response.fromResponse(r)
                 .header("Retry-After", verdict.retryAfterSeconds()).build()) : response;
     }
 
-    public Uni<Response> refuse(Source source, Rejection rejection, HookRequest request) {
+    public CompletionStage<Response> refuse(Source source, Rejection rejection, HookRequest request) {
         return intake.refuse(source.kind(), source, rejection, RawCapture.of(request, captureBytes()));
     }
 

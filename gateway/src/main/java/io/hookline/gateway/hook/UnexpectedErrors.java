@@ -34,8 +34,8 @@ public class UnexpectedErrors {
         if (error instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             int status = web.getResponse().getStatus();
             var request = current.getCurrent().request();
-            return unrouted.refuse(request, status, UnroutedRequests.reasonOf(status),
-                    unrouted.messageOf(status, request));
+            return Uni.createFrom().completionStage(unrouted.refuse(request, status, UnroutedRequests.reasonOf(status),
+                    unrouted.messageOf(status, request)));
         }
         String id = EventIds.random();
         LOG.errorf(error, "unexpected error %s while handling a hook", id);

@@ -1,13 +1,13 @@
 package io.hookline.gateway.hook;
 
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
@@ -34,27 +34,29 @@ public class UnroutedRequests {
                 int status = ctx.response().getStatusCode();
                 if (status >= 400 && status < 500 && ctx.response().headers().get(HookIntake.REJECTION_HEADER) == null
                         && !request.path().startsWith("/q/")) {
-                    refuse(request, status, reasonOf(status), messageOf(status, request))
-                            .subscribe().with(done -> { }, error -> { });
+                    // Recorded in the background, its outcome logged by the refusal itself.
+                    refuse(request, status, reasonOf(status), messageOf(status, request));
                 }
             });
             ctx.next();
         });
         router.route().order(Integer.MAX_VALUE).handler(ctx -> {
             HttpServerRequest request = ctx.request();
-            refuse(request, 404, "no-endpoint", messageOf(404, request)).subscribe().with(response -> {
-                if (!ctx.response().ended()) {
+            refuse(request, 404, "no-endpoint", messageOf(404, request)).whenComplete((response, error) -> {
+                if (error != null) {
+                    ctx.fail(error);
+                } else if (!ctx.response().ended()) {
                     ctx.response().setStatusCode(response.getStatus())
                             .putHeader("Content-Type", "text/plain;charset=UTF-8")
                             .putHeader(HookIntake.REJECTION_HEADER, response.getHeaderString(HookIntake.REJECTION_HEADER))
                             .end(String.valueOf(response.getEntity()));
                 }
-            }, ctx::fail);
+            });
         });
     }
 
     /** Records a refusal of a request that matched no endpoint (also used by {@link UnexpectedErrors}). */
-    Uni<Response> refuse(HttpServerRequest request, int status, String reason, String message) {
+    CompletionStage<Response> refuse(HttpServerRequest request, int status, String reason, String message) {
         String path = gate.withoutTokens(request.path());
         HookRequest anonymous = HookRequest.of(request, null, null);
         anonymous = new HookRequest(anonymous.method(), path, null, anonymous.headers(), null, anonymous.remoteAddress());

@@ -3,6 +3,7 @@ package io.hookline.gateway.ping;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.Consumes;
@@ -27,7 +28,6 @@ import io.hookline.gateway.source.KnownJobs;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -61,7 +61,7 @@ public class PingResource {
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "A ping: /ping/<uuid>[/<signal>] for a registered check, /ping/<token>/<slug>[/<signal>] for a"
             + " job of a ping source; the signal is start, fail, log or an exit status 0-255, none for success")
-    public Uni<Response> ping(@PathParam("segments") String segments, @QueryParam("rid") String rid,
+    public CompletionStage<Response> ping(@PathParam("segments") String segments, @QueryParam("rid") String rid,
             @QueryParam("create") String create, @Context HttpServerRequest http) {
         return ping(List.of(segments.split("/")), rid, create, null, http);
     }
@@ -71,12 +71,12 @@ public class PingResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The same ping with the run's log as the body (kept up to 100 kB)")
-    public Uni<Response> pingWithLog(@PathParam("segments") String segments, @QueryParam("rid") String rid,
+    public CompletionStage<Response> pingWithLog(@PathParam("segments") String segments, @QueryParam("rid") String rid,
             @QueryParam("create") String create, String body, @Context HttpServerRequest http) {
         return ping(List.of(segments.split("/")), rid, create, body, http);
     }
 
-    private Uni<Response> ping(List<String> segments, String rid, String create, String body, HttpServerRequest http) {
+    private CompletionStage<Response> ping(List<String> segments, String rid, String create, String body, HttpServerRequest http) {
         Instant receivedAt = Instant.now();
         // A registered check's UUID is its secret; otherwise the first segment is a ping source's token.
         Optional<SourceRegistry.Check> check = UUID.matcher(segments.get(0)).matches() && segments.size() <= 2
@@ -125,8 +125,8 @@ public class PingResource {
         return announce(intake.accept(source, PingHook.toEvent(source, job, parsed, rid, request, receivedAt), "OK"));
     }
 
-    private static Uni<Response> announce(Uni<Response> answer) {
-        return answer.map(response -> Response.fromResponse(response).header("Ping-Body-Limit", PingHook.BODY_LIMIT).build());
+    private static CompletionStage<Response> announce(CompletionStage<Response> answer) {
+        return answer.thenApply(response -> Response.fromResponse(response).header("Ping-Body-Limit", PingHook.BODY_LIMIT).build());
     }
 
     private static String shorten(String text) {

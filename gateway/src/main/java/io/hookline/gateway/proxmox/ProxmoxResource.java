@@ -1,6 +1,7 @@
 package io.hookline.gateway.proxmox;
 
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -20,7 +21,6 @@ import io.hookline.gateway.hook.HookIntake;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -44,11 +44,11 @@ public class ProxmoxResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "A vzdump hook-script call: /hooks/proxmox/<token>, or Authorization: Bearer <token>")
-    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.PROXMOX, token, http, body, this::handle);
     }
 
-    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+    private CompletionStage<Response> handle(Source source, HookRequest request, Instant receivedAt) {
         ProxmoxHook.Result result = ProxmoxHook.toEvent(source, FormBody.parse(request.body()), receivedAt,
                 RawCapture.of(request, gate.captureBytes()), request.idempotencyKey());
         return result.rejection() != null ? gate.refuse(source, result.rejection(), request)

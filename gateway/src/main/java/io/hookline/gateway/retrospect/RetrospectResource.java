@@ -3,6 +3,7 @@ package io.hookline.gateway.retrospect;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -24,7 +25,6 @@ import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -51,11 +51,11 @@ public class RetrospectResource {
     @Operation(summary = "A RetroEventHandler call: /hooks/retrospect/<token>, or Authorization: Bearer <token>")
     @APIResponse(responseCode = "200", description = "continue, or intervene <argument> and the text: the event is on the broker")
     @APIResponse(responseCode = "400", description = "No event name; the reason is in the body")
-    public Uni<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
+    public CompletionStage<Response> call(@PathParam("token") String token, String body, @Context HttpServerRequest http) {
         return gate.handle(SourceKind.RETROSPECT, token, http, body, this::handle);
     }
 
-    private Uni<Response> handle(Source source, HookRequest request, Instant receivedAt) {
+    private CompletionStage<Response> handle(Source source, HookRequest request, Instant receivedAt) {
         FormBody form = FormBody.parse(request.body());
         String eventName = form.first("event");
         if (eventName == null || eventName.isBlank()) {

@@ -2,6 +2,7 @@ package io.hookline.gateway.xsibackup;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,7 +23,6 @@ import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.source.Source;
 import io.hookline.schema.SourceKind;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -50,14 +50,14 @@ public class XsiBackupResource {
     @APIResponse(responseCode = "404", description = "No XSIBackup source has this token")
     @APIResponse(responseCode = "413", description = "The hook is larger than hookline.gateway.max-hook-bytes")
     @APIResponse(responseCode = "503", description = "The broker did not confirm the record in time: not processed")
-    public Uni<Response> hook(@PathParam("token") String token,
+    public CompletionStage<Response> hook(@PathParam("token") String token,
             @Parameter(description = "success or error") @PathParam("hook") String hook,
             @Context HttpServerRequest http) {
         return gate.handle(SourceKind.XSIBACKUP, token, http, null,
                 (source, request, receivedAt) -> hook(source, hook, request, receivedAt));
     }
 
-    private Uni<Response> hook(Source source, String hook, HookRequest request, Instant receivedAt) {
+    private CompletionStage<Response> hook(Source source, String hook, HookRequest request, Instant receivedAt) {
         int captureBytes = gate.captureBytes();
         if (!hook.equals("success") && !hook.equals("error")) {
             return gate.refuse(source, Rejection.badRequest("unknown-hook",
