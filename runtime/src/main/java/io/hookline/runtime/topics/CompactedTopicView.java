@@ -65,6 +65,11 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     /** Per partition, the offset after the last record the reader handled. */
     private final Map<Integer, Long> readTo = new HashMap<>();
     private final java.util.concurrent.atomic.AtomicLong valuesRead = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * A key's records are sent by one thread at a time (a lock per stripe of keys): a write of a key and the
+     * deletion of its older value, dropped past the bound meanwhile, reach the topic in the order they were decided.
+     */
+    private final Object[] keyLocks = new Object[32];
 
     /**
      * At most {@code maxEntries} entries and {@code maxBytes} of their encoded values in memory: past either, the
@@ -134,6 +139,9 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         this.keys = keys;
         this.topic = topic;
         this.serde = AvroSerde.of(type);
+        for (int i = 0; i < keyLocks.length; i++) {
+            keyLocks[i] = new Object();
+        }
         producerConfig = new HashMap<>(kafkaConfig);
         producerConfig.put("client.id", "hookline-" + topic + "-writer");
         producerConfig.put("acks", "all");
@@ -170,21 +178,29 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
 
     public void put(String key, T value) throws Exception {
         byte[] bytes = serde.encode(value);
-        RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
         List<String> dropped;
-        synchronized (lock) {
-            wrote(key, written);
-            dropped = hold(key, value, bytes.length);
+        synchronized (keyLock(key)) {
+            RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
+            synchronized (lock) {
+                wrote(key, written);
+                dropped = hold(key, value, bytes.length);
+            }
         }
         deleteDropped(dropped);
     }
 
     public void delete(String key) throws Exception {
-        RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
-        synchronized (lock) {
-            wrote(key, written);
-            forget(key);
+        synchronized (keyLock(key)) {
+            RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+            synchronized (lock) {
+                wrote(key, written);
+                forget(key);
+            }
         }
+    }
+
+    private Object keyLock(String key) {
+        return keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)];
     }
 
     /** Notes this view's write of {@code key}, unless the reader has read past it already. Under the lock. */
@@ -227,25 +243,40 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         return dropped;
     }
 
-    /** Deletes from the topic the entries dropped past the bound; not under the lock, as a send may wait. */
+    /**
+     * Deletes from the topic the entries dropped past the bound, unless the key was written again since it was
+     * dropped (the deletion would remove the newer value). Not under the view's lock, as a send may wait; under the
+     * key's, so that no write of the key is sent between the look and the deletion.
+     */
     private void deleteDropped(List<String> dropped) {
         for (String key : dropped) {
-            writer().send(new ProducerRecord<>(topic, key, null), (written, failure) -> {
+            synchronized (keyLock(key)) {
                 synchronized (lock) {
-                    if (ownWrites.getOrDefault(key, 0L) == ON_ITS_WAY) {
-                        if (failure != null || readTo.getOrDefault(written.partition(), 0L) > written.offset()) {
-                            ownWrites.remove(key);
-                        } else {
-                            ownWrites.put(key, written.offset());
-                        }
+                    if (ownWrites.getOrDefault(key, 0L) != ON_ITS_WAY) {
+                        continue;
                     }
                 }
-                if (failure != null) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot delete " + key + ", dropped from the view of "
-                            + topic + ", on the topic: " + failure);
-                }
-            });
+                sendDeletion(key);
+            }
         }
+    }
+
+    private void sendDeletion(String key) {
+        writer().send(new ProducerRecord<>(topic, key, null), (written, failure) -> {
+            synchronized (lock) {
+                if (ownWrites.getOrDefault(key, 0L) == ON_ITS_WAY) {
+                    if (failure != null || readTo.getOrDefault(written.partition(), 0L) > written.offset()) {
+                        ownWrites.remove(key);
+                    } else {
+                        ownWrites.put(key, written.offset());
+                    }
+                }
+            }
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "cannot delete " + key + ", dropped from the view of "
+                        + topic + ", on the topic: " + failure);
+            }
+        });
     }
 
     /** Under the lock. */

@@ -174,6 +174,68 @@ class CompactedTopicViewTest {
         }
     }
 
+    @Test
+    void aKeyWrittenAgainWhileItsOlderValueIsDroppedKeepsTheNewerValueInTheViewAndOnTheTopic() throws Exception {
+        String bootstrap = SharedKafka.bootstrapServers();
+        Instant t0 = Instant.parse("2026-12-01T00:00:00Z");
+        // A view of one entry holds "again". Two writes race: "other", newer, drops "again" and deletes it from the
+        // topic; "again" is written anew, newer still (a dead letter replayed and failed again as it leaves). Each
+        // round on a topic of its own, as the two writes may meet either way.
+        for (int round = 0; round < 10; round++) {
+            String topic = compacted(bootstrap);
+            try (CompactedTopicView<Silence> view = CompactedTopicView.newest(topic, Silence.class,
+                    Map.of("bootstrap.servers", bootstrap), new CompactedTopicView.Bound<>(1, Long.MAX_VALUE,
+                            Silence::getStartsAt, true, (key, value) -> { }))) {
+                view.put("again", silence("again", t0));
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.CompletableFuture<Void> writtenAgain = java.util.concurrent.CompletableFuture
+                        .runAsync(() -> {
+                            try {
+                                together.await();
+                                view.put("again", silence("again", t0.plusSeconds(2)));
+                            } catch (Exception e) {
+                                throw new java.util.concurrent.CompletionException(e);
+                            }
+                        });
+                together.await();
+                view.put("other", silence("other", t0.plusSeconds(1)));
+                writtenAgain.get(30, TimeUnit.SECONDS);
+                // Whichever came first, the newest is "again" of t0+2: the topic ends with it, and so does the view
+                // once its reader has read every record the writes sent.
+                TimeUnit.MILLISECONDS.sleep(300);
+                Map<String, Silence> onTopic = wholeTopic(bootstrap, topic);
+                assertEquals(java.util.Set.of("again"), onTopic.keySet(), "on the topic, round " + round);
+                assertEquals(t0.plusSeconds(2), onTopic.get("again").getStartsAt(), "on the topic, round " + round);
+                assertEquals(java.util.Set.of("again"), keys(view), "in the view, round " + round);
+                assertEquals(t0.plusSeconds(2), view.get("again").orElseThrow().getStartsAt(), "round " + round);
+            }
+        }
+    }
+
+    /** What a compacted topic holds once compacted: the last value of each key, deleted keys left out. */
+    static Map<String, Silence> wholeTopic(String bootstrap, String topic) {
+        Map<String, Silence> held = new java.util.HashMap<>();
+        AvroSerde<Silence> serde = AvroSerde.of(Silence.class);
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (record.value() == null) {
+                        held.remove(record.key());
+                    } else {
+                        held.put(record.key(), serde.decode(record.value()));
+                    }
+                });
+            }
+        }
+        return held;
+    }
+
     static String compacted(String bootstrap) throws Exception {
         String topic = "view-test-" + UUID.randomUUID();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
