@@ -39,6 +39,8 @@ class ClusterApiTest {
     static final String AGENT = "e2e-cluster-agent-0123456789abcdef";
     static final int JOBS = 30;
     static final int FAILING = 10;
+    /** Fan-in rules, each waiting for two jobs of its own: their tasks fall to either instance. */
+    static final List<String> FANS = List.of("fan-a", "fan-b", "fan-c", "fan-d", "fan-e", "fan-f");
 
     @TempDir
     Path home;
@@ -111,7 +113,7 @@ class ClusterApiTest {
                         run:
                           - {webhook: ci}
                           - {agent: nas, action: copy}
-                    """.formatted(ci.url()));
+                    """.formatted(ci.url()) + fanInRules());
             String bootstrap = kafka.bootstrapServers();
             Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
                     "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
@@ -315,10 +317,78 @@ class ClusterApiTest {
                 assertEquals(chained, agents.get(0).path("commandsWaiting").asInt(), agents.toString());
                 assertEquals(agent.path("lastSeenAt"), agents.get(0).path("lastSeenAt"));
             }
-            System.out.printf("two processors: %d jobs split %d/%d, %d alerts, %d commands issued %d/%d; every list, "
-                    + "page, job, alert and command the same from both%n", JOBS, ownA.size(), ownB.size(),
-                    firingA.size(), 2 * chained, issuedA.size(), issuedB.size());
+
+            // Fan-ins (after:) meet in tasks of their own, which either instance may hold: each upstream job's page,
+            // from either instance, lists the command its run triggered, wherever its fan-in met.
+            int pid = 70_000;
+            for (String fan : FANS) {
+                for (int side = 1; side <= 2; side++) {
+                    String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM\" --backup-id=" + fan + "-" + side);
+                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + gatewayPort + "/hooks/xsibackup/" + TOKEN + "/success?" + b64("PID=" + pid++
+                            + "|t=30|hostname=esxi-f|cmd=" + cmd))).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals("OK", answer.body());
+                }
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            JsonNode fanIns = json.createArrayNode();
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> answer = get(portA, "/api/commands?agent=fan&limit=1000", false);
+                fanIns = answer.statusCode() == 200 ? json.readTree(answer.body()) : fanIns;
+                if (fanIns.size() == FANS.size()) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            java.util.Map<String, String> commandOfFan = new java.util.TreeMap<>();
+            fanIns.forEach(command -> commandOfFan.put(command.path("rule").asText(), command.path("commandId").asText()));
+            assertEquals(FANS, List.copyOf(commandOfFan.keySet()), "one command per fan-in: " + fanIns);
+            List<String> fanInsKeptByA = keys(json.readTree(get(portA, "/api/commands?agent=fan&limit=1000", true)
+                    .body()), "commandId");
+            List<String> jobsOfA = keys(json.readTree(get(portA, "/api/jobs?limit=1000", true).body()), "jobKey");
+            int apart = 0;
+            for (String fan : FANS) {
+                for (int side = 1; side <= 2; side++) {
+                    boolean jobOnA = jobsOfA.contains("e2e-xsi/esxi-f/" + fan + "-" + side);
+                    apart += jobOnA != fanInsKeptByA.contains(commandOfFan.get(fan)) ? 1 : 0;
+                }
+            }
+            assertTrue(apart > 0, "every upstream job is held where its fan-in met; nothing here needs the other "
+                    + "instance: " + jobsOfA + " / " + fanInsKeptByA);
+            for (int port : new int[] {portA, portB}) {
+                for (String fan : FANS) {
+                    for (int side = 1; side <= 2; side++) {
+                        String upstream = "e2e-xsi/esxi-f/" + fan + "-" + side;
+                        JsonNode triggered = json.readTree(get(port, "/api/jobs/" + upstream, false).body())
+                                .path("triggered");
+                        assertEquals(List.of(commandOfFan.get(fan)), keys(triggered, "commandId"), upstream + " from "
+                                + port + ": " + triggered);
+                        assertEquals("queued", triggered.path(0).path("status").asText(), triggered.toString());
+                    }
+                }
+            }
+            System.out.printf("two processors: %d jobs split %d/%d, %d alerts, %d commands issued %d/%d, %d fan-ins "
+                    + "(%d upstream jobs held apart from where their fan-in met); every list, page, job, alert and "
+                    + "command the same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size(), 2 * chained,
+                    issuedA.size(), issuedB.size(), FANS.size(), apart);
         }
+    }
+
+    /** Each fan-in waits for a success of its own two jobs, e2e-xsi/esxi-f/<fan>-1 and -2. */
+    static String fanInRules() {
+        StringBuilder rules = new StringBuilder();
+        for (String fan : FANS) {
+            rules.append("""
+                      - name: %1$s
+                        after:
+                          - {job: "e2e-xsi/esxi-f/%1$s-1", on: succeeded}
+                          - {job: "e2e-xsi/esxi-f/%1$s-2", on: succeeded}
+                        within: 1h
+                        run:
+                          - {agent: fan, action: verify}
+                    """.formatted(fan));
+        }
+        return rules.toString();
     }
 
     static String b64(String text) {

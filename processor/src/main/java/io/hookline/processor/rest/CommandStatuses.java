@@ -58,6 +58,18 @@ final class CommandStatuses {
                 progress.updatedAt() == null ? command.getCreatedAt() : progress.updatedAt(), progress.exitCode());
     }
 
+    /**
+     * A command another instance keeps, as it answered it without a status (a fan-in's, for a job page), with where
+     * it stands read here: from this instance's store or the job's holder, as for this instance's own commands.
+     */
+    CommandView view(CommandView kept) throws Peers.Unreachable {
+        Progress progress = progress(kept.jobKey(), kept.commandId(), kept.createdAt());
+        return new CommandView(kept.commandId(), kept.rule(), kept.kind(), kept.agent(), kept.action(), kept.jobKey(),
+                progress.status(), kept.createdAt(), kept.notBefore(), kept.expiresAt(),
+                progress.updatedAt() == null ? kept.createdAt() : progress.updatedAt(), progress.exitCode(),
+                kept.depth(), kept.upstream(), kept.parameters());
+    }
+
     /** Its status only, as {@link #view} has it: for a filter or a count over many commands, no view is built. */
     String status(Command command) throws Peers.Unreachable {
         return progress(command).status();
@@ -68,12 +80,16 @@ final class CommandStatuses {
      * enough ago to a job that exists, {@code unknown} (the job keeps only its newest commands).
      */
     private Progress progress(Command command) throws Peers.Unreachable {
-        Map<String, Progress> known = addressedTo(command.getJobKey());
-        Progress progress = known.get(command.getCommandId());
+        return progress(command.getJobKey(), command.getCommandId(), command.getCreatedAt());
+    }
+
+    private Progress progress(String jobKey, String commandId, Instant createdAt) throws Peers.Unreachable {
+        Map<String, Progress> known = addressedTo(jobKey);
+        Progress progress = known.get(commandId);
         if (progress != null) {
             return progress;
         }
-        return known != UNKNOWN_JOB && dropped(command) ? UNKNOWN : QUEUED;
+        return known != UNKNOWN_JOB && dropped(createdAt) ? UNKNOWN : QUEUED;
     }
 
     private Map<String, Progress> addressedTo(String jobKey) throws Peers.Unreachable {
@@ -86,8 +102,8 @@ final class CommandStatuses {
     }
 
     /** Issued longer ago than its queued event may take to reach its job. */
-    private static boolean dropped(Command command) {
-        return command.getCreatedAt().isBefore(Instant.now().minus(QUEUED_EVENT_WAY));
+    private static boolean dropped(Instant createdAt) {
+        return createdAt.isBefore(Instant.now().minus(QUEUED_EVENT_WAY));
     }
 
     /** The commands addressed to {@code jobKey}, from this instance's store or the instance that holds the job. */

@@ -37,6 +37,11 @@ public record CommandView(String commandId, String rule, String kind, String age
                 UpstreamView.of(command.getCause()), command.getParameters());
     }
 
+    /** As another instance keeps it, before this one reads where it stands: no status yet. */
+    static CommandView kept(Command command) {
+        return of(command, null, null, null);
+    }
+
     static String lower(String name) {
         return name.toLowerCase(Locale.ROOT);
     }

@@ -266,6 +266,15 @@ public class CommandsResource {
         walk(streams.store(commands(ChainReactor.FAN_IN_COMMANDS)), upstream);
     }
 
+    /** The commands of the fan-ins (after:) this instance keeps that runs of {@code jobKey} triggered. */
+    static void triggeredByFanIns(KafkaStreams streams, String jobKey, Each each) throws Peers.Unreachable {
+        walk(streams.store(commands(ChainReactor.FAN_IN_COMMANDS)), command -> {
+            if (command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(jobKey))) {
+                each.accept(command);
+            }
+        });
+    }
+
     private static StoreQueryParameters<ReadOnlyKeyValueStore<String, Command>> commands(String store) {
         return StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore());
     }

@@ -44,11 +44,14 @@ public class JobsResource {
 
     private final JobIndex index;
     private final String eventsTopic;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     public JobsResource(KafkaStreams streams, io.hookline.processor.rules.RulesFile rules, JobEvents events,
             io.hookline.processor.api.AuditLog audit, io.quarkus.vertx.http.runtime.CurrentVertxRequest current,
-            Peers peers, io.hookline.processor.ProcessorConfig config, JobIndex index) {
+            Peers peers, io.hookline.processor.ProcessorConfig config, JobIndex index,
+            com.fasterxml.jackson.databind.ObjectMapper json) {
         this.index = index;
+        this.json = json;
         this.eventsTopic = new io.hookline.schema.topics.Topics(config.topics().prefix()).events();
         this.zone = java.time.ZoneId.of(config.dashboard().timeZone());
         this.streams = streams;
@@ -200,15 +203,27 @@ public class JobsResource {
     @Path("{key: .+}")
     @Operation(summary = "One job with its recent runs, the chained commands addressed to it (commands) and those its "
             + "runs triggered (triggered); the key is source/job or source/host/job. ?only=commands: the commands "
-            + "addressed to it alone (its newest 20), as another instance asks for them")
+            + "addressed to it alone (its newest 20), as another instance asks for them; ?only=triggered: the commands "
+            + "this instance's fan-ins (after:) issued for its runs, without their status, likewise")
     @APIResponse(responseCode = "404", description = "No event has been seen for this job key")
     public Response job(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("calendar") String calendar,
             @jakarta.ws.rs.QueryParam("tz") String tz, @jakarta.ws.rs.QueryParam("only") String only) {
         JobQuery.Parsed parsed = JobQuery.parse(null, null, null, null, null, calendar, tz, zone);
-        String problem = parsed.problem() != null ? parsed.problem() : only == null || only.equals("commands") ? null
-                : "only must be 'commands', not '" + JobQuery.shorten(only) + "'";
+        String problem = parsed.problem() != null ? parsed.problem()
+                : only == null || only.equals("commands") || only.equals("triggered") ? null
+                : "only must be 'commands' or 'triggered', not '" + JobQuery.shorten(only) + "'";
         if (problem != null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", problem)).build();
+        }
+        if ("triggered".equals(only)) {
+            // Asked by the instance that holds the job, which reads where each stands: kept here, the job may not be.
+            try {
+                List<CommandView> kept = new ArrayList<>();
+                CommandsResource.triggeredByFanIns(streams, key, command -> kept.add(CommandView.kept(command)));
+                return Response.ok(kept).build();
+            } catch (Peers.Unreachable | InvalidStateStoreException | IllegalStateException e) {
+                return notReady();
+            }
         }
         Found found = find(key);
         if (found.answer() != null) {
@@ -238,13 +253,20 @@ public class JobsResource {
             List<io.hookline.schema.Command> mine = new ArrayList<>();
             CommandsResource.triggeredBy(streams, index, key, mine::add);
             mine.sort(java.util.Comparator.comparing(io.hookline.schema.Command::getCreatedAt).reversed());
-            if (!mine.isEmpty()) {
-                CommandStatuses statuses = new CommandStatuses(store, peers);
-                List<CommandView> triggered = new ArrayList<>();
-                for (io.hookline.schema.Command command : mine.subList(0, Math.min(50, mine.size()))) {
-                    triggered.add(statuses.view(command));
-                }
-                view = view.withTriggered(triggered);
+            CommandStatuses statuses = new CommandStatuses(store, peers);
+            List<CommandView> triggered = new ArrayList<>();
+            for (io.hookline.schema.Command command : mine.subList(0, Math.min(TRIGGERED, mine.size()))) {
+                triggered.add(statuses.view(command));
+            }
+            triggered.addAll(triggeredByFanInsElsewhere(key, statuses));
+            if (!triggered.isEmpty()) {
+                // Once each, should a fan-in's task be moving from one instance to another as they were asked.
+                Map<String, CommandView> once = new java.util.LinkedHashMap<>();
+                triggered.forEach(command -> once.putIfAbsent(command.commandId(), command));
+                triggered = new ArrayList<>(once.values());
+                triggered.sort(java.util.Comparator.comparing(CommandView::createdAt).reversed()
+                        .thenComparing(CommandView::commandId));
+                view = view.withTriggered(triggered.subList(0, Math.min(TRIGGERED, triggered.size())));
             }
         } catch (Peers.Unreachable e) {
             return Peers.unreachable(e.getMessage());
@@ -252,6 +274,36 @@ public class JobsResource {
             // The job's own state is shown; what it triggered is in /api/commands?job= once the stores are back.
         }
         return Response.ok(view).build();
+    }
+
+    /** A job page lists at most this many of the commands its runs triggered, the newest. */
+    static final int TRIGGERED = 50;
+
+    /**
+     * The commands of fan-ins (after:) that runs of {@code key} triggered, kept by other instances (a fan-in's are kept
+     * where it meets, which any instance may hold), with where each stands. Asked only when a fan-in rule names the
+     * job, so that the page of a job no fan-in waits for needs no other instance.
+     */
+    private List<CommandView> triggeredByFanInsElsewhere(String key, CommandStatuses statuses) throws Peers.Unreachable {
+        boolean awaitedByFanIn = rules.current().chains().stream().filter(io.hookline.processor.rules.Chain::fanIn)
+                .anyMatch(chain -> chain.upstream().stream().anyMatch(upstream -> upstream.matches(key)));
+        List<org.apache.kafka.streams.state.HostInfo> holders = awaitedByFanIn
+                ? peers.holdersElsewhere(io.hookline.processor.chains.ChainReactor.FAN_IN_COMMANDS) : List.of();
+        if (holders.isEmpty()) {
+            return List.of();
+        }
+        List<CommandView> elsewhere = new ArrayList<>();
+        for (Peers.Answer answer : peers.askEach(holders, "/api/jobs/" + CommandStatuses.path(key) + "?only=triggered")) {
+            for (com.fasterxml.jackson.databind.JsonNode node : answer.body()) {
+                try {
+                    elsewhere.add(statuses.view(json.treeToValue(node, CommandView.class)));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new Peers.Unreachable("instance " + answer.from() + " answered the commands " + key
+                            + " triggered with what is not a command: " + e.getOriginalMessage());
+                }
+            }
+        }
+        return elsewhere;
     }
 
     @GET

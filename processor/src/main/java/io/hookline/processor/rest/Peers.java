@@ -130,7 +130,15 @@ public class Peers {
 
     /** The other instances that hold part of one of {@code stores}; none when this request is answered locally. */
     public List<HostInfo> others(String... stores) {
-        if (localOnly()) {
+        return localOnly() ? List.of() : holdersElsewhere(stores);
+    }
+
+    /**
+     * The other instances that hold part of one of {@code stores}, whoever sent this request: for what one job's answer
+     * needs of stores every instance holds a part of (the commands of fan-ins, kept where each one met).
+     */
+    public List<HostInfo> holdersElsewhere(String... stores) {
+        if (self == null) {
             return List.of();
         }
         List<HostInfo> hosts = new ArrayList<>();
@@ -166,11 +174,15 @@ public class Peers {
 
     /** The same GET on every other instance holding part of one of {@code stores}, each answered from its own. */
     public List<Answer> gather(String... stores) throws Unreachable {
-        HttpServerRequest request = request();
         List<HostInfo> hosts = others(stores);
+        return hosts.isEmpty() ? List.of() : askEach(hosts, request().uri());
+    }
+
+    /** A GET of {@code uri} on each of {@code hosts} at once, each answered from its own stores; each must give a list. */
+    public List<Answer> askEach(List<HostInfo> hosts, String uri) throws Unreachable {
         List<CompletableFuture<Answer>> calls = new ArrayList<>();
         for (HostInfo host : hosts) {
-            calls.add(send(host, "GET", request.uri()));
+            calls.add(send(host, "GET", uri));
         }
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {

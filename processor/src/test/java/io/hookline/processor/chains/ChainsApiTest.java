@@ -134,9 +134,9 @@ class ChainsApiTest {
         given().get("/api/jobs/" + agent + "/never-ran?only=commands").then().statusCode(404)
                 .body("error", equalTo("no job with key '" + agent + "/never-ran' has sent an event"));
         given().get("/api/jobs/" + chained + "?only=runs").then().statusCode(400)
-                .body("error", equalTo("only must be 'commands', not 'runs'"));
+                .body("error", equalTo("only must be 'commands' or 'triggered', not 'runs'"));
         given().get("/api/jobs/" + chained + "?only=" + "x".repeat(10_000)).then().statusCode(400)
-                .body("error", equalTo("only must be 'commands', not '" + "x".repeat(40) + "\u2026'"));
+                .body("error", equalTo("only must be 'commands' or 'triggered', not '" + "x".repeat(40) + "\u2026'"));
         given().get("/api/jobs/" + upstreamJob).then()
                 .body("triggered", hasSize(1))
                 .body("triggered[0].jobKey", equalTo(chained))
@@ -190,6 +190,12 @@ class ChainsApiTest {
                     .body("triggered.every { it.upstream.any { u -> u.jobKey == '" + job + "' } }", equalTo(true))
                     .body("triggered.status", everyItem(equalTo("queued")));
         }
+        // What another instance asks of this one for a job page: the fan-in's commands kept here, the status left to
+        // the asker (which holds the job); a job no fan-in waits for, none.
+        given().get("/api/jobs/" + jobs + "1?only=triggered").then().statusCode(200)
+                .body("rule", equalTo(List.of("verify-" + tag)))
+                .body("[0].status", equalTo(null));
+        given().get("/api/jobs/" + jobs + "4?only=triggered").then().statusCode(200).body("size()", equalTo(0));
     }
 
     @Test
