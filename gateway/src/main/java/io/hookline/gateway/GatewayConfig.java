@@ -42,6 +42,13 @@ public interface GatewayConfig {
         @WithDefault("48h")
         Duration lookback();
 
+        /**
+         * The most commands one poll answers, those due first; the agent polls again at once for the rest, and what it
+         * has not been given yet is neither recorded as delivered nor held back from expiring.
+         */
+        @WithDefault("100")
+        int maxCommandsPerPoll();
+
         /** Characters of an action's output kept with its result (its last lines). */
         @WithDefault("4000")
         int outputChars();

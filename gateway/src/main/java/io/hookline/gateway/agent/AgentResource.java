@@ -99,7 +99,8 @@ public class AgentResource {
         // Still a Uni, as before hooks were answered with CompletionStages: a long poll is not on a hook's path.
         return Uni.createFrom().completionStage(() -> board.poll(agent.name(), waitFor))
                 .chain(commands -> commands.isEmpty() ? Uni.createFrom().item(Response.noContent().build())
-                        : Uni.createFrom().completionStage(() -> deliver(commands)));
+                        : Uni.createFrom().completionStage(() -> deliver(commands.subList(0,
+                                Math.min(commands.size(), settings.maxCommandsPerPoll())))));
     }
 
     /** Records every command as delivered (acknowledged by the broker), then hands them to the agent. */

@@ -386,6 +386,35 @@ class AgentTest {
     }
 
     @Test
+    void anAgentsBacklogComesAPollAtATimeTheFirstDueFirst() throws Exception {
+        // Twelve commands due (a night of chains while the agent was away), each a second after the one before; a
+        // poll answers at most hookline.agents.max-commands-per-poll (5 in the tests), the first due first.
+        Instant first = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        List<String> due = new ArrayList<>();
+        for (int i = 11; i >= 0; i--) {
+            due.add(0, send(command("nas07", "restic-copy", Map.of(), first.plusSeconds(i))).getCommandId());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> board.pending("nas07") == 12);
+        List<String> answered = new ArrayList<>();
+        for (int poll = 0; poll < 3; poll++) {
+            String body = given().header("Authorization", "Bearer " + token("nas07")).get("/agent/v1/commands?wait=0")
+                    .then().statusCode(200).extract().asString();
+            List<String> ids = body.lines().filter(line -> line.startsWith("command "))
+                    .map(line -> line.substring("command ".length())).toList();
+            assertEquals(poll < 2 ? 5 : 2, ids.size(), "poll " + poll + ": " + body);
+            answered.addAll(ids);
+            // Each delivered one is recorded as such; the agent starts it (or, here, refuses it).
+            for (String id : ids) {
+                given().header("Authorization", "Bearer " + token("nas07")).post("/agent/v1/commands/" + id
+                        + "/refused").then().statusCode(200);
+            }
+        }
+        assertEquals(due, answered, "each once, the first due first");
+        given().header("Authorization", "Bearer " + token("nas07")).get("/agent/v1/commands?wait=0").then()
+                .statusCode(204);
+    }
+
+    @Test
     void aCommandWaitsForItsTimeAndAnOldTokenStillPolls() throws Exception {
         Command later = send(command("nas01", "restic-copy", Map.of(), Instant.now().plusSeconds(3)));
         given().header("Authorization", "Bearer old-token-agent-nas01-0123456789").get("/agent/v1/commands?wait=0")
