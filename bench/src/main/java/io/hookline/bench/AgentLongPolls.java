@@ -30,11 +30,13 @@ import io.hookline.schema.serde.AvroSerde;
 /**
  * What idle host agents cost the gateway: {@code --agents} agents (default 1,000), each with its own token, each
  * holding a long poll open on a real gateway and broker. Prints the gateway's heap (after a GC) and RSS before and
- * while they wait, and how long a command written to hookline.commands takes to reach the one agent it is for.
+ * while they wait, and how long a command written to hookline.commands takes to reach the one agent it is for. With
+ * {@code --commands N}, N commands not due for an hour wait for the agents first (a night's chains for agents that are
+ * away), and the gateway's heap and RSS are printed with them held too.
  */
 public final class AgentLongPolls {
 
-    static final String USAGE = "bench/agent-polls [--agents 1000]";
+    static final String USAGE = "bench/agent-polls [--agents 1000] [--commands 0]";
 
     public static void main(String[] args) throws Exception {
         BenchOptions.run(USAGE, args, AgentLongPolls::bench);
@@ -43,6 +45,7 @@ public final class AgentLongPolls {
     static void bench(BenchOptions options) throws Exception {
         Path root = options.root();
         int agents = options.count("agents", 1000, 1, 10_000);
+        int backlog = options.count("commands", 0, 0, 1_000_000);
         Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {
@@ -68,6 +71,7 @@ public final class AgentLongPolls {
             XsiBackupThroughput.awaitReady(client, port, gateway);
             TimeUnit.SECONDS.sleep(3);
             long[] idle = memory(client, port, gateway.pid());
+            long[] held = backlog == 0 ? null : backlog(client, port, gateway.pid(), kafka, agents, backlog);
 
             List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
@@ -96,10 +100,16 @@ public final class AgentLongPolls {
             System.out.println();
             System.out.printf(Locale.ROOT, "%d agents, one long poll each (wait=60), on one gateway:%n", agents);
             System.out.printf(Locale.ROOT, "  waiting at once: %d%n", stillWaiting);
+            long[] beforePolls = held != null ? held : idle;
             System.out.printf(Locale.ROOT, "  heap after GC: %.1f MB idle, %.1f MB with the polls waiting: %.1f KB per poll%n",
-                    idle[0] / 1e6, waiting[0] / 1e6, (waiting[0] - idle[0]) / 1e3 / agents);
-            System.out.printf(Locale.ROOT, "  RSS: %.1f MB idle, %.1f MB with the polls waiting%n", idle[1] / 1e6,
+                    beforePolls[0] / 1e6, waiting[0] / 1e6, (waiting[0] - beforePolls[0]) / 1e3 / agents);
+            System.out.printf(Locale.ROOT, "  RSS: %.1f MB idle, %.1f MB with the polls waiting%n", beforePolls[1] / 1e6,
                     waiting[1] / 1e6);
+            if (held != null) {
+                System.out.printf(Locale.ROOT, "  (idle: with %,d commands waiting for the agents, not due for an hour; "
+                        + "without them, heap after GC %.1f MB, RSS %.1f MB: %.0f bytes of heap a command)%n", backlog,
+                        idle[0] / 1e6, idle[1] / 1e6, (held[0] - idle[0]) / (double) backlog);
+            }
             System.out.printf(Locale.ROOT, "  a command for agent-%d reached its poll %d ms after it was written (status %d); other polls "
                     + "answered meanwhile: %d%n", chosen, reachedMs, delivered.statusCode(), othersAnswered);
         } finally {
@@ -109,6 +119,67 @@ public final class AgentLongPolls {
             }
             kafka.stop();
         }
+    }
+
+    /**
+     * Writes {@code count} chained commands, spread over the agents and due in an hour, waits until the gateway holds
+     * them all (hookline_agent_commands_pending) and answers its memory then.
+     */
+    static long[] backlog(HttpClient client, int port, long pid, LocalKafka kafka, int agents, int count)
+            throws Exception {
+        Instant due = Instant.now().plusSeconds(3600);
+        AvroSerde<Command> serde = AvroSerde.of(Command.class);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "linger.ms", 5), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                String agent = "agent-" + (i % agents);
+                Command command = chained(agent, i, due);
+                producer.send(new ProducerRecord<>("hookline.commands", agent, serde.encode(command)));
+            }
+            producer.flush();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        double pending = 0;
+        while (pending < count && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(500);
+            for (String line : client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+                if (line.startsWith("hookline_agent_commands_pending ")) {
+                    pending = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        if (pending < count) {
+            throw new IllegalStateException("the gateway holds " + (long) pending + " of the " + count
+                    + " commands written after 5 minutes");
+        }
+        return memory(client, port, pid);
+    }
+
+    /**
+     * A command as a chain rule writes it for a run of its upstream job: the run that caused it and the parameters
+     * the processor gives every command (the job, its run, outcome, exit code, bytes, newest restore point).
+     */
+    static Command chained(String agent, int run, Instant due) {
+        String id = "cmd_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String job = "esxi-prod/esxi01/vm-" + run;
+        Instant finished = due.minusSeconds(600);
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("job", job);
+        parameters.put("run-id", Integer.toString(40_000 + run));
+        parameters.put("outcome", "succeeded");
+        parameters.put("exit-code", "0");
+        parameters.put("bytes", Long.toString(48_318_382_080L + run));
+        parameters.put("restore-point", "20261205-0100-" + run);
+        parameters.put("restore-point-location", "/vmfs/volumes/backup/vm-" + run + "/20261205010000");
+        return Command.newBuilder().setCommandId(id).setCreatedAt(finished)
+                .setCause(ChainCause.newBuilder().setCommandId(id).setRule("offsite-copy").setDepth(1)
+                        .setUpstream(List.of(io.hookline.schema.UpstreamRun.newBuilder().setJobKey(job)
+                                .setRunId(Integer.toString(40_000 + run)).setEventId(java.util.UUID.randomUUID()
+                                        .toString()).setOutcome(io.hookline.schema.RunOutcome.SUCCEEDED)
+                                .setFinishedAt(finished).build())).build())
+                .setKind(ActionKind.AGENT).setAgent(agent).setAction("restic-copy").setJobKey(agent + "/restic-copy")
+                .setParameters(parameters).setNotBefore(due).setExpiresAt(due.plusSeconds(3600)).build();
     }
 
     static String token(int agent) {

@@ -70,7 +70,8 @@ public class CommandBoard {
     private volatile boolean closed;
 
     @Inject
-    public CommandBoard(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    public CommandBoard(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            io.micrometer.core.instrument.MeterRegistry metrics) {
         this.topic = new Topics(config.topics().prefix()).commands();
         this.lookback = config.agents().lookback();
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
@@ -84,6 +85,14 @@ public class CommandBoard {
         reader.setDaemon(true);
         reader.start();
         timer.scheduleAtFixedRate(this::forgetOld, 1, 1, TimeUnit.MINUTES);
+        io.micrometer.core.instrument.Gauge.builder("hookline.agent.commands.pending", this, CommandBoard::pendingCount)
+                .description("Commands for agents this gateway holds that no agent has reported on yet, due or not")
+                .register(metrics);
+    }
+
+    /** How many commands wait for their agents, over every agent. */
+    int pendingCount() {
+        return pendingByAgent.values().stream().mapToInt(Map::size).sum();
     }
 
     /** True once the commands written before this gateway started have been read. */
@@ -252,8 +261,7 @@ public class CommandBoard {
                     }
                     if (!caughtUp && partitions.stream().allMatch(p -> reading.position(p) >= ends.get(p))) {
                         caughtUp = true;
-                        LOG.infof("commands for agents read up to now from %s: %d waiting", topic,
-                                pendingByAgent.values().stream().mapToInt(Map::size).sum());
+                        LOG.infof("commands for agents read up to now from %s: %d waiting", topic, pendingCount());
                     }
                 }
             } catch (WakeupException e) {
