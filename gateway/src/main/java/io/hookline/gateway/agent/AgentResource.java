@@ -97,10 +97,9 @@ public class AgentResource {
         recordSeen(agent, request);
         Duration waitFor = Duration.ofSeconds(wait);
         // Still a Uni, as before hooks were answered with CompletionStages: a long poll is not on a hook's path.
-        return Uni.createFrom().completionStage(() -> board.poll(agent.name(), waitFor))
+        return Uni.createFrom().completionStage(() -> board.poll(agent.name(), waitFor, settings.maxCommandsPerPoll()))
                 .chain(commands -> commands.isEmpty() ? Uni.createFrom().item(Response.noContent().build())
-                        : Uni.createFrom().completionStage(() -> deliver(commands.subList(0,
-                                Math.min(commands.size(), settings.maxCommandsPerPoll())))));
+                        : Uni.createFrom().completionStage(() -> deliver(commands)));
     }
 
     /** Records every command as delivered (acknowledged by the broker), then hands them to the agent. */

@@ -52,8 +52,22 @@ public class CommandBoard {
     /** A report on a command is still understood this long after the command expired. */
     static final Duration REMEMBER = Duration.ofDays(1);
 
-    private final Map<String, Map<String, Command>> pendingByAgent = new ConcurrentHashMap<>();
-    private final Map<String, Command> known = new ConcurrentHashMap<>();
+    /**
+     * A command as the board holds it: what choosing and forgetting it needs, and its record as read, decoded only to
+     * deliver it or to answer a report on it (a decoded command took about three times the memory).
+     */
+    private record Held(String commandId, String agent, long notBefore, long expiresAt, byte[] record) {
+    }
+
+    private final Map<String, Map<String, Held>> pendingByAgent = new ConcurrentHashMap<>();
+    private final Map<String, Held> known = new ConcurrentHashMap<>();
+    /** One instance of each agent's name, for every command of it to share. */
+    private final Map<String, String> agentNames = new ConcurrentHashMap<>();
+    /**
+     * The wake-ups set for commands due later, one per agent and second (the end of the second its commands are due
+     * in): a backlog of commands due over the night takes one timer a second, not one each.
+     */
+    private final Set<String> wakeUps = ConcurrentHashMap.newKeySet();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<CompletableFuture<Boolean>>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,22 +115,22 @@ public class CommandBoard {
     }
 
     /**
-     * The commands deliverable to {@code agent} now, oldest first; when there are none, waits up to {@code wait}
-     * for one (a long poll) and answers what is deliverable then, possibly nothing.
+     * The commands deliverable to {@code agent} now, at most {@code max}, the first due first; when there are none,
+     * waits up to {@code wait} for one (a long poll) and answers what is deliverable then, possibly nothing.
      */
-    public CompletableFuture<List<Command>> poll(String agent, Duration wait) {
+    public CompletableFuture<List<Command>> poll(String agent, Duration wait, int max) {
         if (wait.isZero()) {
-            return CompletableFuture.completedFuture(ready(agent));
+            return CompletableFuture.completedFuture(ready(agent, max));
         }
-        return poll(agent, System.nanoTime() + wait.toNanos());
+        return poll(agent, System.nanoTime() + wait.toNanos(), max);
     }
 
     /**
      * Waits until {@code deadline} (System.nanoTime) for a deliverable command. A wake-up that finds none (a timer
      * that fired a hair before its command's time) waits on: a long poll ends early only with a command.
      */
-    private CompletableFuture<List<Command>> poll(String agent, long deadline) {
-        List<Command> ready = ready(agent);
+    private CompletableFuture<List<Command>> poll(String agent, long deadline, int max) {
+        List<Command> ready = ready(agent, max);
         long left = deadline - System.nanoTime();
         if (!ready.isEmpty() || left <= 0) {
             return CompletableFuture.completedFuture(ready);
@@ -125,15 +139,15 @@ public class CommandBoard {
         Set<CompletableFuture<Boolean>> waiters = waiting.computeIfAbsent(agent, a -> ConcurrentHashMap.newKeySet());
         waiters.add(woken);
         // A command that arrived between the look above and the registration must not wait for the next one.
-        if (!ready(agent).isEmpty()) {
+        if (!ready(agent, 1).isEmpty()) {
             woken.complete(true);
         }
         var timeout = timer.schedule(() -> woken.complete(false), left, TimeUnit.NANOSECONDS);
         return woken.thenCompose(any -> {
             timeout.cancel(false);
             waiters.remove(woken);
-            List<Command> now = ready(agent);
-            return now.isEmpty() && any ? poll(agent, deadline) : CompletableFuture.completedFuture(now);
+            List<Command> now = ready(agent, max);
+            return now.isEmpty() && any ? poll(agent, deadline, max) : CompletableFuture.completedFuture(now);
         });
     }
 
@@ -149,13 +163,13 @@ public class CommandBoard {
 
     /** A command this gateway knows of, delivered or not. */
     public Optional<Command> find(String commandId) {
-        return Optional.ofNullable(known.get(commandId));
+        return Optional.ofNullable(known.get(commandId)).map(held -> serde.decode(held.record()));
     }
 
     /** The agent reported on the command (started, refused): it is not delivered again. */
     public void reported(Command command) {
         reported.add(command.getCommandId());
-        Map<String, Command> pending = pendingByAgent.get(command.getAgent());
+        Map<String, Held> pending = pendingByAgent.get(command.getAgent());
         if (pending != null) {
             pending.remove(command.getCommandId());
         }
@@ -167,48 +181,65 @@ public class CommandBoard {
      */
     void forgetReports() {
         reported.clear();
-        known.values().forEach(this::add);
+        known.values().forEach(this::hold);
     }
 
-    /** Adds a command read from the topic (or given by a test) and wakes its agent's polls. */
-    void add(Command command) {
+    /** Adds a command read from the topic (its record as read) and wakes its agent's polls. */
+    void add(Command command, byte[] record) {
         if (command.getKind() != ActionKind.AGENT || command.getAgent() == null) {
             return;
         }
-        Instant now = Instant.now();
-        if (command.getExpiresAt().plus(REMEMBER).isBefore(now)) {
+        String agent = agentNames.computeIfAbsent(command.getAgent(), name -> name);
+        hold(new Held(command.getCommandId(), agent, command.getNotBefore().toEpochMilli(),
+                command.getExpiresAt().toEpochMilli(), record));
+    }
+
+    private void hold(Held command) {
+        long now = System.currentTimeMillis();
+        if (command.expiresAt() + REMEMBER.toMillis() < now) {
             return;
         }
-        known.put(command.getCommandId(), command);
-        if (reported.contains(command.getCommandId()) || !command.getExpiresAt().isAfter(now)) {
+        known.put(command.commandId(), command);
+        if (reported.contains(command.commandId()) || command.expiresAt() <= now) {
             return;
         }
-        pendingByAgent.computeIfAbsent(command.getAgent(), a -> new ConcurrentHashMap<>())
-                .put(command.getCommandId(), command);
-        long delay = Duration.between(now, command.getNotBefore()).toNanos();
-        if (delay > 0) {
-            timer.schedule(() -> wake(command.getAgent()), delay, TimeUnit.NANOSECONDS);
+        pendingByAgent.computeIfAbsent(command.agent(), a -> new ConcurrentHashMap<>())
+                .put(command.commandId(), command);
+        if (command.notBefore() > now) {
+            long second = Math.floorDiv(command.notBefore(), 1000L) + 1;
+            String wakeUp = command.agent() + "@" + second;
+            if (wakeUps.add(wakeUp)) {
+                timer.schedule(() -> {
+                    wakeUps.remove(wakeUp);
+                    wake(command.agent());
+                }, second * 1000 - now, TimeUnit.MILLISECONDS);
+            }
         } else {
-            wake(command.getAgent());
+            wake(command.agent());
         }
     }
 
-    private List<Command> ready(String agent) {
-        Map<String, Command> pending = pendingByAgent.get(agent);
+    /** The first {@code max} deliverable to {@code agent} now, the first due first (then by id); only they decoded. */
+    private List<Command> ready(String agent, int max) {
+        Map<String, Held> pending = pendingByAgent.get(agent);
         if (pending == null || pending.isEmpty()) {
             return List.of();
         }
-        Instant now = Instant.now();
-        List<Command> ready = new ArrayList<>();
-        for (Command command : pending.values()) {
-            if (!command.getExpiresAt().isAfter(now)) {
-                pending.remove(command.getCommandId());
-            } else if (!command.getNotBefore().isAfter(now)) {
+        long now = System.currentTimeMillis();
+        List<Held> ready = new ArrayList<>();
+        for (Held command : pending.values()) {
+            if (command.expiresAt() <= now) {
+                pending.remove(command.commandId());
+            } else if (command.notBefore() <= now) {
                 ready.add(command);
             }
         }
-        ready.sort(Comparator.comparing(Command::getNotBefore).thenComparing(Command::getCommandId));
-        return ready;
+        ready.sort(Comparator.comparingLong(Held::notBefore).thenComparing(Held::commandId));
+        List<Command> first = new ArrayList<>(Math.min(max, ready.size()));
+        for (Held command : ready.subList(0, Math.min(max, ready.size()))) {
+            first.add(serde.decode(command.record()));
+        }
+        return first;
     }
 
     private void wake(String agent) {
@@ -219,11 +250,10 @@ public class CommandBoard {
     }
 
     private void forgetOld() {
-        Instant forgetBefore = Instant.now().minus(REMEMBER);
-        known.values().removeIf(command -> command.getExpiresAt().isBefore(forgetBefore));
+        long now = System.currentTimeMillis();
+        known.values().removeIf(command -> command.expiresAt() < now - REMEMBER.toMillis());
         reported.removeIf(id -> !known.containsKey(id));
-        pendingByAgent.values().forEach(pending -> pending.values()
-                .removeIf(command -> !command.getExpiresAt().isAfter(Instant.now())));
+        pendingByAgent.values().forEach(pending -> pending.values().removeIf(command -> command.expiresAt() <= now));
         waiting.values().removeIf(Set::isEmpty);
     }
 
@@ -253,7 +283,7 @@ public class CommandBoard {
                 while (!closed) {
                     for (ConsumerRecord<String, byte[]> record : reading.poll(Duration.ofMillis(500))) {
                         try {
-                            add(serde.decode(record.value()));
+                            add(serde.decode(record.value()), record.value());
                         } catch (RuntimeException e) {
                             LOG.warnf("a record of %s at %d/%d is not a command (%s); skipped", topic,
                                     record.partition(), record.offset(), e.getMessage());
