@@ -61,11 +61,15 @@ public final class AgentLongPolls {
             kafka.start(Duration.ofSeconds(120));
             int port = LocalKafka.freePort();
             Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
-            gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+            // HOOKLINE_BENCH_GATEWAY_OPTS as in bench/run (an -Xmx there wins), e.g. the options the image runs with.
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx512m", "-Dquarkus.http.port=" + port,
+                    "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                     "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
-                    "-Dquarkus.config.locations=" + config, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
-                    "-jar", jar.toString()).redirectErrorStream(true)
+                    "-Dquarkus.config.locations=" + config, "-Dquarkus.log.category.\"io.hookline\".level=WARN"));
+            command.addAll(WorkDir.jvmOptions("HOOKLINE_BENCH_GATEWAY_OPTS"));
+            command.addAll(List.of("-jar", jar.toString()));
+            gateway = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(work.resolve("gateway.log").toFile()).start();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             XsiBackupThroughput.awaitReady(client, port, gateway);
