@@ -86,6 +86,11 @@ public class CommandBoard {
     @Inject
     public CommandBoard(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             io.micrometer.core.instrument.MeterRegistry metrics) {
+        if (config.agents().maxCommandsPerPoll() < 1) {
+            // With none allowed, a poll would find commands due and answer none, again and again until its wait ends.
+            throw new IllegalStateException("hookline.agents.max-commands-per-poll must be at least 1, not "
+                    + config.agents().maxCommandsPerPoll());
+        }
         this.topic = new Topics(config.topics().prefix()).commands();
         this.lookback = config.agents().lookback();
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
