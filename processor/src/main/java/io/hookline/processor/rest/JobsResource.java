@@ -220,7 +220,9 @@ public class JobsResource {
             try {
                 List<CommandView> kept = new ArrayList<>();
                 CommandsResource.triggeredByFanIns(streams, key, command -> kept.add(CommandView.kept(command)));
-                return Response.ok(kept).build();
+                // The newest of them, as many as a page shows: the asker merges every instance's newest.
+                kept.sort(NEWEST_FIRST);
+                return Response.ok(kept.subList(0, Math.min(TRIGGERED, kept.size()))).build();
             } catch (Peers.Unreachable | InvalidStateStoreException | IllegalStateException e) {
                 return notReady();
             }
@@ -264,8 +266,7 @@ public class JobsResource {
                 Map<String, CommandView> once = new java.util.LinkedHashMap<>();
                 triggered.forEach(command -> once.putIfAbsent(command.commandId(), command));
                 triggered = new ArrayList<>(once.values());
-                triggered.sort(java.util.Comparator.comparing(CommandView::createdAt).reversed()
-                        .thenComparing(CommandView::commandId));
+                triggered.sort(NEWEST_FIRST);
                 view = view.withTriggered(triggered.subList(0, Math.min(TRIGGERED, triggered.size())));
             }
         } catch (Peers.Unreachable e) {
@@ -278,6 +279,8 @@ public class JobsResource {
 
     /** A job page lists at most this many of the commands its runs triggered, the newest. */
     static final int TRIGGERED = 50;
+    private static final java.util.Comparator<CommandView> NEWEST_FIRST = java.util.Comparator
+            .comparing(CommandView::createdAt).reversed().thenComparing(CommandView::commandId);
 
     /**
      * The commands of fan-ins (after:) that runs of {@code key} triggered, kept by other instances (a fan-in's are kept
