@@ -100,6 +100,9 @@ class ApiAccessTest {
         assertEquals(401, call("POST", "/api/receivers/ops-webhook/test", "").statusCode());
         assertEquals(401, call("POST", "/api/dead-letters/x/replay", "").statusCode());
         assertEquals(401, call("POST", "/api/dead-letters/replay", "").statusCode());
+        // What one instance asks another for a job page needs credentials like the page itself.
+        assertEquals(401, call("GET", "/api/jobs/esxi/nas1/nightly?only=triggered", null).statusCode());
+        assertEquals(401, call("GET", "/api/jobs/esxi/nas1/nightly?only=commands", null).statusCode());
         assertEquals(401, call("GET", "/api/jobs", null, "Authorization", bearer("guess")).statusCode());
         assertEquals("no operator has this token", error(call("GET", "/api/jobs", null, "Authorization", bearer("guess"))));
         eventually(200, "GET", "/q/health/live");
