@@ -7,16 +7,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 
+import io.hookline.runtime.http.RequestTargets;
 import io.hookline.schema.SourceKind;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Requests that reach no hook endpoint are refused like any bad hook: a status and a sentence naming what was
  * wrong, and a record on hookline.rejected (with the token's place in the path masked and the query left out,
  * since it is not known where a secret sits). Two Vert.x routes do it: the last one answers paths nothing else
- * took, and the first one records what Vert.x itself refused before any endpoint ran (a body over
- * quarkus.http.limits.max-body-size). A refusal already recorded carries the Hookline-Rejection header.
+ * took, and the first one refuses a URI Java cannot parse (Quarkus's own check, which answers an empty 400, is
+ * turned off by {@link io.hookline.gateway.GatewayMain}) and records what Vert.x itself refused before any endpoint
+ * ran (a body over quarkus.http.limits.max-body-size). A refusal already recorded carries the Hookline-Rejection
+ * header.
  */
 @ApplicationScoped
 public class UnroutedRequests {
@@ -30,6 +34,12 @@ public class UnroutedRequests {
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             HttpServerRequest request = ctx.request();
+            String malformed = RequestTargets.malformation(request.uri());
+            if (malformed != null) {
+                answer(ctx, refuse(request, 400, "malformed-uri", "the request's URI cannot be parsed: " + malformed
+                        + "; a hook's URL must be percent-encoded"));
+                return;
+            }
             ctx.addHeadersEndHandler(ignored -> {
                 int status = ctx.response().getStatusCode();
                 if (status >= 400 && status < 500 && ctx.response().headers().get(HookIntake.REJECTION_HEADER) == null
@@ -40,18 +50,20 @@ public class UnroutedRequests {
             });
             ctx.next();
         });
-        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
-            HttpServerRequest request = ctx.request();
-            refuse(request, 404, "no-endpoint", messageOf(404, request)).whenComplete((response, error) -> {
-                if (error != null) {
-                    ctx.fail(error);
-                } else if (!ctx.response().ended()) {
-                    ctx.response().setStatusCode(response.getStatus())
-                            .putHeader("Content-Type", "text/plain;charset=UTF-8")
-                            .putHeader(HookIntake.REJECTION_HEADER, response.getHeaderString(HookIntake.REJECTION_HEADER))
-                            .end(String.valueOf(response.getEntity()));
-                }
-            });
+        router.route().order(Integer.MAX_VALUE)
+                .handler(ctx -> answer(ctx, refuse(ctx.request(), 404, "no-endpoint", messageOf(404, ctx.request()))));
+    }
+
+    private static void answer(RoutingContext ctx, CompletionStage<Response> refusal) {
+        refusal.whenComplete((response, error) -> {
+            if (error != null) {
+                ctx.fail(error);
+            } else if (!ctx.response().ended()) {
+                ctx.response().setStatusCode(response.getStatus())
+                        .putHeader("Content-Type", "text/plain;charset=UTF-8")
+                        .putHeader(HookIntake.REJECTION_HEADER, response.getHeaderString(HookIntake.REJECTION_HEADER))
+                        .end(String.valueOf(response.getEntity()));
+            }
         });
     }
 

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,29 @@ class UnroutedRequestsTest {
         assertEquals(413, record.getStatus());
         assertEquals(SourceKind.CLOUDEVENTS, record.getSourceKind());
         assertNull(record.getRaw().getBody());
+    }
+
+    @Test
+    void aUriJavaCannotParseIsAnsweredWithWhyAndRecorded() throws Exception {
+        for (String target : java.util.List.of("/hooks/xsibackup/" + TOKEN + "/success?%%%",
+                "/hooks/xsibackup/" + TOKEN + "/error?UElEPTEyMw==|{x}", "/ping/" + TOKEN + "/db%zz")) {
+            String answer = RawHttp.get(target);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " answered\n" + answer);
+            assertTrue(answer.contains("\r\n\r\nhookline: the request's URI cannot be parsed: "), answer);
+            assertTrue(answer.contains(" at character "), answer);
+            assertFalse(answer.contains(TOKEN), answer);
+            String id = answer.lines().filter(line -> line.toLowerCase(java.util.Locale.ROOT)
+                    .startsWith(HookIntake.REJECTION_HEADER.toLowerCase(java.util.Locale.ROOT) + ":")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no rejection header:\n" + answer))
+                    .substring(HookIntake.REJECTION_HEADER.length() + 1).strip();
+            RejectedHook record = topics.rejection(r -> r.getRejectionId().equals(id));
+            assertEquals("malformed-uri", record.getReason());
+            assertEquals(400, record.getStatus());
+            assertNull(record.getRaw().getQuery(), "a query may hold a secret where it is not known");
+            assertFalse(record.toString().contains(TOKEN), record.toString());
+            assertEquals(target.startsWith("/ping/") ? SourceKind.PING : SourceKind.XSIBACKUP, record.getSourceKind());
+            assertTrue(record.getRaw().getPath().matches("/(hooks/xsibackup|ping)/\\*\\*\\*/.*"),
+                    record.getRaw().getPath());
+        }
     }
 }
