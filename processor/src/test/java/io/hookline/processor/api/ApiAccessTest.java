@@ -75,7 +75,11 @@ class ApiAccessTest {
     }
 
     static String error(HttpResponse<String> response) throws Exception {
-        return JSON.readTree(response.body()).path("error").asText();
+        return error(response.body());
+    }
+
+    static String error(String body) throws Exception {
+        return JSON.readTree(body).path("error").asText();
     }
 
     static String bearer(String token) {
@@ -112,6 +116,31 @@ class ApiAccessTest {
         assertEquals(401, call("GET", "/q/metrics", null).statusCode());
         assertEquals(200, call("GET", "/q/metrics", null, "Authorization", bearer(KafkaTestResource.READER_TOKEN))
                 .statusCode());
+    }
+
+    /** A GET written byte for byte: HTTP clients refuse or encode a target Java cannot parse. */
+    String rawGet(String target, String... headerLines) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(root.getHost(), root.getPort())) {
+            socket.setSoTimeout(15_000);
+            String head = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + String.join("", java.util.Arrays.stream(headerLines).map(h -> h + "\r\n").toList()) + "\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aUriJavaCannotParseIsRefusedWithWhyBeforeAnythingReadsIt() throws Exception {
+        for (String target : List.of("/api/jobs?status=%%%", "/api/jobs/esxi/nas1%zz/nightly", "/api/silences?q={x}")) {
+            for (String[] credentials : List.of(new String[0],
+                    new String[] {"Authorization: Bearer " + KafkaTestResource.READER_TOKEN})) {
+                String answer = rawGet(target, credentials);
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " answered\n" + answer);
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                assertTrue(error(body).startsWith("the request's URI cannot be parsed: ")
+                        && error(body).contains(" at character "), body);
+            }
+        }
     }
 
     @Test
