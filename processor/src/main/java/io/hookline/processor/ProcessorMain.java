@@ -6,9 +6,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * The processor's entry point. Quarkus answers a request whose URI Java cannot parse with an empty 400 before any
- * route runs; with Quarkus's check off, {@link io.hookline.processor.api.MalformedRequests} makes it first and says
- * what was wrong. Quarkus reads the switch when its HTTP server starts; tests set it in the build, as they do not
- * start here.
+ * route runs; with Quarkus's check off, MalformedRequests (in api) makes it first and says what was wrong.
+ * Quarkus reads the switch when its HTTP server starts; tests set it in the build, as they do not start here.
  */
 @QuarkusMain
 public final class ProcessorMain {
