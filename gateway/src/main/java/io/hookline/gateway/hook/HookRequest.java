@@ -102,8 +102,35 @@ public record HookRequest(String method, String path, String rawQuery, Map<Strin
 
     /** Bytes of what a source sends as its content: query string and body. */
     public long contentBytes() {
-        long bytes = rawQuery == null ? 0 : rawQuery.getBytes(StandardCharsets.UTF_8).length;
-        return bytes + (body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length);
+        return (long) utf8Length(rawQuery) + utf8Length(body);
+    }
+
+    /**
+     * The length of the text in UTF-8, as {@code text.getBytes(UTF_8).length} gives it (a lone surrogate is one
+     * byte, its '?'), without encoding it: every hook's size is checked, and the copy was a thirtieth of what the
+     * gateway allocated for one.
+     */
+    public static int utf8Length(String text) {
+        if (text == null) {
+            return 0;
+        }
+        int bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 2;
+                i++;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 2;
+            }
+        }
+        return bytes;
     }
 
     /** The header a caller sends with every retry of one call (IETF httpapi Idempotency-Key). */

@@ -27,7 +27,7 @@ public final class RawCapture {
         String scrubbedQuery = SecretScrubber.scrubDeep(query);
         String keptQuery = cap(scrubbedQuery, Math.max(0, capBytes / 2));
         return build(request, scrubbedQuery, keptQuery, scrubbed || !Objects.equals(scrubbedQuery, query),
-                capBytes - utf8Length(keptQuery));
+                capBytes - HookRequest.utf8Length(keptQuery));
     }
 
     /**
@@ -38,7 +38,7 @@ public final class RawCapture {
         String scrubbedQuery = SecretScrubber.scrub(query);
         String keptQuery = cap(scrubbedQuery, Math.max(0, capBytes / 2));
         return build(request, scrubbedQuery, keptQuery, scrubbed || !Objects.equals(scrubbedQuery, query),
-                capBytes - utf8Length(keptQuery));
+                capBytes - HookRequest.utf8Length(keptQuery));
     }
 
     public static RawRequest of(HookRequest request, int capBytes) {
@@ -98,9 +98,5 @@ public final class RawCapture {
             end--;
         }
         return new String(bytes, 0, end, StandardCharsets.UTF_8);
-    }
-
-    private static int utf8Length(String text) {
-        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -1,6 +1,5 @@
 package io.hookline.gateway.ping;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +63,7 @@ final class PingHook {
 
     static BackupEvent toEvent(Source source, String job, Signal signal, String rid, HookRequest request,
             Instant receivedAt) {
-        long bodyBytes = request.body() == null ? 0 : request.body().getBytes(StandardCharsets.UTF_8).length;
+        long bodyBytes = HookRequest.utf8Length(request.body());
         // rid pairs a run's start and end; it does not tell a retry from a second /log of the same run.
         String eventId = EventIds.forCall(source.name(), request.idempotencyKey());
         BackupEvent.Builder event = EventEnvelope.begin(source, eventId, receivedAt, null, job,
