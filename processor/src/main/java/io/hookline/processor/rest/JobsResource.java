@@ -298,15 +298,41 @@ public class JobsResource {
         List<CommandView> elsewhere = new ArrayList<>();
         for (Peers.Answer answer : peers.askEach(holders, "/api/jobs/" + CommandStatuses.path(key) + "?only=triggered")) {
             for (com.fasterxml.jackson.databind.JsonNode node : answer.body()) {
-                try {
-                    elsewhere.add(statuses.view(json.treeToValue(node, CommandView.class)));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new Peers.Unreachable("instance " + answer.from() + " answered the commands " + key
-                            + " triggered with what is not a command: " + e.getOriginalMessage());
-                }
+                elsewhere.add(statuses.view(keptElsewhere(json, node, String.valueOf(answer.from()), key)));
             }
         }
         return elsewhere;
+    }
+
+    /**
+     * One command as another instance answered ?only=triggered: a command with its id, job and time (what the page
+     * sorts by and reads its status with), or {@link Peers.Unreachable} naming what was wrong, so that an instance
+     * of another version makes the page a 503 that says why, not a 500.
+     */
+    static CommandView keptElsewhere(com.fasterxml.jackson.databind.ObjectMapper json,
+            com.fasterxml.jackson.databind.JsonNode node, String from, String key) throws Peers.Unreachable {
+        CommandView kept;
+        try {
+            kept = json.treeToValue(node, CommandView.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new Peers.Unreachable("instance " + from + " answered the commands " + key
+                    + " triggered with what is not a command: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        List<String> missing = new ArrayList<>();
+        if (kept == null || kept.commandId() == null) {
+            missing.add("commandId");
+        }
+        if (kept == null || kept.jobKey() == null) {
+            missing.add("jobKey");
+        }
+        if (kept == null || kept.createdAt() == null) {
+            missing.add("createdAt");
+        }
+        if (!missing.isEmpty()) {
+            throw new Peers.Unreachable("instance " + from + " answered a command " + key + " triggered without "
+                    + String.join(", ", missing));
+        }
+        return kept;
     }
 
     @GET
