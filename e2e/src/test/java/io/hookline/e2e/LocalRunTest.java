@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hookline.devstack.LocalKafka;
+import io.hookline.devstack.RawHttp;
 
 /** {@code ./hookline up} as a newcomer runs it: real processes, real broker, real HTTP. */
 class LocalRunTest {
@@ -69,16 +70,6 @@ class LocalRunTest {
         builder.environment().put("HOOKLINE_OPERATOR_TOKEN", OPERATOR);
         builder.environment().putAll(env);
         return new Run(builder.start(), output);
-    }
-
-    /** A GET written byte for byte: HTTP clients refuse or encode a target Java cannot parse. */
-    static String rawGet(int port, String target) throws IOException {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(15_000);
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     static int freePortPair() {
@@ -218,10 +209,10 @@ class LocalRunTest {
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "the API needs the operator");
             // A URL a shell left unescaped: the packaged services (started through their own mains) name what was
             // wrong instead of Quarkus's empty 400.
-            String malformed = rawGet(gateway, "/hooks/xsibackup/" + TOKEN + "/success?%%%");
+            String malformed = RawHttp.get("127.0.0.1", gateway, "/hooks/xsibackup/" + TOKEN + "/success?%%%");
             assertTrue(malformed.startsWith("HTTP/1.1 400 ")
                     && malformed.contains("hookline: the request's URI cannot be parsed: malformed escape pair"), malformed);
-            malformed = rawGet(processor, "/api/jobs?status=%%%");
+            malformed = RawHttp.get("127.0.0.1", processor, "/api/jobs?status=%%%");
             assertTrue(malformed.startsWith("HTTP/1.1 400 ")
                     && malformed.contains("{\"error\":\"the request's URI cannot be parsed: malformed escape pair"), malformed);
             // No token on a command line: ps shows those to every user of the machine.

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import io.hookline.devstack.RawHttp;
 import io.hookline.gateway.KafkaTestResource;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.SourceKind;
@@ -88,7 +89,7 @@ class UnroutedRequestsTest {
     void aUriJavaCannotParseIsAnsweredWithWhyAndRecorded() throws Exception {
         for (String target : java.util.List.of("/hooks/xsibackup/" + TOKEN + "/success?%%%",
                 "/hooks/xsibackup/" + TOKEN + "/error?UElEPTEyMw==|{x}", "/ping/" + TOKEN + "/db%zz")) {
-            String answer = RawHttp.get(target);
+            String answer = RawHttp.get("127.0.0.1", io.restassured.RestAssured.port, target);
             assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " answered\n" + answer);
             assertTrue(answer.contains("\r\n\r\nhookline: the request's URI cannot be parsed: "), answer);
             assertTrue(answer.contains(" at character "), answer);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hookline.devstack.RawHttp;
 import io.hookline.devstack.TopicReader;
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.schema.AuditEvent;
@@ -118,23 +119,12 @@ class ApiAccessTest {
                 .statusCode());
     }
 
-    /** A GET written byte for byte: HTTP clients refuse or encode a target Java cannot parse. */
-    String rawGet(String target, String... headerLines) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket(root.getHost(), root.getPort())) {
-            socket.setSoTimeout(15_000);
-            String head = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + String.join("", java.util.Arrays.stream(headerLines).map(h -> h + "\r\n").toList()) + "\r\n";
-            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void aUriJavaCannotParseIsRefusedWithWhyBeforeAnythingReadsIt() throws Exception {
         for (String target : List.of("/api/jobs?status=%%%", "/api/jobs/esxi/nas1%zz/nightly", "/api/silences?q={x}")) {
             for (String[] credentials : List.of(new String[0],
                     new String[] {"Authorization: Bearer " + KafkaTestResource.READER_TOKEN})) {
-                String answer = rawGet(target, credentials);
+                String answer = RawHttp.get(root.getHost(), root.getPort(), target, credentials);
                 assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " answered\n" + answer);
                 String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
                 assertTrue(error(body).startsWith("the request's URI cannot be parsed: ")
