@@ -16,6 +16,12 @@ import io.hookline.schema.RawRequest;
  */
 public final class RawCapture {
 
+    /**
+     * A path is kept up to this many bytes: a hook's is far shorter, and the server takes request lines of 2 MiB
+     * (XSIBackup's queries), so a path that long made a record the broker refused, and the refusal went unrecorded.
+     */
+    static final int MAX_PATH_BYTES = 2048;
+
     private RawCapture() {
     }
 
@@ -57,9 +63,10 @@ public final class RawCapture {
         String body = request.body();
         String scrubbedBody = SecretScrubber.scrubDeep(body);
         String keptBody = cap(scrubbedBody, bodyCap);
-        String path = SecretScrubber.scrubDeep(request.path());
+        String scrubbedPath = SecretScrubber.scrubDeep(request.path());
+        String path = cap(scrubbedPath, MAX_PATH_BYTES);
         Map<String, String> headers = new TreeMap<>();
-        boolean found = scrubbed || !Objects.equals(scrubbedBody, body) || !Objects.equals(path, request.path());
+        boolean found = scrubbed || !Objects.equals(scrubbedBody, body) || !Objects.equals(scrubbedPath, request.path());
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (HookRequest.isCredentialHeader(header.getKey())) {
                 found = true;
@@ -69,7 +76,8 @@ public final class RawCapture {
             found |= !value.equals(header.getValue());
             headers.put(header.getKey(), value);
         }
-        boolean truncated = !Objects.equals(keptBody, scrubbedBody) || !Objects.equals(keptQuery, scrubbedQuery);
+        boolean truncated = !Objects.equals(keptBody, scrubbedBody) || !Objects.equals(keptQuery, scrubbedQuery)
+                || !path.equals(scrubbedPath);
         return RawRequest.newBuilder()
                 .setMethod(request.method())
                 .setPath(path)

@@ -88,7 +88,7 @@ public class UnroutedRequests {
     }
 
     String messageOf(int status, HttpServerRequest request) {
-        String path = gate.withoutTokens(request.path());
+        String path = shortened(gate.withoutTokens(request.path()));
         String what = request.method().name() + " " + path;
         return switch (status) {
             case 404 -> "no endpoint for " + what + ": hooks go to /hooks/xsibackup/<token>/<success|error>,"
@@ -98,6 +98,11 @@ public class UnroutedRequests {
             case 415 -> "content type '" + shorten(request.getHeader("Content-Type")) + "' is not accepted at " + path;
             default -> "refused " + what + " with status " + status;
         };
+    }
+
+    /** A path as a message names it: whole up to 200 characters, a path a scanner makes 2 MiB long is not. */
+    static String shortened(String path) {
+        return path.length() <= 200 ? path : path.substring(0, 200) + "... (" + path.length() + " characters)";
     }
 
     private static String shorten(String text) {
