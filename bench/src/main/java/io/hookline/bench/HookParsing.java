@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
 
+import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.hook.HookRequest;
 import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.source.Source;
@@ -21,7 +24,8 @@ import io.hookline.schema.serde.AvroSerde;
  * checking it for secrets, the scrubbed copy for audit, the event, its Avro encoding; the same steps as
  * {@code XsiBackupResource} on the hooks {@code bench/run} sends, in one thread, no broker. A change to any of them
  * shows here in microseconds a hook, which {@code bench/run}'s figures, moving a tenth from day to day, cannot show.
- * Prints the median and best of {@code --rounds} rounds of {@code --hooks} hooks, after as many rounds to warm up.
+ * Prints the median and best of {@code --rounds} rounds of {@code --hooks} hooks, after as many rounds to warm up;
+ * then a random event id, made by two threads at once as the two event loops do.
  */
 public final class HookParsing {
 
@@ -83,12 +87,59 @@ public final class HookParsing {
             }
         }
         print("all of it", total, hooks);
+        // A hook without an idempotency key gets a random id, made on either event loop: timed with two threads at
+        // once, against the JDK's UUID.randomUUID (one generator behind one lock for every thread).
+        System.out.printf(Locale.ROOT, "A random event id, two threads making them at once, %d rounds of %d each:%n",
+                rounds, hooks);
+        print("EventIds.random", idRounds(EventIds::random, rounds, hooks), hooks, "an id");
+        print("UUID.randomUUID", idRounds(() -> UUID.randomUUID().toString(), rounds, hooks), hooks, "an id");
+    }
+
+    private static volatile long madeLength;
+
+    /** Nanoseconds each round took for one of two threads to make {@code ids} ids, after as many rounds to warm up. */
+    private static long[] idRounds(Supplier<String> ids, int rounds, int each) {
+        long[] nanos = new long[rounds];
+        for (int round = -rounds; round < rounds; round++) {
+            long[] spent = new long[2];
+            Thread[] threads = new Thread[2];
+            for (int t = 0; t < threads.length; t++) {
+                int thread = t;
+                threads[t] = new Thread(() -> {
+                    long start = System.nanoTime();
+                    int length = 0;
+                    for (int i = 0; i < each; i++) {
+                        length += ids.get().length();
+                    }
+                    spent[thread] = System.nanoTime() - start;
+                    // Read, so that the ids are made.
+                    madeLength += length;
+                });
+                threads[t].start();
+            }
+            for (Thread thread : threads) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (round >= 0) {
+                nanos[round] = Math.max(spent[0], spent[1]);
+            }
+        }
+        return nanos;
     }
 
     private static void print(String step, long[] nanos, int hooks) {
+        print(step, nanos, hooks, "a hook");
+    }
+
+    private static void print(String step, long[] nanos, int count, String each) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "  %-26s median %6.2f µs, best %6.2f µs a hook%n", step,
-                sorted[sorted.length / 2] / 1e3 / hooks, sorted[0] / 1e3 / hooks);
+        System.out.printf(Locale.ROOT, "  %-26s median %6.2f µs, best %6.2f µs %s%n", step,
+                sorted[sorted.length / 2] / 1e3 / count, sorted[0] / 1e3 / count, each);
     }
 }
