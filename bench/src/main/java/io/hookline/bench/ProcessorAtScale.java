@@ -62,7 +62,7 @@ import io.hookline.schema.topics.Topics;
  * every job of both phases in its state.</li>
  * <li><b>Restore</b>: the processor stopped, its state folder deleted (a new pod on a new volume) and started again:
  * the time until Kafka Streams runs again, its stores rebuilt from their changelogs, against ConsumerPerformance
- * reading the largest changelog.</li>
+ * reading the largest changelog; then how long hooks sent from that moment on, one every 100 ms, take to be folded.</li>
  * </ol>
  */
 public final class ProcessorAtScale {
@@ -147,6 +147,7 @@ public final class ProcessorAtScale {
             processor = startProcessor(root, work, kafka, port, rules, heap);
             double restoreSeconds = (awaitStreamsRunning(client, port, processor, Duration.ofMinutes(30)) - relaunched)
                     / 1e9;
+            long[] afterRestore = foldedAfterRestart(kafka, topics);
             String largest = changelogs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             // The log's offsets also count one transaction marker per partition and commit: ask for a little less.
             String changelogPeer = consumerPerformance(kafka, largest, (int) (changelogs.get(largest) * 0.95),
@@ -199,6 +200,12 @@ public final class ProcessorAtScale {
                     changelogs.size(), restoredRecords, largest);
             System.out.printf(Locale.ROOT, "  %.1f s from launch until Kafka Streams runs again: %,.0f records/s "
                     + "(JVM start included)%n", restoreSeconds, restoredRecords / restoreSeconds);
+            long[] probes = afterRestore.clone();
+            Arrays.sort(probes);
+            System.out.printf(Locale.ROOT, "  %d hooks sent from then on, one every %d ms: %d folded (hookline.job-state,"
+                    + " read committed), the first %s after its sending, the slowest %s, median %s%n", probes.length,
+                    PROBE_EVERY.toMillis(), Arrays.stream(probes).filter(ms -> ms != Long.MIN_VALUE).count(),
+                    millis(afterRestore[0]), millis(probes[probes.length - 1]), millis(probes[probes.length / 2]));
             System.out.println("Kafka ConsumerPerformance on " + largest + ":");
             System.out.println("  " + changelogPeer.strip());
             System.out.printf(Locale.ROOT, "Ratio: restored records/s / consumer records/s = %.3f%n",
@@ -210,6 +217,64 @@ public final class ProcessorAtScale {
             }
             kafka.stop();
         }
+    }
+
+    /** How often a hook is sent once the restored processor runs again, and how many. */
+    static final Duration PROBE_EVERY = Duration.ofMillis(100);
+    static final int PROBES = 30;
+
+    /**
+     * {@link #PROBES} hooks, one every {@link #PROBE_EVERY} from the moment the processor runs again, each of a job of
+     * its own: how long each took from its sending to its job's state on hookline.job-state (read committed), in ms,
+     * in the order sent; Long.MIN_VALUE for one not seen within a minute. What a restart holds up shows here: work
+     * the stream thread does once it runs (indexing every job it restored, the first check of the deadlines) before
+     * it folds what came meanwhile.
+     */
+    static long[] foldedAfterRestart(LocalKafka kafka, Topics topics) throws Exception {
+        long[] sentAt = new long[PROBES];
+        long[] took = new long[PROBES];
+        Arrays.fill(took, Long.MIN_VALUE);
+        AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
+        String prefix = "restart/esxi0/probe-";
+        try (KafkaConsumer<String, byte[]> states = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "isolation.level", "read_committed"), new StringDeserializer(),
+                new ByteArrayDeserializer());
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        kafka.bootstrapServers(), "acks", "all", "linger.ms", 0), new StringSerializer(),
+                        new ByteArraySerializer())) {
+            List<TopicPartition> partitions = states.partitionsFor(topics.jobState()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            states.assign(partitions);
+            states.seekToEnd(partitions);
+            partitions.forEach(states::position);
+            long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            long next = System.nanoTime();
+            int sent = 0;
+            int seen = 0;
+            while (seen < PROBES && System.nanoTime() < until) {
+                if (sent < PROBES && System.nanoTime() >= next) {
+                    BackupEvent hook = succeeded(prefix + sent, "1", Instant.now());
+                    sentAt[sent] = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topics.events(), hook.getJobKey(), serde.encode(hook)));
+                    sent++;
+                    next += PROBE_EVERY.toNanos();
+                }
+                for (ConsumerRecord<String, byte[]> record : states.poll(Duration.ofMillis(5))) {
+                    if (record.key() != null && record.key().startsWith(prefix)) {
+                        int i = Integer.parseInt(record.key().substring(prefix.length()));
+                        if (took[i] == Long.MIN_VALUE) {
+                            took[i] = (System.nanoTime() - sentAt[i]) / 1_000_000;
+                            seen++;
+                        }
+                    }
+                }
+            }
+        }
+        return took;
+    }
+
+    static String millis(long ms) {
+        return ms == Long.MIN_VALUE ? "not within a minute" : ms + " ms";
     }
 
     /** Ten scrapes of /q/metrics, as Prometheus does: their median and slowest time, and the firing gauge's line. */

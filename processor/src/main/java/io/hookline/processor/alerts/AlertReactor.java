@@ -123,7 +123,10 @@ public final class AlertReactor implements Reactor {
         private final DueIndex deadlines = new DueIndex();
         /** This task's open alerts: read once from the store when the task starts, then kept per step. */
         private final FiringAlerts.Part openHere;
-        /** The rules the index was built with; null until the first check builds it. */
+        /**
+         * The rules the deadlines were indexed with: those in force when the task started, which indexes every job
+         * it restored as the job task hands them over ({@link #restored}); a reload re-reads every job once.
+         */
         private Rules indexedWith;
 
         Task(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs,
@@ -138,6 +141,12 @@ public final class AlertReactor implements Reactor {
             }
             this.openHere = part;
             firing.start(context.taskId(), part);
+            this.indexedWith = rules.get();
+        }
+
+        @Override
+        public void restored(String jobKey, JobState state) {
+            index(jobKey, state, indexedWith);
         }
 
         @Override
@@ -147,9 +156,7 @@ public final class AlertReactor implements Reactor {
 
         @Override
         public void changed(JobChange change) {
-            if (indexedWith != null) {
-                index(change.jobKey(), change.after(), indexedWith);
-            }
+            index(change.jobKey(), change.after(), indexedWith);
             if (change.event().getType() == io.hookline.schema.EventType.AGENT_SEEN
                     && AlertLogic.isAgentJob(change.after())) {
                 record(AlertLogic.agentSeen(change.after(), change.event().getEventId(), alerts::get,

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.Topology;
 
@@ -27,9 +26,10 @@ import io.hookline.schema.topics.Topics;
  * its name where the key does not hold it; with the counts by each (what the dashboard's counts show on every
  * refresh). A filter of the job list, its search box or the agents page then walks this index instead of reading and
  * decoding every job's state from the stores (a third of a second with 100,000 jobs), and reads the states of the
- * page it answers only. Each task indexes its jobs once when it starts (after its store is restored), then follows
- * each fold; a task that leaves this instance takes its part along. Jobs of the same status, source, kind and host
- * share one {@link Facets}, so a job costs its key, a node of the sorted map and its name if it has its own.
+ * page it answers only. Each task indexes its jobs once when it starts (after its store is restored, from the job
+ * task's one read of them, {@link Reaction#restored}), then follows each fold; a task that leaves this instance
+ * takes its part along. Jobs of the same status, source, kind and host share one {@link Facets}, so a job costs its
+ * key, a node of the sorted map and its name if it has its own.
  */
 public final class JobIndex implements Reactor {
 
@@ -116,12 +116,19 @@ public final class JobIndex implements Reactor {
     public Reaction start(ProcessorContext<String, Object> context, ReadOnlyKeyValueStore<String, JobState> jobs) {
         Part part = new Part(context.taskId().partition(), new ConcurrentSkipListMap<>(JobKeys.ORDER),
                 new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
-        try (KeyValueIterator<String, JobState> all = jobs.all()) {
-            all.forEachRemaining(entry -> put(part, entry.key, entry.value));
-        }
         TaskId task = context.taskId();
-        tasks.put(task, part);
         return new Reaction() {
+            @Override
+            public void restored(String jobKey, JobState state) {
+                put(part, jobKey, state);
+            }
+
+            @Override
+            public void restoredAll() {
+                // Answers the API only once it holds every job the task started with.
+                tasks.put(task, part);
+            }
+
             @Override
             public void changed(JobChange change) {
                 // Most events change neither (a run's start, a success of a passing job): nothing to move then.

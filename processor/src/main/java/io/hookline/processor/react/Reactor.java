@@ -34,6 +34,18 @@ public interface Reactor {
         /** Reacts to an event that changed a job (duplicates are not handed over), forwarding what follows. */
         void changed(JobChange change);
 
+        /**
+         * One of the task's jobs as its restored store holds it when the task starts, before the first event. The
+         * job task reads its store once and hands every job to every reaction: a reaction that indexes the jobs
+         * (the job list's facets, the deadlines) walks and decodes none of them itself.
+         */
+        default void restored(String jobKey, JobState state) {
+        }
+
+        /** Every job the store held at the task's start has been handed to {@link #restored}. */
+        default void restoredAll() {
+        }
+
         /** The task leaves this instance (a rebalance, a shutdown, an aborted transaction): let go of it. */
         default void close() {
         }
