@@ -58,9 +58,14 @@ public final class DueIndex {
 
     /** Takes out and returns the keys due at or before {@code now}, earliest first. */
     public List<String> takeDue(Instant now) {
+        return takeDue(now, Integer.MAX_VALUE);
+    }
+
+    /** The same, at most {@code max} of them: the others stay in, due, for the next look. */
+    public List<String> takeDue(Instant now, int max) {
         List<String> due = new ArrayList<>();
         long until = now.toEpochMilli();
-        while (!byTime.isEmpty() && byTime.first().at() <= until) {
+        while (due.size() < max && !byTime.isEmpty() && byTime.first().at() <= until) {
             Due first = byTime.pollFirst();
             byKey.remove(first.key());
             due.add(first.key());

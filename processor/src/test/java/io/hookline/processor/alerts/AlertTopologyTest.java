@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
@@ -153,6 +154,47 @@ class AlertTopologyTest {
         assertEquals(1, rate.size(), rate.toString());
         assertEquals(AlertStatus.FIRING, rate.get(0).getStatus());
         assertEquals(JOB + " failed 3 of its last 4 runs", rate.get(0).getSummary());
+    }
+
+    @Test
+    void aStormOfDeadlinesIsLookedAtASliceAPerCheckAndEveryMissedAlertFires() throws Exception {
+        // Jobs on one schedule, all missing it at the same moment (a site's outage): a check looks at no more than
+        // its slice of them (DUE_PER_CHECK, 100 here), so that events are folded between checks; the next checks,
+        // a check interval apart, take the rest.
+        driver.close();
+        Rules rules = Rules.parse("""
+                jobs:
+                  - match: "esxi-prod/*"
+                    schedule: {every: 24h, grace: 2h}
+                """);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-storm-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Topics topics = Topics.withDefaultPrefix();
+        AlertReactor reactor = new AlertReactor(() -> rules, Duration.ofMillis(250), Duration.ofMinutes(10),
+                new SimpleMeterRegistry(), new FiringAlerts(), 100);
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
+                props, START);
+        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        int jobs = 250;
+        for (int i = 0; i < jobs; i++) {
+            send(succeeded("esxi-prod/esxi" + (i % 50) + "/vm-" + i, "1", START, 1000));
+        }
+        assertTrue(alerts.isEmpty());
+
+        driver.advanceWallClockTime(Duration.ofHours(26));
+        java.util.Set<String> missed = new java.util.HashSet<>();
+        List<Integer> perCheck = new ArrayList<>();
+        for (int check = 0; check < 4; check++) {
+            List<AlertEvent> fired = alerts.readValuesToList();
+            fired.forEach(alert -> assertEquals(AlertCondition.MISSED, alert.getCondition(), alert.toString()));
+            fired.forEach(alert -> missed.add(alert.getJobKey()));
+            perCheck.add(fired.size());
+            driver.advanceWallClockTime(Duration.ofMillis(250));
+        }
+        assertEquals(List.of(100, 100, 50, 0), perCheck);
+        assertEquals(jobs, missed.size(), "every job's missed alert, once");
     }
 
     @Test
