@@ -64,14 +64,8 @@ public final class AlertReactor implements Reactor {
      */
     static final Duration RULES_SEEN_WITHIN = Duration.ofSeconds(5);
 
-    /**
-     * The most deadlines one check looks at. Each costs reading its job's state and alerts (tens of microseconds),
-     * and a check is a punctuation of the stream thread, which folds no event meanwhile: a storm of deadlines (a
-     * site's outage, tens of thousands of jobs missing their schedule at once) would hold every hook back until all
-     * were read. The others stay due for the next checks, a check interval apart, with events folded between them:
-     * up to 20,000 a second at the default 250 ms.
-     */
-    static final int DUE_PER_CHECK = 5_000;
+    /** The most deadlines one check looks at: {@link DueIndex#MOST_PER_LOOK}, the others at the next check. */
+    static final int DUE_PER_CHECK = DueIndex.MOST_PER_LOOK;
 
     private final int duePerCheck;
     private final Supplier<Rules> rules;

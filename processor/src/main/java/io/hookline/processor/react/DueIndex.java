@@ -56,9 +56,18 @@ public final class DueIndex {
         put(key, null);
     }
 
-    /** Takes out and returns the keys due at or before {@code now}, earliest first. */
+    /**
+     * The most keys one look takes. Each is a job or command to read, and a look runs in a punctuation of the stream
+     * thread, which folds no event meanwhile: a storm (a site's outage making tens of thousands of jobs miss their
+     * schedule at once, an agent's queued commands all expiring) would hold every hook back until all were read. The
+     * others stay due for the next look, which {@link DueWakeup} schedules a check interval later, with events folded
+     * between them: up to 20,000 a second at the default 250 ms.
+     */
+    public static final int MOST_PER_LOOK = 5_000;
+
+    /** Takes out and returns the keys due at or before {@code now}, earliest first, at most {@link #MOST_PER_LOOK}. */
     public List<String> takeDue(Instant now) {
-        return takeDue(now, Integer.MAX_VALUE);
+        return takeDue(now, MOST_PER_LOOK);
     }
 
     /** The same, at most {@code max} of them: the others stay in, due, for the next look. */

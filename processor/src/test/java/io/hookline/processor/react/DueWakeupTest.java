@@ -81,6 +81,20 @@ class DueWakeupTest {
     }
 
     @Test
+    void aStormOfDueKeysIsTakenAFewThousandALookOneIntervalApart() {
+        start(false);
+        int keys = 2 * DueIndex.MOST_PER_LOOK + 2_000;
+        for (int i = 0; i < keys; i++) {
+            index.put("vm-" + i, Instant.ofEpochMilli(T0 + 100)); // a site's jobs, all missing the same schedule
+        }
+        runUntil(1_000);
+        assertEquals(List.of(250L, 500L, 750L), checks, "no look waits for the rest: the next comes an interval on");
+        assertEquals(keys, taken.size());
+        assertEquals(keys, new java.util.HashSet<>(taken).size(), "each key taken once");
+        assertEquals(0, index.size());
+    }
+
+    @Test
     void aCheckTheStreamThreadComesToLateDoesNotPutOffTheNext() {
         start(false);
         index.put("overdue-1", Instant.ofEpochMilli(T0 - 1_000));
