@@ -113,7 +113,7 @@ public final class AgentReports {
         String said = reason == null || reason.isBlank() ? "no reason given" : SecretScrubber.scrub(oneLine(reason));
         String why = (command.getPrune() == null ? "" : "prune of " + CommandEvents.pruned(command) + ": ")
                 + "agent " + command.getAgent() + " refused action " + command.getAction() + ": "
-                + (said.length() > 1000 ? said.substring(0, 999) + "\u2026" : said);
+                + io.hookline.runtime.text.Excerpt.of(said, 1000);
         return life(command, EventType.COMMAND_REFUSED, ":refused", at)
                 .setHost(host)
                 .setOutcome(RunOutcome.FAILED)
@@ -149,7 +149,7 @@ public final class AgentReports {
         for (int i = lines.length - 1; i >= 0; i--) {
             if (!lines[i].isBlank()) {
                 String line = lines[i].strip();
-                return line.length() > 300 ? line.substring(0, 299) + "\u2026" : line;
+                return io.hookline.runtime.text.Excerpt.of(line, 300);
             }
         }
         return null;

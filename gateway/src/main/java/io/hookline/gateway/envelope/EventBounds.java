@@ -74,13 +74,6 @@ public final class EventBounds {
 
     /** At most {@code max} characters, never splitting a surrogate pair, marked with an ellipsis when cut. */
     public static String cut(String text, int max) {
-        if (text == null || text.length() <= max) {
-            return text;
-        }
-        int end = max - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--;
-        }
-        return text.substring(0, end) + "\u2026";
+        return io.hookline.runtime.text.Excerpt.of(text, max);
     }
 }

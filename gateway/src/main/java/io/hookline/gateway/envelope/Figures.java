@@ -81,8 +81,8 @@ public final class Figures {
         return field + " is " + value + "; it must lie between " + EARLIEST + " and " + LATEST;
     }
 
-    /** A value quoted in a message: at most 40 characters. */
+    /** A value quoted in a message: see {@link io.hookline.runtime.text.Excerpt#quoted}. */
     public static String shorten(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 }

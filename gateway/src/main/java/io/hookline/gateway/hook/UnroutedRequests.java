@@ -102,7 +102,7 @@ public class UnroutedRequests {
 
     /** A path as a message names it: whole up to 200 characters, a path a scanner makes 2 MiB long is not. */
     static String shortened(String path) {
-        return path.length() <= 200 ? path : path.substring(0, 200) + "... (" + path.length() + " characters)";
+        return io.hookline.runtime.text.Excerpt.withLength(path, 200);
     }
 
     private static String shorten(String text) {

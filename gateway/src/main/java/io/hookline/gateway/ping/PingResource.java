@@ -130,6 +130,6 @@ public class PingResource {
     }
 
     private static String shorten(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 }

@@ -32,5 +32,10 @@ class JobCapTest {
         post("job-4-" + run).statusCode(403).body(equalTo("hookline: source capped has 3 jobs, its limit "
                 + "(hookline.sources.capped.max-jobs); a hook for a new job 'job-4-" + run + "' is refused"));
         post("job-2-" + run).statusCode(200);
+        // The refusal quotes 40 characters of the name; here the 40th is an emoji, two UTF-16 halves, and a cut
+        // between them would answer a '?' in its place.
+        post("x".repeat(39) + "\uD83D\uDCBE-" + run).statusCode(403).body(equalTo("hookline: source capped has 3 "
+                + "jobs, its limit (hookline.sources.capped.max-jobs); a hook for a new job '" + "x".repeat(39)
+                + "\u2026' is refused"));
     }
 }

@@ -55,7 +55,7 @@ public class AuditLog {
             detail.forEach((key, value) -> {
                 if (value != null) {
                     String text = String.valueOf(value);
-                    values.put(key, text.length() > DETAIL_CHARS ? text.substring(0, DETAIL_CHARS) + "\u2026" : text);
+                    values.put(key, io.hookline.runtime.text.Excerpt.of(text, DETAIL_CHARS + 1));
                 }
             });
         }

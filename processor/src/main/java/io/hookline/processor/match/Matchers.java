@@ -68,6 +68,6 @@ public record Matchers(Map<String, Glob> globs) {
     }
 
     private static String shorten(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 }

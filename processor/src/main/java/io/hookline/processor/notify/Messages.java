@@ -53,8 +53,7 @@ public final class Messages {
         if (text.length() <= limit) {
             return text;
         }
-        String end = limit - more.length() >= 40 ? more : "...";
-        return text.substring(0, Math.max(0, limit - end.length())) + end;
+        return io.hookline.runtime.text.Excerpt.of(text, limit, limit - more.length() >= 40 ? more : "...");
     }
 
     /**

@@ -58,7 +58,7 @@ public interface Notifier {
         }
 
         private static String abbreviate(String text) {
-            return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+            return io.hookline.runtime.text.Excerpt.of(text, 201);
         }
     }
 }

@@ -58,7 +58,7 @@ public record JobQuery(String source, String kind, String host, String status, S
     }
 
     static String shorten(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "\u2026" : text;
+        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 
     static Parsed parse(String source, String kind, String host, String status, String text, String calendarText,
@@ -92,7 +92,7 @@ public record JobQuery(String source, String kind, String host, String status, S
                 zone = null;
             }
             if (zone == null) {
-                return new Parsed(null, "tz '" + (tz.length() > 64 ? tz.substring(0, 64) + "\u2026" : tz)
+                return new Parsed(null, "tz '" + io.hookline.runtime.text.Excerpt.of(tz, 65)
                         + "' is not a time zone (e.g. Europe/Berlin or UTC)");
             }
         }

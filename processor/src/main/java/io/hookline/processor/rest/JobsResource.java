@@ -406,7 +406,7 @@ public class JobsResource {
         var point = state.getRestorePoints().stream().filter(p -> p.getId().equals(id)).findFirst();
         if (point.isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "job " + key + " has no restore "
-                    + "point '" + (id.length() > 200 ? id.substring(0, 200) + "\u2026" : id) + "'")).build();
+                    + "point '" + io.hookline.runtime.text.Excerpt.of(id, 201) + "'")).build();
         }
         java.time.Instant now = java.time.Instant.now();
         io.hookline.schema.BackupEvent event = io.hookline.schema.BackupEvent.newBuilder()

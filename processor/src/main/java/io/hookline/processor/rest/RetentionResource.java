@@ -171,7 +171,7 @@ public class RetentionResource {
     }
 
     private static String cut(String text) {
-        return text.length() > 100 ? text.substring(0, 100) + "\u2026" : text;
+        return io.hookline.runtime.text.Excerpt.of(text, 101);
     }
 
     private static Response bad(String error, List<String> problems) {

@@ -306,7 +306,7 @@ final class ChainsSection {
         }
         String text = node.text().strip();
         if (!NAME.matcher(text).matches()) {
-            problems.add("line " + node.line() + ": '" + (text.length() > 64 ? text.substring(0, 64) + "\u2026" : text)
+            problems.add("line " + node.line() + ": '" + io.hookline.runtime.text.Excerpt.of(text, 65)
                     + "' is not a name: letters, digits, '.', '_' and '-', at most 64");
             return null;
         }

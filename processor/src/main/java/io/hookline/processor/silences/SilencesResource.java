@@ -196,7 +196,7 @@ public class SilencesResource {
     }
 
     private static String shorten(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 
     private static Response bad(String message) {

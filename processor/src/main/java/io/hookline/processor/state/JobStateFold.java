@@ -184,11 +184,7 @@ public final class JobStateFold {
     }
 
     static String cut(String text, int max) {
-        if (text == null || text.length() <= max) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(max - 2)) ? max - 2 : max - 1;
-        return text.substring(0, end) + "\u2026";
+        return io.hookline.runtime.text.Excerpt.of(text, max);
     }
 
     private static void finishRun(JobState state, BackupEvent event, Instant finishedAt) {

@@ -35,8 +35,8 @@ public final class WireFormat {
             }
             registry = new SchemaRegistry(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("hookline.schema-registry.url: '" + (url.length() > 200
-                    ? url.substring(0, 200) + "\u2026" : url) + "' is not a registry URL (" + e.getMessage()
+            throw new IllegalStateException("hookline.schema-registry.url: '"
+                    + io.hookline.runtime.text.Excerpt.of(url, 201) + "' is not a registry URL (" + e.getMessage()
                     + "), e.g. http://registry:8080/apis/ccompat/v7", e);
         }
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -45,7 +45,7 @@ public class EmailNotifier implements Notifier {
         MailMessage message = new MailMessage()
                 .setFrom(receiver.config(EmailConfig.class).from())
                 .setTo(receiver.config(EmailConfig.class).to())
-                .setSubject(subject.length() > 180 ? subject.substring(0, 177) + "..." : subject)
+                .setSubject(io.hookline.runtime.text.Excerpt.of(subject, 180))
                 .setText(body(notification));
         message.addHeader("X-Hookline-Id", notification.id());
         try {
