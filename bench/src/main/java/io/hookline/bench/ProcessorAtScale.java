@@ -147,7 +147,19 @@ public final class ProcessorAtScale {
             processor = startProcessor(root, work, kafka, port, rules, heap);
             double restoreSeconds = (awaitStreamsRunning(client, port, processor, Duration.ofMinutes(30)) - relaunched)
                     / 1e9;
-            long[] afterRestore = foldedAfterRestart(kafka, topics);
+            long[] afterRestore = foldTimes(kafka, topics, "restart/esxi0/probe-", PROBES, () -> { });
+            // A reload of the rules (another grace for every due/* job): every job's deadline is read again.
+            Files.writeString(rules, """
+                    jobs:
+                      - match: "due/*"
+                        schedule: {every: %dm, grace: %dm}
+                    """.formatted(EVERY.toMinutes(), GRACE.toMinutes() + 1));
+            int[] reloadStatus = new int[1];
+            long[] acrossReload = foldTimes(kafka, topics, "reload/esxi0/probe-", RELOAD_PROBES,
+                    () -> reloadStatus[0] = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/api/rules/reload")).header("Authorization", "Bearer " + OPERATE_TOKEN)
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             String largest = changelogs.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             // The log's offsets also count one transaction marker per partition and commit: ask for a little less.
             String changelogPeer = consumerPerformance(kafka, largest, (int) (changelogs.get(largest) * 0.95),
@@ -206,6 +218,14 @@ public final class ProcessorAtScale {
                     + " read committed), the first %s after its sending, the slowest %s, median %s%n", probes.length,
                     PROBE_EVERY.toMillis(), Arrays.stream(probes).filter(ms -> ms != Long.MIN_VALUE).count(),
                     millis(afterRestore[0]), millis(probes[probes.length - 1]), millis(probes[probes.length / 2]));
+            long[] reloadProbes = acrossReload.clone();
+            Arrays.sort(reloadProbes);
+            System.out.printf(Locale.ROOT, "Reload of the rules (POST /api/rules/reload answered %d; every job's deadline"
+                    + " read again) with %,d jobs: %d hooks sent across it, one every %d ms, the reload after the"
+                    + " fifth: %d folded, the slowest %s after its sending, median %s%n", reloadStatus[0], 2 * jobs,
+                    reloadProbes.length, PROBE_EVERY.toMillis(),
+                    Arrays.stream(reloadProbes).filter(ms -> ms != Long.MIN_VALUE).count(),
+                    millis(reloadProbes[reloadProbes.length - 1]), millis(reloadProbes[reloadProbes.length / 2]));
             System.out.println("Kafka ConsumerPerformance on " + largest + ":");
             System.out.println("  " + changelogPeer.strip());
             System.out.printf(Locale.ROOT, "Ratio: restored records/s / consumer records/s = %.3f%n",
@@ -222,20 +242,22 @@ public final class ProcessorAtScale {
     /** How often a hook is sent once the restored processor runs again, and how many. */
     static final Duration PROBE_EVERY = Duration.ofMillis(100);
     static final int PROBES = 30;
+    /** Across a reload: 10 s of hooks, as the processor sees a reload at its next check, within 5 s. */
+    static final int RELOAD_PROBES = 100;
 
     /**
-     * {@link #PROBES} hooks, one every {@link #PROBE_EVERY} from the moment the processor runs again, each of a job of
-     * its own: how long each took from its sending to its job's state on hookline.job-state (read committed), in ms,
-     * in the order sent; Long.MIN_VALUE for one not seen within a minute. What a restart holds up shows here: work
-     * the stream thread does once it runs (indexing every job it restored, the first check of the deadlines) before
-     * it folds what came meanwhile.
+     * {@code probes} hooks, one every {@link #PROBE_EVERY} from now (the moment the restored processor runs again),
+     * each of a job of its own, {@code afterFifth} run once the fifth is sent: how long each took from its sending to
+     * its job's state on hookline.job-state (read committed), in ms, in the order sent; Long.MIN_VALUE for one not seen
+     * within a minute. What a restart or a reload holds up shows here: work the stream thread does (indexing every job
+     * it restored, reading every job again with new rules) before it folds what came meanwhile.
      */
-    static long[] foldedAfterRestart(LocalKafka kafka, Topics topics) throws Exception {
-        long[] sentAt = new long[PROBES];
-        long[] took = new long[PROBES];
+    static long[] foldTimes(LocalKafka kafka, Topics topics, String prefix, int probes, Step afterFifth)
+            throws Exception {
+        long[] sentAt = new long[probes];
+        long[] took = new long[probes];
         Arrays.fill(took, Long.MIN_VALUE);
         AvroSerde<BackupEvent> serde = AvroSerde.of(BackupEvent.class);
-        String prefix = "restart/esxi0/probe-";
         try (KafkaConsumer<String, byte[]> states = new KafkaConsumer<>(Map.of("bootstrap.servers",
                 kafka.bootstrapServers(), "isolation.level", "read_committed"), new StringDeserializer(),
                 new ByteArrayDeserializer());
@@ -251,13 +273,16 @@ public final class ProcessorAtScale {
             long next = System.nanoTime();
             int sent = 0;
             int seen = 0;
-            while (seen < PROBES && System.nanoTime() < until) {
-                if (sent < PROBES && System.nanoTime() >= next) {
+            while (seen < probes && System.nanoTime() < until) {
+                if (sent < probes && System.nanoTime() >= next) {
                     BackupEvent hook = succeeded(prefix + sent, "1", Instant.now());
                     sentAt[sent] = System.nanoTime();
                     producer.send(new ProducerRecord<>(topics.events(), hook.getJobKey(), serde.encode(hook)));
                     sent++;
                     next += PROBE_EVERY.toNanos();
+                    if (sent == 5) {
+                        afterFifth.run();
+                    }
                 }
                 for (ConsumerRecord<String, byte[]> record : states.poll(Duration.ofMillis(5))) {
                     if (record.key() != null && record.key().startsWith(prefix)) {
@@ -271,6 +296,11 @@ public final class ProcessorAtScale {
             }
         }
         return took;
+    }
+
+    /** Something done while hooks are being sent (a reload of the rules). */
+    interface Step {
+        void run() throws Exception;
     }
 
     static String millis(long ms) {
@@ -513,6 +543,7 @@ public final class ProcessorAtScale {
 
     /** The bench's reader of the processor's API, for this run only. */
     static final String API_TOKEN = "bench-" + java.util.UUID.randomUUID();
+    static final String OPERATE_TOKEN = "bench-operate-" + java.util.UUID.randomUUID();
 
     static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)
             throws IOException {
@@ -525,7 +556,8 @@ public final class ProcessorAtScale {
                 "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
                 "-Dhookline.rules=" + rules, "-Dhookline.api.users.bench.role=read",
-                "-Dhookline.api.users.bench.token=" + API_TOKEN, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
+                "-Dhookline.api.users.bench.token=" + API_TOKEN, "-Dhookline.api.users.benchops.role=operate",
+                "-Dhookline.api.users.benchops.token=" + OPERATE_TOKEN, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
                 "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp"))));
         command.addAll(extraOptions());
         command.addAll(List.of("-jar", jar.toString()));
