@@ -82,11 +82,6 @@ public final class DueIndex {
         return due;
     }
 
-    public void clear() {
-        byTime.clear();
-        byKey.clear();
-    }
-
     public int size() {
         return byKey.size();
     }

@@ -53,6 +53,11 @@ public final class DueWakeup {
         scheduled = context.schedule(Duration.ofMillis(in), PunctuationType.WALL_CLOCK_TIME, this::wake);
     }
 
+    /** Runs the check again as soon as {@code shortest} allows: for work a check left for the next one. */
+    public void soon() {
+        wakeBy(context.currentSystemTimeMs());
+    }
+
     private void wake(long now) {
         // One punctuation per wake-up: the next is scheduled for what is due next.
         long intended = scheduledAt;

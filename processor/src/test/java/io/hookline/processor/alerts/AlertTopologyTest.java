@@ -281,6 +281,55 @@ class AlertTopologyTest {
     }
 
     @Test
+    void aReloadReadsTheJobsAgainASliceAPerCheckAndEveryOverdueOneFires() throws Exception {
+        // A schedule added by a reload, for 250 jobs: the task re-reads its jobs 100 a check (the slice,
+        // DUE_PER_CHECK in production) in key order, so that its events are folded between the slices, and the next
+        // slice comes a check interval later whether the last one found anything due or not. The first 100 keys
+        // succeeded again lately (not due); the other 150 are overdue.
+        driver.close();
+        java.util.concurrent.atomic.AtomicReference<Rules> rules = new java.util.concurrent.atomic.AtomicReference<>(
+                Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-reload-slices-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Topics topics = Topics.withDefaultPrefix();
+        AlertReactor reactor = new AlertReactor(rules::get, Duration.ofMillis(250), Duration.ofMinutes(10),
+                new SimpleMeterRegistry(), new FiringAlerts(), 100);
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
+                props, START);
+        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        int jobs = 250;
+        for (int i = 0; i < jobs; i++) {
+            send(succeeded("esxi-prod/esxi/vm-" + (1000 + i), "1", START, 1000));
+        }
+        driver.advanceWallClockTime(Duration.ofHours(40));
+        for (int i = 0; i < 100; i++) {
+            send(succeeded("esxi-prod/esxi/vm-" + (1000 + i), "2", START.plus(Duration.ofHours(40)), 1000));
+        }
+        assertTrue(alerts.isEmpty(), "no schedule, no deadline");
+
+        rules.set(Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n    schedule: {every: 24h, grace: 2h}\n"));
+        driver.advanceWallClockTime(AlertReactor.RULES_SEEN_WITHIN);
+        List<List<String>> perCheck = new ArrayList<>();
+        for (int check = 0; check < 4; check++) {
+            List<String> fired = new ArrayList<>();
+            for (AlertEvent alert : alerts.readValuesToList()) {
+                assertEquals(AlertCondition.MISSED, alert.getCondition(), alert.toString());
+                fired.add(alert.getJobKey());
+            }
+            java.util.Collections.sort(fired);
+            perCheck.add(fired);
+            driver.advanceWallClockTime(Duration.ofMillis(250));
+        }
+        // Read all at once, the first check would fire 100 of the 150 overdue jobs (its slice of due deadlines).
+        assertEquals(List.of(0, 100, 50, 0), perCheck.stream().map(List::size).toList());
+        assertEquals("esxi-prod/esxi/vm-1100", perCheck.get(1).get(0));
+        assertEquals("esxi-prod/esxi/vm-1249", perCheck.get(2).get(49));
+        assertEquals(150, perCheck.stream().flatMap(List::stream).distinct().count(), "each overdue job's alert, once");
+    }
+
+    @Test
     void aRunThatDoesNotFinishWithinItsMaximumIsStuckUntilItEnds() {
         send(event(JOB, EventType.RUN_STARTED, "9", START).build());
         driver.advanceWallClockTime(Duration.ofHours(6).plusSeconds(1));
