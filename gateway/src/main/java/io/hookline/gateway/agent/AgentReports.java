@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
 import io.hookline.runtime.commands.CommandEvents;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AgentDetail;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.Command;
@@ -113,7 +114,7 @@ public final class AgentReports {
         String said = reason == null || reason.isBlank() ? "no reason given" : SecretScrubber.scrub(oneLine(reason));
         String why = (command.getPrune() == null ? "" : "prune of " + CommandEvents.pruned(command) + ": ")
                 + "agent " + command.getAgent() + " refused action " + command.getAction() + ": "
-                + io.hookline.runtime.text.Excerpt.of(said, 1000);
+                + Excerpt.of(said, 1000);
         return life(command, EventType.COMMAND_REFUSED, ":refused", at)
                 .setHost(host)
                 .setOutcome(RunOutcome.FAILED)
@@ -149,7 +150,7 @@ public final class AgentReports {
         for (int i = lines.length - 1; i >= 0; i--) {
             if (!lines[i].isBlank()) {
                 String line = lines[i].strip();
-                return io.hookline.runtime.text.Excerpt.of(line, 300);
+                return Excerpt.of(line, 300);
             }
         }
         return null;

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.serde.Records;
 
@@ -74,6 +75,6 @@ public final class EventBounds {
 
     /** At most {@code max} characters, never splitting a surrogate pair, marked with an ellipsis when cut. */
     public static String cut(String text, int max) {
-        return io.hookline.runtime.text.Excerpt.of(text, max);
+        return Excerpt.of(text, max);
     }
 }

@@ -80,9 +80,4 @@ public final class Figures {
         }
         return field + " is " + value + "; it must lie between " + EARLIEST + " and " + LATEST;
     }
-
-    /** A value quoted in a message: see {@link io.hookline.runtime.text.Excerpt#quoted}. */
-    public static String shorten(String text) {
-        return io.hookline.runtime.text.Excerpt.quoted(text);
-    }
 }

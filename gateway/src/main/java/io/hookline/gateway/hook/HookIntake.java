@@ -18,6 +18,7 @@ import io.hookline.gateway.envelope.Figures;
 import io.hookline.gateway.kafka.EventLog;
 import io.hookline.gateway.source.KnownJobs;
 import io.hookline.gateway.source.Source;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.RawRequest;
 import io.hookline.schema.RejectedHook;
@@ -60,7 +61,7 @@ public class HookIntake {
             return refuse(event.getSourceKind(), event.getSourceName(), new Rejection(403, "too-many-jobs", "source "
                     + event.getSourceName() + " has " + jobs.count(event.getSourceName()) + " jobs, its limit "
                     + "(hookline.sources." + event.getSourceName() + ".max-jobs); a hook for a new job '"
-                    + Figures.shorten(event.getJob()) + "' is refused"), event.getRaw(), 0);
+                    + Excerpt.quoted(event.getJob()) + "' is refused"), event.getRaw(), 0);
         }
         Meters meters = meters(event.getSourceKind());
         Timer.Sample sample = Timer.start(metrics);

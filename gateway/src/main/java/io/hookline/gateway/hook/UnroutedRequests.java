@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 
 import io.hookline.runtime.http.RequestTargets;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.SourceKind;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -95,18 +96,14 @@ public class UnroutedRequests {
                     + " /hooks/retrospect/<token>, /hooks/proxmox/<token>, /ping/<uuid or token/slug> or /events";
             case 405 -> request.method().name() + " is not accepted at " + path;
             case 413 -> "the request body is larger than the gateway accepts";
-            case 415 -> "content type '" + shorten(request.getHeader("Content-Type")) + "' is not accepted at " + path;
+            case 415 -> "content type '" + Excerpt.quoted(request.getHeader("Content-Type")) + "' is not accepted at " + path;
             default -> "refused " + what + " with status " + status;
         };
     }
 
     /** A path as a message names it: whole up to 200 characters, a path a scanner makes 2 MiB long is not. */
     static String shortened(String path) {
-        return io.hookline.runtime.text.Excerpt.withLength(path, 200);
-    }
-
-    private static String shorten(String text) {
-        return text == null ? null : io.hookline.gateway.envelope.Figures.shorten(text);
+        return Excerpt.withLength(path, 200);
     }
 
     static SourceKind kindOf(String path) {

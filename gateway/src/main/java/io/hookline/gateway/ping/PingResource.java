@@ -27,6 +27,7 @@ import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.source.KnownJobs;
 import io.hookline.gateway.source.Source;
 import io.hookline.gateway.source.SourceRegistry;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.SourceKind;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -107,7 +108,7 @@ public class PingResource {
             job = segments.get(1);
             signal = segments.size() > 2 ? segments.get(2) : "";
             if (!SLUG.matcher(job).matches()) {
-                return announce(gate.refuse(source, Rejection.badRequest("bad-slug", "the slug '" + shorten(job)
+                return announce(gate.refuse(source, Rejection.badRequest("bad-slug", "the slug '" + Excerpt.quoted(job)
                         + "' is not lowercase letters, digits, '-' and '_'"), request));
             }
             String jobKey = EventEnvelope.jobKey(source, null, job);
@@ -119,7 +120,7 @@ public class PingResource {
         }
         PingHook.Signal parsed = PingHook.Signal.parse(signal);
         if (parsed == null) {
-            return announce(gate.refuse(source, Rejection.badRequest("unknown-signal", "'" + shorten(signal)
+            return announce(gate.refuse(source, Rejection.badRequest("unknown-signal", "'" + Excerpt.quoted(signal)
                     + "' is not start, fail, log or an exit status 0-255"), request));
         }
         return announce(intake.accept(source, PingHook.toEvent(source, job, parsed, rid, request, receivedAt), "OK"));
@@ -127,9 +128,5 @@ public class PingResource {
 
     private static CompletionStage<Response> announce(CompletionStage<Response> answer) {
         return answer.thenApply(response -> Response.fromResponse(response).header("Ping-Body-Limit", PingHook.BODY_LIMIT).build());
-    }
-
-    private static String shorten(String text) {
-        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 }

@@ -16,6 +16,7 @@ import io.hookline.gateway.hook.RawCapture;
 import io.hookline.gateway.hook.Rejection;
 import io.hookline.gateway.secrets.SecretScrubber;
 import io.hookline.gateway.source.Source;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.RawRequest;
@@ -57,7 +58,7 @@ public final class XsiBackupHook {
         Optional<String> seconds = decoded.field("t").map(String::strip).filter(t -> !t.isEmpty());
         Long elapsed = seconds.map(XsiBackupHook::parseSeconds).orElse(null);
         if (seconds.isPresent() && elapsed == null) {
-            return new Result(null, Rejection.badRequest("bad-figure", "t is '" + Figures.shorten(seconds.get())
+            return new Result(null, Rejection.badRequest("bad-figure", "t is '" + Excerpt.quoted(seconds.get())
                     + "'; it must be the run's duration in whole seconds, 0 to " + Figures.MAX_DURATION_SECONDS));
         }
         // In depth: a field that did not decode to text is kept as sent, and may still be base64 holding a secret.

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.hookline.devstack.RawHttp;
 import io.hookline.gateway.KafkaTestResource;
-import io.hookline.gateway.envelope.Figures;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.RejectedHook;
 import io.hookline.schema.SourceKind;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -117,18 +117,18 @@ class UnroutedRequestsTest {
                 "/hooks/xsibackup/" + TOKEN + "/error/" + "a".repeat(10_000) + "?%%%")) {
             String answer = RawHttp.get("127.0.0.1", io.restassured.RestAssured.port, target);
             String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
-            assertTrue(body.length() < 500, body.length() + " characters: " + Figures.shorten(body));
+            assertTrue(body.length() < 500, body.length() + " characters: " + Excerpt.quoted(body));
             assertTrue(body.startsWith(target.contains("%%%") ? "hookline: the request's URI cannot be parsed"
                     : "hookline: no endpoint for GET /hooks/xsibackup/***/error/aaaa"), body);
             String id = answer.lines().filter(line -> line.startsWith(HookIntake.REJECTION_HEADER + ":")).findFirst()
-                    .orElseThrow(() -> new AssertionError(Figures.shorten(answer)))
+                    .orElseThrow(() -> new AssertionError(Excerpt.quoted(answer)))
                     .substring(HookIntake.REJECTION_HEADER.length() + 1).strip();
             RejectedHook record = topics.rejection(r -> r.getRejectionId().equals(id));
             assertTrue(record.getRaw().getPath().startsWith("/hooks/xsibackup/***/error/aaaa"),
-                    Figures.shorten(record.getRaw().getPath()));
+                    Excerpt.quoted(record.getRaw().getPath()));
             assertTrue(record.getRaw().getPath().length() <= RawCapture.MAX_PATH_BYTES, "path kept whole");
             assertTrue(record.getRaw().getTruncated());
-            assertTrue(record.getMessage().length() < 500, Figures.shorten(record.getMessage()));
+            assertTrue(record.getMessage().length() < 500, Excerpt.quoted(record.getMessage()));
         }
     }
 }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AuditEvent;
 import io.hookline.schema.cloudevents.CloudEventHeaders;
 import io.hookline.schema.serde.AvroSerde;
@@ -55,7 +56,7 @@ public class AuditLog {
             detail.forEach((key, value) -> {
                 if (value != null) {
                     String text = String.valueOf(value);
-                    values.put(key, io.hookline.runtime.text.Excerpt.of(text, DETAIL_CHARS + 1));
+                    values.put(key, Excerpt.of(text, DETAIL_CHARS + 1));
                 }
             });
         }

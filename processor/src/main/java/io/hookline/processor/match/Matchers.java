@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AlertEvent;
 
 /**
@@ -30,7 +31,7 @@ public record Matchers(Map<String, Glob> globs) {
         Map<String, Glob> globs = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : patterns.entrySet()) {
             if (!KEYS.contains(entry.getKey())) {
-                throw new IllegalArgumentException("matcher '" + shorten(entry.getKey()) + "' is not one of "
+                throw new IllegalArgumentException("matcher '" + Excerpt.quoted(entry.getKey()) + "' is not one of "
                         + KEYS.stream().sorted().toList());
             }
             try {
@@ -65,9 +66,5 @@ public record Matchers(Map<String, Glob> globs) {
             case "condition" -> alert.getCondition().name().toLowerCase(java.util.Locale.ROOT);
             default -> alert.getSeverity().name().toLowerCase(java.util.Locale.ROOT);
         };
-    }
-
-    private static String shorten(String text) {
-        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
 
@@ -53,7 +54,7 @@ public final class Messages {
         if (text.length() <= limit) {
             return text;
         }
-        return io.hookline.runtime.text.Excerpt.of(text, limit, limit - more.length() >= 40 ? more : "...");
+        return Excerpt.of(text, limit, limit - more.length() >= 40 ? more : "...");
     }
 
     /**

@@ -2,6 +2,8 @@ package io.hookline.processor.notify;
 
 import java.time.Duration;
 
+import io.hookline.runtime.text.Excerpt;
+
 /**
  * A channel: sends one notification and says whether a failure is worth retrying. The retry loop, the record of
  * every attempt and the idempotency key live once, in {@link Dispatcher}, for every channel.
@@ -58,7 +60,7 @@ public interface Notifier {
         }
 
         private static String abbreviate(String text) {
-            return io.hookline.runtime.text.Excerpt.of(text, 201);
+            return Excerpt.of(text, 201);
         }
     }
 }

@@ -26,6 +26,7 @@ import io.hookline.processor.alerts.AlertLogic;
 import io.hookline.processor.alerts.AlertOrder;
 import io.hookline.processor.alerts.AlertReactor;
 import io.hookline.processor.alerts.FiringAlerts;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AlertCondition;
 import io.hookline.schema.AlertEvent;
 import io.hookline.schema.AlertStatus;
@@ -106,7 +107,7 @@ public class AlertsResource {
             if (cursor == null) {
                 return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "after must be the cursor"
                         + " a Link header gives (f: or r:, the epoch milliseconds of a change, ':', an alert key), not '"
-                        + JobQuery.shorten(after) + "'")).build();
+                        + Excerpt.quoted(after) + "'")).build();
             }
         }
         // The first alerts after the cursor, never more than a page of them in memory however many there are.

@@ -31,6 +31,7 @@ import io.hookline.processor.ProcessorConfig;
 import io.hookline.processor.chains.ChainReactor;
 import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.Command;
 import io.hookline.schema.JobState;
 import io.hookline.schema.SourceKind;
@@ -70,7 +71,7 @@ public class CommandsResource {
             @QueryParam("status") String status, @QueryParam("limit") String limitText) {
         Integer limit = JobQuery.number(limitText);
         if (limitText != null && limit == null) {
-            return bad("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + JobQuery.shorten(limitText)
+            return bad("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + Excerpt.quoted(limitText)
                     + "'");
         }
         int size = limit == null ? 100 : limit;

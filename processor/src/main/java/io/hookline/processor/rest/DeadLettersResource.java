@@ -18,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.hookline.processor.dispatch.DeliveryPipeline;
 import io.hookline.processor.api.AuditLog;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.DeadLetter;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
@@ -52,7 +53,7 @@ public class DeadLettersResource {
         if (after != null && cursor == null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", "after must be the cursor a"
                     + " Link header gives (the epoch milliseconds a dead letter was given up on, ':', its notification"
-                    + " id), not '" + JobQuery.shorten(after) + "'")).build();
+                    + " id), not '" + Excerpt.quoted(after) + "'")).build();
         }
         List<DeadLetter> matching = delivery.deadLetters().stream()
                 .filter(dead -> receiver == null || receiver.equals(dead.getReceiver())).toList();
@@ -114,7 +115,7 @@ public class DeadLettersResource {
         if (receiver != null && delivery.receiver(receiver).isEmpty()) {
             audit.record(current.getCurrent(), "dead-letter.replay-all", receiver, Map.of(), 404);
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no receiver '"
-                    + JobQuery.shorten(receiver) + "' in the rules")).build();
+                    + Excerpt.quoted(receiver) + "' in the rules")).build();
         }
         int replaying = delivery.replayAll(receiver);
         audit.record(current.getCurrent(), "dead-letter.replay-all", receiver == null ? "*" : receiver,

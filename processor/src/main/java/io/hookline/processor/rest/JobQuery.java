@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.hookline.processor.alerts.AlertLogic;
 import io.hookline.processor.react.JobIndex;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.JobState;
 import io.hookline.schema.RunSummary;
 
@@ -54,11 +55,7 @@ public record JobQuery(String source, String kind, String host, String status, S
     }
 
     static String badPageSize(String limitText) {
-        return "limit must be a whole number from 1 to " + JobsResource.MAX_PAGE + ", not '" + shorten(limitText) + "'";
-    }
-
-    static String shorten(String text) {
-        return io.hookline.runtime.text.Excerpt.quoted(text);
+        return "limit must be a whole number from 1 to " + JobsResource.MAX_PAGE + ", not '" + Excerpt.quoted(limitText) + "'";
     }
 
     static Parsed parse(String source, String kind, String host, String status, String text, String calendarText,
@@ -66,7 +63,7 @@ public record JobQuery(String source, String kind, String host, String status, S
         Integer calendar = number(calendarText);
         if (calendarText != null && calendar == null) {
             return new Parsed(null, "calendar is the number of days to show, from 1 to " + MAX_DAYS + ", not '"
-                    + shorten(calendarText) + "'");
+                    + Excerpt.quoted(calendarText) + "'");
         }
         for (String[] field : new String[][] {{"source", source}, {"host", host}, {"q", text}, {"kind", kind}}) {
             if (field[1] != null && field[1].length() > MAX_TEXT) {
@@ -92,7 +89,7 @@ public record JobQuery(String source, String kind, String host, String status, S
                 zone = null;
             }
             if (zone == null) {
-                return new Parsed(null, "tz '" + io.hookline.runtime.text.Excerpt.of(tz, 65)
+                return new Parsed(null, "tz '" + Excerpt.of(tz, 65)
                         + "' is not a time zone (e.g. Europe/Berlin or UTC)");
             }
         }

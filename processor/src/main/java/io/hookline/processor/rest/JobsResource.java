@@ -27,6 +27,7 @@ import io.hookline.processor.prune.PruneReactor;
 import io.hookline.processor.react.JobIndex;
 import io.hookline.processor.state.JobKeys;
 import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.JobState;
 
 /** Every job's state, read from the Kafka Streams state store. */
@@ -85,7 +86,7 @@ public class JobsResource {
         Integer limit = JobQuery.number(limitText);
         if (limitText != null && limit == null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(java.util.Map.of("error",
-                    "limit must be a whole number from 1 to " + MAX_PAGE + ", not '" + JobQuery.shorten(limitText) + "'"))
+                    "limit must be a whole number from 1 to " + MAX_PAGE + ", not '" + Excerpt.quoted(limitText) + "'"))
                     .build();
         }
         int size = limit == null ? 500 : limit;
@@ -211,7 +212,7 @@ public class JobsResource {
         JobQuery.Parsed parsed = JobQuery.parse(null, null, null, null, null, calendar, tz, zone);
         String problem = parsed.problem() != null ? parsed.problem()
                 : only == null || only.equals("commands") || only.equals("triggered") ? null
-                : "only must be 'commands' or 'triggered', not '" + JobQuery.shorten(only) + "'";
+                : "only must be 'commands' or 'triggered', not '" + Excerpt.quoted(only) + "'";
         if (problem != null) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", problem)).build();
         }
@@ -406,7 +407,7 @@ public class JobsResource {
         var point = state.getRestorePoints().stream().filter(p -> p.getId().equals(id)).findFirst();
         if (point.isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "job " + key + " has no restore "
-                    + "point '" + io.hookline.runtime.text.Excerpt.of(id, 201) + "'")).build();
+                    + "point '" + Excerpt.of(id, 201) + "'")).build();
         }
         java.time.Instant now = java.time.Instant.now();
         io.hookline.schema.BackupEvent event = io.hookline.schema.BackupEvent.newBuilder()

@@ -35,6 +35,7 @@ import io.hookline.processor.rules.Rules;
 import io.hookline.processor.rules.RulesException;
 import io.hookline.processor.rules.RulesFile;
 import io.hookline.processor.streams.TopologyProducer;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.JobState;
 
 /** The prune simulator: what a policy keeps of given restore points, or of a job's real history. */
@@ -171,7 +172,7 @@ public class RetentionResource {
     }
 
     private static String cut(String text) {
-        return io.hookline.runtime.text.Excerpt.of(text, 101);
+        return Excerpt.of(text, 101);
     }
 
     private static Response bad(String error, List<String> problems) {

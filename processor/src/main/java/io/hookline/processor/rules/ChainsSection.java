@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.hookline.processor.match.Glob;
+import io.hookline.runtime.text.Excerpt;
 
 /**
  * {@code chains:}: what runs when a job ends. Jobs a rule names need not exist yet (they appear with their first
@@ -306,7 +307,7 @@ final class ChainsSection {
         }
         String text = node.text().strip();
         if (!NAME.matcher(text).matches()) {
-            problems.add("line " + node.line() + ": '" + io.hookline.runtime.text.Excerpt.of(text, 65)
+            problems.add("line " + node.line() + ": '" + Excerpt.of(text, 65)
                     + "' is not a name: letters, digits, '.', '_' and '-', at most 64");
             return null;
         }

@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.Silence;
 import io.hookline.runtime.time.WeeklyWindow;
 
@@ -103,7 +104,7 @@ public class SilencesResource {
         }
         for (String key : matchers.keySet()) {
             if (!io.hookline.processor.match.Matchers.KEYS.contains(key)) {
-                return bad("matcher '" + shorten(key) + "' is not one of "
+                return bad("matcher '" + Excerpt.quoted(key) + "' is not one of "
                         + io.hookline.processor.match.Matchers.KEYS.stream().sorted().toList());
             }
             String glob = matchers.get(key);
@@ -193,10 +194,6 @@ public class SilencesResource {
     private static String tooLong(String field, String value, int max) {
         return value == null || value.length() <= max ? null
                 : field + " is " + value.length() + " characters long; at most " + max;
-    }
-
-    private static String shorten(String text) {
-        return io.hookline.runtime.text.Excerpt.quoted(text);
     }
 
     private static Response bad(String message) {

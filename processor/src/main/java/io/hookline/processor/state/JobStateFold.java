@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.BackupEvent;
 import io.hookline.schema.EventType;
 import io.hookline.schema.JobState;
@@ -184,7 +185,7 @@ public final class JobStateFold {
     }
 
     static String cut(String text, int max) {
-        return io.hookline.runtime.text.Excerpt.of(text, max);
+        return Excerpt.of(text, max);
     }
 
     private static void finishRun(JobState state, BackupEvent event, Instant finishedAt) {

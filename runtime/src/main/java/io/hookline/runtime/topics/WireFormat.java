@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.serde.AvroSerde;
 import io.hookline.schema.serde.SchemaRegistry;
 
@@ -36,7 +37,7 @@ public final class WireFormat {
             registry = new SchemaRegistry(url);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("hookline.schema-registry.url: '"
-                    + io.hookline.runtime.text.Excerpt.of(url, 201) + "' is not a registry URL (" + e.getMessage()
+                    + Excerpt.of(url, 201) + "' is not a registry URL (" + e.getMessage()
                     + "), e.g. http://registry:8080/apis/ccompat/v7", e);
         }
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -13,6 +13,7 @@ import io.hookline.processor.notify.Messages;
 import io.hookline.processor.notify.Notification;
 import io.hookline.processor.notify.Notifier;
 import io.hookline.processor.notify.Receiver;
+import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.AlertEvent;
 import io.vertx.core.Vertx;
 import io.vertx.ext.mail.MailClient;
@@ -45,7 +46,7 @@ public class EmailNotifier implements Notifier {
         MailMessage message = new MailMessage()
                 .setFrom(receiver.config(EmailConfig.class).from())
                 .setTo(receiver.config(EmailConfig.class).to())
-                .setSubject(io.hookline.runtime.text.Excerpt.of(subject, 180))
+                .setSubject(Excerpt.of(subject, 180))
                 .setText(body(notification));
         message.addHeader("X-Hookline-Id", notification.id());
         try {
