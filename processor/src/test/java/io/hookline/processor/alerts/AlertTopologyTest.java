@@ -80,6 +80,21 @@ class AlertTopologyTest {
         }
     }
 
+    /** The alerts alone on a new driver, a check every 250 ms reading at most {@code slice} jobs. */
+    void restartWithSlice(java.util.function.Supplier<Rules> rules, int slice) {
+        driver.close();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-slices-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Topics topics = Topics.withDefaultPrefix();
+        AlertReactor reactor = new AlertReactor(rules, Duration.ofMillis(250), Duration.ofMinutes(10),
+                new SimpleMeterRegistry(), new FiringAlerts(), slice);
+        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
+                props, START);
+        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+    }
+
     void send(BackupEvent event) {
         events.pipeInput(event.getJobKey(), event, event.getReceivedAt());
     }
@@ -161,22 +176,12 @@ class AlertTopologyTest {
         // Jobs on one schedule, all missing it at the same moment (a site's outage): a check looks at no more than
         // its slice of them (DUE_PER_CHECK, 100 here), so that events are folded between checks; the next checks,
         // a check interval apart, take the rest.
-        driver.close();
         Rules rules = Rules.parse("""
                 jobs:
                   - match: "esxi-prod/*"
                     schedule: {every: 24h, grace: 2h}
                 """);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-storm-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        Topics topics = Topics.withDefaultPrefix();
-        AlertReactor reactor = new AlertReactor(() -> rules, Duration.ofMillis(250), Duration.ofMinutes(10),
-                new SimpleMeterRegistry(), new FiringAlerts(), 100);
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
-                props, START);
-        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
-        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        restartWithSlice(() -> rules, 100);
         int jobs = 250;
         for (int i = 0; i < jobs; i++) {
             send(succeeded("esxi-prod/esxi" + (i % 50) + "/vm-" + i, "1", START, 1000));
@@ -286,19 +291,9 @@ class AlertTopologyTest {
         // DUE_PER_CHECK in production) in key order, so that its events are folded between the slices, and the next
         // slice comes a check interval later whether the last one found anything due or not. The first 100 keys
         // succeeded again lately (not due); the other 150 are overdue.
-        driver.close();
         java.util.concurrent.atomic.AtomicReference<Rules> rules = new java.util.concurrent.atomic.AtomicReference<>(
                 Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-reload-slices-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        Topics topics = Topics.withDefaultPrefix();
-        AlertReactor reactor = new AlertReactor(rules::get, Duration.ofMillis(250), Duration.ofMinutes(10),
-                new SimpleMeterRegistry(), new FiringAlerts(), 100);
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
-                props, START);
-        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
-        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        restartWithSlice(rules::get, 100);
         int jobs = 250;
         for (int i = 0; i < jobs; i++) {
             send(succeeded("esxi-prod/esxi/vm-" + (1000 + i), "1", START, 1000));
