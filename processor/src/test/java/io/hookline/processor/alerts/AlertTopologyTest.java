@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -58,14 +59,22 @@ class AlertTopologyTest {
                     schedule: {every: 24h, grace: 2h}
                     max-duration: 6h
                 """);
+        drive(TopologyProducer.build(TOPICS, () -> rules, Duration.ofSeconds(1), metrics));
+    }
+
+    static final Topics TOPICS = Topics.withDefaultPrefix();
+
+    /** A new driver (the one before closed) on {@code topology}, its events' input and its alerts' output. */
+    void drive(Topology topology) {
+        if (driver != null) {
+            driver.close();
+        }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        Topics topics = Topics.withDefaultPrefix();
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, () -> rules, Duration.ofSeconds(1), metrics),
-                props, START);
-        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
-        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        driver = new TopologyTestDriver(topology, props, START);
+        events = driver.createInputTopic(TOPICS.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
+        alerts = driver.createOutputTopic(TOPICS.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
     }
 
     /** hookline_alerts_firing as Prometheus would read it. */
@@ -82,17 +91,9 @@ class AlertTopologyTest {
 
     /** The alerts alone on a new driver, a check every 250 ms reading at most {@code slice} jobs. */
     void restartWithSlice(java.util.function.Supplier<Rules> rules, int slice) {
-        driver.close();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-slices-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        Topics topics = Topics.withDefaultPrefix();
         AlertReactor reactor = new AlertReactor(rules, Duration.ofMillis(250), Duration.ofMinutes(10),
                 new SimpleMeterRegistry(), new FiringAlerts(), slice);
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, List.of(reactor), new SimpleMeterRegistry()),
-                props, START);
-        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
-        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        drive(TopologyProducer.build(TOPICS, List.of(reactor), new SimpleMeterRegistry()));
     }
 
     void send(BackupEvent event) {
@@ -262,16 +263,9 @@ class AlertTopologyTest {
 
     @Test
     void aScheduleAddedByAReloadCoversAJobAlreadyOverdue() throws Exception {
-        driver.close();
         java.util.concurrent.atomic.AtomicReference<Rules> rules = new java.util.concurrent.atomic.AtomicReference<>(
                 Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-reload-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        Topics topics = Topics.withDefaultPrefix();
-        driver = new TopologyTestDriver(TopologyProducer.build(topics, rules::get, Duration.ofSeconds(1)), props, START);
-        events = driver.createInputTopic(topics.events(), Serdes.String().serializer(), AvroSerde.of(BackupEvent.class));
-        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.of(AlertEvent.class));
+        drive(TopologyProducer.build(TOPICS, rules::get, Duration.ofSeconds(1)));
 
         send(succeeded(JOB, "1", START, 1000));
         driver.advanceWallClockTime(Duration.ofHours(30));
@@ -322,6 +316,29 @@ class AlertTopologyTest {
         assertEquals("esxi-prod/esxi/vm-1100", perCheck.get(1).get(0));
         assertEquals("esxi-prod/esxi/vm-1249", perCheck.get(2).get(49));
         assertEquals(150, perCheck.stream().flatMap(List::stream).distinct().count(), "each overdue job's alert, once");
+    }
+
+    @Test
+    void aSecondReloadWhileJobsAreReadAgainStartsOverWithTheNewestRules() throws Exception {
+        // 250 overdue jobs; a reload adds their schedule and the first check fires the first slice's 100. A second
+        // reload takes the schedule away before the next check: the other 150 jobs never fire.
+        java.util.concurrent.atomic.AtomicReference<Rules> rules = new java.util.concurrent.atomic.AtomicReference<>(
+                Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
+        restartWithSlice(rules::get, 100);
+        for (int i = 0; i < 250; i++) {
+            send(succeeded("esxi-prod/esxi/vm-" + (1000 + i), "1", START, 1000));
+        }
+        driver.advanceWallClockTime(Duration.ofHours(40));
+        rules.set(Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n    schedule: {every: 24h, grace: 2h}\n"));
+        driver.advanceWallClockTime(AlertReactor.RULES_SEEN_WITHIN);
+        assertEquals(100, alerts.readValuesToList().size(), "the first slice under the first reload");
+
+        rules.set(Rules.parse("jobs:\n  - match: \"esxi-prod/*\"\n"));
+        for (int check = 0; check < 8; check++) {
+            driver.advanceWallClockTime(Duration.ofMillis(250));
+        }
+        assertEquals(List.of(), alerts.readValuesToList().stream().filter(a -> a.getStatus() == AlertStatus.FIRING)
+                .map(AlertEvent::getJobKey).toList(), "no job fired under rules without its schedule");
     }
 
     @Test
