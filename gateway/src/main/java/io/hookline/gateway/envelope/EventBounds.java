@@ -35,7 +35,7 @@ public final class EventBounds {
         if (errors.size() > MAX_ERRORS || errors.stream().anyMatch(e -> e.length() > MAX_ERROR_CHARS)) {
             keptErrors = new ArrayList<>(Math.min(errors.size(), MAX_ERRORS));
             for (int i = 0; i < errors.size() && i < MAX_ERRORS; i++) {
-                keptErrors.add(cut(errors.get(i), MAX_ERROR_CHARS));
+                keptErrors.add(Excerpt.of(errors.get(i), MAX_ERROR_CHARS));
             }
             cuts.add(errors.size() > MAX_ERRORS ? "errors: the first " + MAX_ERRORS + " of " + errors.size() + " kept"
                     : "errors: entries cut to " + MAX_ERROR_CHARS + " characters");
@@ -43,7 +43,7 @@ public final class EventBounds {
         String message = event.getErrorMessage();
         if (message != null && message.length() > MAX_MESSAGE_CHARS) {
             cuts.add("errorMessage: " + message.length() + " characters cut to " + MAX_MESSAGE_CHARS);
-            message = cut(message, MAX_MESSAGE_CHARS);
+            message = Excerpt.of(message, MAX_MESSAGE_CHARS);
         }
         Map<String, String> labels = event.getLabels();
         boolean labelsTooLarge = labels.size() > MAX_LABELS
@@ -53,7 +53,7 @@ public final class EventBounds {
             Map<String, String> kept = new LinkedHashMap<>();
             labels.forEach((key, value) -> {
                 if (kept.size() < MAX_LABELS - 1) {
-                    kept.put(cut(key, MAX_LABEL_CHARS), cut(value, MAX_LABEL_CHARS));
+                    kept.put(Excerpt.of(key, MAX_LABEL_CHARS), Excerpt.of(value, MAX_LABEL_CHARS));
                 }
             });
             cuts.add("labels: " + labels.size() + " cut to " + kept.size() + ", each to " + MAX_LABEL_CHARS + " characters");
@@ -71,10 +71,5 @@ public final class EventBounds {
         bounded.setErrorMessage(message);
         bounded.setLabels(withNote);
         return bounded;
-    }
-
-    /** At most {@code max} characters, never splitting a surrogate pair, marked with an ellipsis when cut. */
-    public static String cut(String text, int max) {
-        return Excerpt.of(text, max);
     }
 }

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.hookline.gateway.envelope.EventEnvelope;
-import io.hookline.gateway.envelope.EventBounds;
 import io.hookline.gateway.envelope.EventIds;
 import io.hookline.gateway.envelope.Figures;
 import io.hookline.gateway.hook.RawCapture;
@@ -79,7 +78,7 @@ public final class XsiBackupHook {
                 .setVms(vms)
                 .setMailTo(cmd.argument("mail-to").orElse(null))
                 // The whole report can be far larger than a record should be; the entries above say what it held.
-                .setErrorText(errorText.isEmpty() ? null : EventBounds.cut(safeErrors, MAX_ERROR_TEXT_CHARS))
+                .setErrorText(errorText.isEmpty() ? null : Excerpt.of(safeErrors, MAX_ERROR_TEXT_CHARS))
                 .setFields(otherFields(decoded))
                 .build();
 

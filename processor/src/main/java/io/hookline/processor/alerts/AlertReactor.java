@@ -60,7 +60,7 @@ public final class AlertReactor implements Reactor {
 
     /**
      * The longest a task goes without a check while nothing is due: a reload of the rules (other schedules, other
-     * deadlines) reaches the deadlines within this.
+     * deadlines) is seen within this, and its re-read of the jobs' deadlines starts then, a slice a check.
      */
     static final Duration RULES_SEEN_WITHIN = Duration.ofSeconds(5);
 

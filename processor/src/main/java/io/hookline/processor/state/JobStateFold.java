@@ -122,7 +122,7 @@ public final class JobStateFold {
                 RunSummary slim = Records.shallowCopy(run);
                 slim.setErrorsOmitted(run.getErrorsOmitted() + run.getErrors().size());
                 slim.setErrors(List.of());
-                slim.setErrorMessage(cut(run.getErrorMessage(), 200));
+                slim.setErrorMessage(Excerpt.of(run.getErrorMessage(), 200));
                 size += textSize(slim);
                 runs.set(i, slim);
             }
@@ -179,13 +179,9 @@ public final class JobStateFold {
     private static List<String> keptErrors(List<String> errors) {
         List<String> kept = new ArrayList<>(Math.min(errors.size(), RUN_ERRORS));
         for (int i = 0; i < errors.size() && i < RUN_ERRORS; i++) {
-            kept.add(cut(errors.get(i), ERROR_CHARS));
+            kept.add(Excerpt.of(errors.get(i), ERROR_CHARS));
         }
         return kept;
-    }
-
-    static String cut(String text, int max) {
-        return Excerpt.of(text, max);
     }
 
     private static void finishRun(JobState state, BackupEvent event, Instant finishedAt) {
@@ -214,8 +210,8 @@ public final class JobStateFold {
                 .setErrorsOmitted(event.getErrors().size() - errors.size())
                 .setErrorCount(event.getErrorCount() != null ? event.getErrorCount()
                         : errors.size() < event.getErrors().size() ? Integer.valueOf(event.getErrors().size()) : null)
-                .setErrorCode(cut(event.getErrorCode(), 200))
-                .setErrorMessage(cut(event.getErrorMessage(), MESSAGE_CHARS))
+                .setErrorCode(Excerpt.of(event.getErrorCode(), 200))
+                .setErrorMessage(Excerpt.of(event.getErrorMessage(), MESSAGE_CHARS))
                 .setEventId(event.getEventId())
                 .setCause(event.getCommand() == null ? null : Records.deepCopy(event.getCommand().getCause()))
                 .build();
