@@ -30,6 +30,9 @@ import io.hookline.devstack.LocalKafka;
 /**
  * Two processor instances on one broker, each holding part of the jobs: /api/jobs (every page of it),
  * /api/jobs/{key} and /api/alerts answer the same from either, while each instance's own stores hold only its part.
+ * The second is reached by the first as an instance of the release before /api/commands/addressed would be (through
+ * {@link ReleaseBefore}), so that both ways of asking for commands' statuses are used: many jobs an ask, and the
+ * job-by-job asks a cluster in the middle of a rolling update still needs.
  */
 class ClusterApiTest {
 
@@ -37,6 +40,12 @@ class ClusterApiTest {
     static final String TOKEN = "e2e-cluster-token-0123456789abcdef";
     static final String OPERATOR = "e2e-cluster-operator-0123456789abcdef";
     static final String AGENT = "e2e-cluster-agent-0123456789abcdef";
+    static final String FLEET_AGENT = "e2e-cluster-fleet-0123456789abcdef";
+    /**
+     * Chain rules that each run agent fleet's action as a job of its own, after one run: commands addressed to this
+     * many jobs, spread over both instances, with names long enough that one ask cannot name them all.
+     */
+    static final int FLEET = 150;
     static final int JOBS = 30;
     static final int FAILING = 10;
     /** Fan-in rules, each waiting for two jobs of its own: their tasks fall to either instance. */
@@ -48,10 +57,12 @@ class ClusterApiTest {
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
 
-    Process processor(Processes processes, String name, String bootstrap, int port, Path rules) throws Exception {
+    /** A processor on {@code port}, which the other instances reach at {@code reachedAt}. */
+    Process processor(Processes processes, String name, String bootstrap, int port, int reachedAt, Path rules)
+            throws Exception {
         return processes.java(name, List.of("-Xmx320m", "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.state-dir=" + home.resolve(name + "-state"),
-                "-Dhookline.instance-id=" + name, "-Dhookline.instance-address=127.0.0.1:" + port,
+                "-Dhookline.instance-id=" + name, "-Dhookline.instance-address=127.0.0.1:" + reachedAt,
                 "-Dhookline.rules=" + rules, "-Dhookline.api.users.e2e.role=operate",
                 "-Dhookline.api.users.e2e.token=" + OPERATOR,
                 "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
@@ -96,7 +107,8 @@ class ClusterApiTest {
         int portA = LocalKafka.freePort();
         int portB = LocalKafka.freePort();
         Path rules = home.resolve("rules.yaml");
-        try (DashboardBrowserTest.Receiver ci = new DashboardBrowserTest.Receiver();
+        try (ReleaseBefore reachB = new ReleaseBefore(portB);
+                DashboardBrowserTest.Receiver ci = new DashboardBrowserTest.Receiver();
                 LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2));
                 Processes processes = new Processes(home)) {
             // Each successful run on esxi-d (sent last) triggers a webhook (delivered: a run of webhook/ci) and an
@@ -113,15 +125,16 @@ class ClusterApiTest {
                         run:
                           - {webhook: ci}
                           - {agent: nas, action: copy}
-                    """.formatted(ci.url()) + fanInRules());
+                    """.formatted(ci.url()) + fanInRules() + fleetRules());
             String bootstrap = kafka.bootstrapServers();
             Process gateway = processes.java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
                     "-Dkafka.bootstrap.servers=" + bootstrap, "-Dhookline.sources.e2e-xsi.kind=xsibackup",
                     "-Dhookline.sources.e2e-xsi.token=" + TOKEN, "-Dhookline.sources.e2e-xsi.rate-limit=1000",
                     "-Dhookline.sources.nas.kind=agent", "-Dhookline.sources.nas.token=" + AGENT,
+                    "-Dhookline.sources.fleet.kind=agent", "-Dhookline.sources.fleet.token=" + FLEET_AGENT,
                     "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
-            Process a = processor(processes, "processor-a", bootstrap, portA, rules);
-            Process b = processor(processes, "processor-b", bootstrap, portB, rules);
+            Process a = processor(processes, "processor-a", bootstrap, portA, portA, rules);
+            Process b = processor(processes, "processor-b", bootstrap, portB, reachB.port(), rules);
             processes.awaitReady("gateway", gatewayPort, gateway);
             processes.awaitReady("processor-a", portA, a);
             processes.awaitReady("processor-b", portB, b);
@@ -367,10 +380,66 @@ class ClusterApiTest {
                     }
                 }
             }
+
+            // One run starts FLEET commands, each addressed to a job of its own, which either instance may hold; the
+            // agent is given the 100 a poll takes. Where each stands is its job's word: read from the other
+            // instance, many jobs an ask (B asking A) or job by job (A asking B, which answers as the release before).
+            String cmd = b64("--backup-point=/vmfs/volumes/nas --backup-vms=\"VM\" --backup-id=fleet-run");
+            assertEquals("OK", http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                    + "/hooks/xsibackup/" + TOKEN + "/success?" + b64("PID=" + pid + "|t=30|hostname=esxi-m|cmd="
+                    + cmd))).build(), HttpResponse.BodyHandlers.ofString()).body());
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && !get(portA, "/api/commands?agent=fleet&limit=1", false).headers()
+                    .firstValue("X-Total-Count").orElse("").equals(Integer.toString(FLEET))) {
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            HttpResponse<String> given = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                    + "/agent/v1/commands?wait=0")).header("Authorization", "Bearer " + FLEET_AGENT)
+                    .header("Hookline-Agent-Actions", "copy").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, given.statusCode(), given.body());
+            TreeSet<String> delivered = new TreeSet<>();
+            given.body().lines().filter(line -> line.startsWith("command ")).forEach(line -> delivered.add(line.substring(8)));
+            assertEquals(100, delivered.size(), given.body());
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && json.readTree(get(portA,
+                    "/api/commands?agent=fleet&status=delivered&limit=1000", false).body()).size() < delivered.size()) {
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            List<String> fleetJobsOfA = keys(json.readTree(get(portA, "/api/jobs?source=fleet&limit=1000", true)
+                    .body()), "jobKey").stream().filter(job -> job.startsWith("fleet/copy-")).toList();
+            List<String> fleetJobsOfB = keys(json.readTree(get(portB, "/api/jobs?source=fleet&limit=1000", true)
+                    .body()), "jobKey").stream().filter(job -> job.startsWith("fleet/copy-")).toList();
+            assertEquals(FLEET, fleetJobsOfA.size() + fleetJobsOfB.size(), fleetJobsOfA + " / " + fleetJobsOfB);
+            assertTrue(fleetJobsOfA.size() > 10 && fleetJobsOfB.size() > 10, "the fleet's jobs are on both instances: "
+                    + fleetJobsOfA.size() + " / " + fleetJobsOfB.size());
+            for (int port : new int[] {portA, portB}) {
+                String from = port == portA ? "from A" : "from B";
+                assertEquals(delivered, new TreeSet<>(keys(json.readTree(get(port,
+                        "/api/commands?agent=fleet&status=delivered&limit=1000", false).body()), "commandId")), from);
+                assertEquals(FLEET - delivered.size(), json.readTree(get(port,
+                        "/api/commands?agent=fleet&status=queued&limit=1000", false).body()).size(), from);
+                JsonNode fleetList = json.readTree(get(port, "/api/commands?agent=fleet&limit=1000", false).body());
+                java.util.Map<String, String> statusOf = new java.util.TreeMap<>();
+                fleetList.forEach(command -> statusOf.put(command.path("commandId").asText(),
+                        command.path("status").asText()));
+                statusOf.forEach((id, status) -> assertEquals(delivered.contains(id) ? "delivered" : "queued", status,
+                        from + ": " + id));
+                JsonNode fleetAgent = null;
+                for (JsonNode listed : json.readTree(get(port, "/api/agents", false).body())) {
+                    fleetAgent = listed.path("agent").asText().equals("fleet") ? listed : fleetAgent;
+                }
+                assertEquals(FLEET, fleetAgent == null ? -1 : fleetAgent.path("commandsWaiting").asInt(), from);
+                JsonNode triggered = json.readTree(get(port, "/api/jobs/e2e-xsi/esxi-m/fleet-run", false).body())
+                        .path("triggered");
+                assertEquals(50, triggered.size(), from + ": the newest 50 of what the run triggered");
+                triggered.forEach(command -> assertEquals(statusOf.get(command.path("commandId").asText()),
+                        command.path("status").asText(), from + ": " + command));
+            }
             System.out.printf("two processors: %d jobs split %d/%d, %d alerts, %d commands issued %d/%d, %d fan-ins "
-                    + "(%d upstream jobs held apart from where their fan-in met); every list, page, job, alert and "
-                    + "command the same from both%n", JOBS, ownA.size(), ownB.size(), firingA.size(), 2 * chained,
-                    issuedA.size(), issuedB.size(), FANS.size(), apart);
+                    + "(%d upstream jobs held apart from where their fan-in met), %d commands to as many jobs split "
+                    + "%d/%d (%d delivered); every list, page, job, alert and command the same from both%n", JOBS,
+                    ownA.size(), ownB.size(), firingA.size(), 2 * chained, issuedA.size(), issuedB.size(), FANS.size(),
+                    apart, FLEET, fleetJobsOfA.size(), fleetJobsOfB.size(), delivered.size());
         }
     }
 
@@ -389,6 +458,76 @@ class ClusterApiTest {
                     """.formatted(fan));
         }
         return rules.toString();
+    }
+
+    /** One chain rule a job of agent fleet, each run after the run of e2e-xsi/esxi-m/fleet-run. */
+    static String fleetRules() {
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < FLEET; i++) {
+            rules.append("""
+                      - name: fleet-%1$d
+                        when: {job: "e2e-xsi/esxi-m/fleet-run", on: succeeded}
+                        run:
+                          - {agent: fleet, action: copy, job: "copy-to-the-offsite-copy-of-host-number-%1$d"}
+                    """.formatted(i));
+        }
+        return rules.toString();
+    }
+
+    /**
+     * What the first instance reaches the second one through: every call passed on as it came, but
+     * /api/commands/addressed answered 404, as by an instance of the release before that path (a rolling update).
+     */
+    static final class ReleaseBefore implements AutoCloseable {
+
+        private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("host", "connection",
+                "content-length", "upgrade", "http2-settings", "transfer-encoding", "keep-alive");
+        private final com.sun.net.httpserver.HttpServer server;
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        ReleaseBefore(int instancePort) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 50);
+            server.createContext("/", exchange -> {
+                try {
+                    if (exchange.getRequestURI().getPath().equals("/api/commands/addressed")) {
+                        exchange.sendResponseHeaders(404, -1);
+                        return;
+                    }
+                    HttpRequest.Builder call = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instancePort
+                            + exchange.getRequestURI().toString())).method(exchange.getRequestMethod(),
+                            HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
+                    exchange.getRequestHeaders().forEach((name, values) -> {
+                        if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                            values.forEach(value -> call.header(name, value));
+                        }
+                    });
+                    HttpResponse<byte[]> answer = http.send(call.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    answer.headers().map().forEach((name, values) -> {
+                        if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
+                            exchange.getResponseHeaders().put(name, values);
+                        }
+                    });
+                    exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1
+                            : answer.body().length);
+                    exchange.getResponseBody().write(answer.body());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    exchange.close();
+                }
+            });
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     static String b64(String text) {

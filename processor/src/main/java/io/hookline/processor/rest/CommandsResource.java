@@ -88,12 +88,14 @@ public class CommandsResource {
             // filter needs it, its view only for the page.
             java.util.TreeSet<Command> page = new java.util.TreeSet<>(NEWEST_FIRST);
             long[] total = {0};
+            java.util.function.Predicate<Command> selected = command -> (agent == null
+                    || agent.equals(command.getAgent())) && (job == null || job.equals(command.getJobKey())
+                    || command.getCause().getUpstream().stream().anyMatch(u -> u.getJobKey().equals(job)));
+            if (status != null) {
+                readAhead(statuses, selected);
+            }
             issued(streams, command -> {
-                if (agent != null && !agent.equals(command.getAgent())) {
-                    return;
-                }
-                if (job != null && !job.equals(command.getJobKey())
-                        && command.getCause().getUpstream().stream().noneMatch(u -> u.getJobKey().equals(job))) {
+                if (!selected.test(command)) {
                     return;
                 }
                 if (status != null && !status.equals(statuses.status(command))) {
@@ -108,6 +110,7 @@ public class CommandsResource {
                     page.pollLast();
                 }
             });
+            statuses.readAhead(page.stream().map(Command::getJobKey).toList());
             List<CommandView> views = new ArrayList<>(page.size());
             for (Command command : page) {
                 views.add(statuses.view(command));
@@ -123,6 +126,48 @@ public class CommandsResource {
             return Peers.unreachable(e.getMessage());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
+        }
+    }
+
+    /** At most this many jobs in one ask of /api/commands/addressed. */
+    static final int ADDRESSED_MAX = 1000;
+
+    @GET
+    @Path("/commands/addressed")
+    @Operation(summary = "The commands addressed to each ?job= (repeated, at most 1000) as this instance's own store "
+            + "has them, without asking another instance: {\"commands\": {job: [{commandId, status, updatedAt, "
+            + "exitCode} of its newest 20]}, \"unknown\": [jobs it holds no state of]}. The other instances ask it for "
+            + "the statuses of a list, many jobs an ask")
+    public Response addressed(@QueryParam("job") List<String> jobKeys) {
+        if (jobKeys == null || jobKeys.isEmpty()) {
+            return bad("name at least one job: ?job=<job key>, repeated for more");
+        }
+        if (jobKeys.size() > ADDRESSED_MAX) {
+            return bad("at most " + ADDRESSED_MAX + " jobs an ask, not " + jobKeys.size());
+        }
+        try {
+            ReadOnlyKeyValueStore<String, JobState> store = jobs();
+            Map<String, List<Standing>> commands = new java.util.LinkedHashMap<>();
+            List<String> unknown = new ArrayList<>();
+            for (String jobKey : new java.util.LinkedHashSet<>(jobKeys)) {
+                JobState state = store.get(jobKey);
+                if (state == null) {
+                    unknown.add(jobKey);
+                } else {
+                    commands.put(jobKey, state.getCommands().stream().map(Standing::of).toList());
+                }
+            }
+            return Response.ok(Map.of("commands", commands, "unknown", unknown)).build();
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return notReady();
+        }
+    }
+
+    /** Where one command addressed to a job stands, as the job folded it: what another instance's list needs. */
+    record Standing(String commandId, String status, Instant updatedAt, Integer exitCode) {
+        static Standing of(io.hookline.schema.CommandStatus status) {
+            return new Standing(status.getCause().getCommandId(), CommandView.lower(status.getStatus().name()),
+                    status.getUpdatedAt(), status.getExitCode());
         }
     }
 
@@ -181,12 +226,15 @@ public class CommandsResource {
             // A command not started by its expiry has expired (the chain reactor says so within seconds): only those
             // that may still be waiting need their job's word.
             Instant mayWait = Instant.now().minus(STILL_WAITING);
+            java.util.function.Predicate<Command> mayStillWait = command -> command.getAgent() != null
+                    && command.getExpiresAt().isAfter(mayWait);
+            readAhead(statuses, mayStillWait);
             issued(streams, command -> {
                 if (command.getAgent() == null) {
                     return;
                 }
                 waiting.computeIfAbsent(command.getAgent(), a -> new long[1]);
-                if (command.getExpiresAt().isAfter(mayWait)) {
+                if (mayStillWait.test(command)) {
                     String state = statuses.status(command);
                     waiting.get(command.getAgent())[0] += state.equals("queued") || state.equals("delivered") ? 1 : 0;
                 }
@@ -229,6 +277,24 @@ public class CommandsResource {
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return notReady();
         }
+    }
+
+    /**
+     * When other instances hold jobs, reads ahead the jobs of the commands {@code needed} picks (one walk of the
+     * commands more), so that the walk that reads their statuses finds each answered, asked a few at once.
+     */
+    private void readAhead(CommandStatuses statuses, java.util.function.Predicate<Command> needed)
+            throws Peers.Unreachable {
+        if (!statuses.othersHoldJobs()) {
+            return;
+        }
+        Set<String> jobKeys = new java.util.LinkedHashSet<>();
+        issued(streams, command -> {
+            if (needed.test(command)) {
+                jobKeys.add(command.getJobKey());
+            }
+        });
+        statuses.readAhead(jobKeys);
     }
 
     /** An agent's own job, {@code <agent>/agent}, that its polls are folded into. */

@@ -258,7 +258,9 @@ public class JobsResource {
             mine.sort(java.util.Comparator.comparing(io.hookline.schema.Command::getCreatedAt).reversed());
             CommandStatuses statuses = new CommandStatuses(store, peers);
             List<CommandView> triggered = new ArrayList<>();
-            for (io.hookline.schema.Command command : mine.subList(0, Math.min(TRIGGERED, mine.size()))) {
+            List<io.hookline.schema.Command> newest = mine.subList(0, Math.min(TRIGGERED, mine.size()));
+            statuses.readAhead(newest.stream().map(io.hookline.schema.Command::getJobKey).toList());
+            for (io.hookline.schema.Command command : newest) {
                 triggered.add(statuses.view(command));
             }
             triggered.addAll(triggeredByFanInsElsewhere(key, statuses));
@@ -296,11 +298,16 @@ public class JobsResource {
         if (holders.isEmpty()) {
             return List.of();
         }
-        List<CommandView> elsewhere = new ArrayList<>();
+        List<CommandView> kept = new ArrayList<>();
         for (Peers.Answer answer : peers.askEach(holders, "/api/jobs/" + CommandStatuses.path(key) + "?only=triggered")) {
             for (com.fasterxml.jackson.databind.JsonNode node : answer.body()) {
-                elsewhere.add(statuses.view(keptElsewhere(json, node, String.valueOf(answer.from()), key)));
+                kept.add(keptElsewhere(json, node, String.valueOf(answer.from()), key));
             }
+        }
+        statuses.readAhead(kept.stream().map(CommandView::jobKey).toList());
+        List<CommandView> elsewhere = new ArrayList<>(kept.size());
+        for (CommandView command : kept) {
+            elsewhere.add(statuses.view(command));
         }
         return elsewhere;
     }

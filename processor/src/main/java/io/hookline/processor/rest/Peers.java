@@ -116,7 +116,16 @@ public class Peers {
         return await(host, send(host, "GET", uri));
     }
 
-    private static Answer await(HostInfo host, CompletableFuture<Answer> call) throws Unreachable {
+    /**
+     * The same GET, sent now and answered later through {@link #await}: for many asks of one answer, some on their way
+     * at once. Sent from the request's own thread, as it forwards the request's credentials.
+     */
+    CompletableFuture<Answer> askLater(HostInfo host, String uri) {
+        return send(host, "GET", uri);
+    }
+
+    /** What {@code call} answered, within {@link #TIMEOUT}; {@link Unreachable} naming {@code host} when it did not. */
+    static Answer await(HostInfo host, CompletableFuture<Answer> call) throws Unreachable {
         try {
             return call.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -108,6 +108,7 @@ class ApiAccessTest {
         // What one instance asks another for a job page needs credentials like the page itself.
         assertEquals(401, call("GET", "/api/jobs/esxi/nas1/nightly?only=triggered", null).statusCode());
         assertEquals(401, call("GET", "/api/jobs/esxi/nas1/nightly?only=commands", null).statusCode());
+        assertEquals(401, call("GET", "/api/commands/addressed?job=esxi%2Fnas1%2Fnightly", null).statusCode());
         assertEquals(401, call("GET", "/api/jobs", null, "Authorization", bearer("guess")).statusCode());
         assertEquals("no operator has this token", error(call("GET", "/api/jobs", null, "Authorization", bearer("guess"))));
         eventually(200, "GET", "/q/health/live");

@@ -133,6 +133,14 @@ class ChainsApiTest {
                 .body("[0].upstream[0].runId", equalTo("77"));
         given().get("/api/jobs/" + agent + "/never-ran?only=commands").then().statusCode(404)
                 .body("error", equalTo("no job with key '" + agent + "/never-ran' has sent an event"));
+        // Many jobs an ask, as another instance reads the statuses of a list: each job's commands, or unknown.
+        given().queryParam("job", chained, agent + "/never-ran", chained).get("/api/commands/addressed").then()
+                .statusCode(200)
+                .body("commands.keySet()", equalTo(java.util.Set.of(chained)))
+                .body("commands['" + chained + "'].commandId", equalTo(List.of(command.getCommandId())))
+                .body("commands['" + chained + "'][0].status", equalTo("succeeded"))
+                .body("commands['" + chained + "'][0].exitCode", equalTo(0))
+                .body("unknown", equalTo(List.of(agent + "/never-ran")));
         given().get("/api/jobs/" + chained + "?only=runs").then().statusCode(400)
                 .body("error", equalTo("only must be 'commands' or 'triggered', not 'runs'"));
         given().get("/api/jobs/" + chained + "?only=" + "x".repeat(10_000)).then().statusCode(400)
@@ -259,6 +267,10 @@ class ChainsApiTest {
                 .body("error", equalTo("limit must be from 1 to 1000, not 0"));
         given().get("/api/commands?limit=99999999999999999999").then().statusCode(400)
                 .body("error", equalTo("limit must be a whole number from 1 to 1000, not '99999999999999999999'"));
+        given().get("/api/commands/addressed").then().statusCode(400)
+                .body("error", equalTo("name at least one job: ?job=<job key>, repeated for more"));
+        given().get("/api/commands/addressed?" + "job=a&".repeat(1001)).then().statusCode(400)
+                .body("error", equalTo("at most 1000 jobs an ask, not 1001"));
     }
 
     static BackupEvent agentPoll(String agent, Instant at) {
