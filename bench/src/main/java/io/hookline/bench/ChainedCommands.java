@@ -25,13 +25,15 @@ import io.hookline.schema.topics.Topics;
  * weekend, the 30 days /api/commands keeps): {@code --commands} successful runs of as many upstream jobs, spread
  * over {@code --targets} chain rules, each queue a command for agent {@code nas} that never polls. Then the lists an
  * operator reads are timed (median of 10, as {@code bench/processor} times its lists): the agents page, the queued
- * commands, one agent's commands, and the page of an upstream job, which lists what it triggered.
+ * commands, one agent's commands, and the page of an upstream job, which lists what it triggered. With
+ * {@code --instances 2}, two processors share the jobs and the commands, and each list is asked of the first: a
+ * command's status is then often the other instance's word.
  *
- * <pre>bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m]</pre>
+ * <pre>bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1]</pre>
  */
 public final class ChainedCommands {
 
-    static final String USAGE = "bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m]";
+    static final String USAGE = "bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1]";
 
     public static void main(String[] args) throws Exception {
         BenchOptions.run(USAGE, args, ChainedCommands::bench);
@@ -42,6 +44,7 @@ public final class ChainedCommands {
         int commands = options.count("commands", 100_000, 1, 1_000_000);
         int targets = options.count("targets", 1, 1, 1000);
         String heap = options.heap("processor-heap", "256m");
+        int instances = options.count("instances", 1, 1, 2);
         Path work = WorkDir.create("hookline-bench-commands-");
         StringBuilder rules = new StringBuilder("chains:\n");
         for (int t = 0; t < targets; t++) {
@@ -54,6 +57,7 @@ public final class ChainedCommands {
 
         LocalKafka kafka = WorkDir.broker(work);
         Process processor = null;
+        Process second = null;
         try {
             kafka.start(Duration.ofSeconds(120));
             Topics topics = Topics.withDefaultPrefix();
@@ -61,14 +65,23 @@ public final class ChainedCommands {
                 TopicBootstrap.ensure(admin, topics.specs(-1), 3, (short) 1, 30_000);
             }
             int port = LocalKafka.freePort();
-            processor = ProcessorAtScale.startProcessor(root, work, kafka, port, rulesFile, heap);
             HttpClient client = HttpClient.newHttpClient();
+            if (instances == 1) {
+                processor = ProcessorAtScale.startProcessor(root, work, kafka, port, rulesFile, heap);
+            } else {
+                int secondPort = LocalKafka.freePort();
+                processor = ProcessorAtScale.startProcessor(root, work, kafka, port, rulesFile, heap, "bench-a", true);
+                second = ProcessorAtScale.startProcessor(root, work, kafka, secondPort, rulesFile, heap, "bench-b",
+                        true);
+                ProcessorAtScale.awaitStreamsRunning(client, secondPort, second, Duration.ofMinutes(5));
+            }
             ProcessorAtScale.awaitStreamsRunning(client, port, processor, Duration.ofMinutes(5));
             long started = System.nanoTime();
             ProcessorAtScale.write(kafka, topics.events(), upstreamRuns(commands, targets));
             long issuedAt = awaitIssued(client, port, processor, commands, Duration.ofMinutes(30));
             System.out.printf(Locale.ROOT, "%,d upstream runs over %d chain rules: %,d commands queued for agent nas "
-                    + "in %.1f s%n", commands, targets, commands, (issuedAt - started) / 1e9);
+                    + "in %.1f s%s%n", commands, targets, commands, (issuedAt - started) / 1e9,
+                    instances == 1 ? "" : ", kept by two processors; each list asked of the first");
             TimeUnit.SECONDS.sleep(5);
             long[] memory = AgentLongPolls.memory(client, port, processor.pid());
 
@@ -86,9 +99,11 @@ public final class ChainedCommands {
             System.out.printf(Locale.ROOT, "Memory (-Xmx%s): heap after GC %.1f MB, RSS %.1f MB%n", heap,
                     memory[0] / 1e6, memory[1] / 1e6);
         } finally {
-            if (processor != null) {
-                processor.destroy();
-                processor.waitFor(30, TimeUnit.SECONDS);
+            for (Process started : java.util.Arrays.asList(processor, second)) {
+                if (started != null) {
+                    started.destroy();
+                    started.waitFor(30, TimeUnit.SECONDS);
+                }
             }
             kafka.stop();
         }

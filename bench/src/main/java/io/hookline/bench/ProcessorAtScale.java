@@ -547,6 +547,17 @@ public final class ProcessorAtScale {
 
     static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap)
             throws IOException {
+        return startProcessor(root, work, kafka, port, rules, heap, "bench", false);
+    }
+
+    /**
+     * The packaged processor as instance {@code name} (its state in {@code <name>-state}, its log in
+     * {@code <name>.log}, or processor-state and processor.log for the instance "bench"); with {@code clustered}, at
+     * an address the other instances of the application reach it by.
+     */
+    static Process startProcessor(Path root, Path work, LocalKafka kafka, int port, Path rules, String heap,
+            String name, boolean clustered) throws IOException {
+        String files = name.equals("bench") ? "processor" : name;
         Path jar = root.resolve("processor/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package first");
@@ -554,15 +565,18 @@ public final class ProcessorAtScale {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema",
                 "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dhookline.state-dir=" + work.resolve("processor-state"), "-Dhookline.instance-id=bench",
+                "-Dhookline.state-dir=" + work.resolve(files + "-state"), "-Dhookline.instance-id=" + name,
                 "-Dhookline.rules=" + rules, "-Dhookline.api.users.bench.role=read",
                 "-Dhookline.api.users.bench.token=" + API_TOKEN, "-Dhookline.api.users.benchops.role=operate",
                 "-Dhookline.api.users.benchops.token=" + OPERATE_TOKEN, "-Dquarkus.log.category.\"io.hookline\".level=WARN",
                 "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp"))));
+        if (clustered) {
+            command.add("-Dhookline.instance-address=127.0.0.1:" + port);
+        }
         command.addAll(extraOptions());
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("processor.log").toFile()).start();
+                .redirectOutput(work.resolve(files + ".log").toFile()).start();
     }
 
     /** The processor's changelog topics and the sum of their partitions' end offsets. */
