@@ -22,13 +22,19 @@ final class Processes implements AutoCloseable {
         this.logs = logs;
     }
 
-    /** A JVM running {@code arguments} (system properties, then -jar ...), trusting Hookline's Avro classes. */
+    /**
+     * A JVM running {@code arguments} (system properties, then -jar ...), trusting Hookline's Avro classes, with the
+     * JVM options the tests' brokers have (C1 only, serial GC): a service started again and again, as these tests
+     * do, is ready sooner and does not take a core from the others compiling with C2 (ChainsTest: 174 s against
+     * 204 s). What the tests assert does not depend on the compiler; the images' options are measured by bench/.
+     */
     Process java(String name, List<String> arguments) throws IOException {
         // Its temporary files (RocksDB's native library, 14 MB, removed only at a normal exit) in the test's folder:
         // close() kills every service, and each left one in /tmp.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=java.lang,java.math,java.util,io.hookline.schema",
                 "-Djava.io.tmpdir=" + Files.createDirectories(logs.resolve("tmp"))));
+        command.addAll(io.hookline.devstack.LocalKafka.QUICK_START);
         command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile())).start();
