@@ -110,6 +110,7 @@ public class AlertsResource {
                         + Excerpt.quoted(after) + "'")).build();
             }
         }
+        Peers.Gathering elsewhere = peers.gatherLater(AlertReactor.STORE);
         // The first alerts after the cursor, never more than a page of them in memory however many there are.
         java.util.TreeMap<AlertOrder, AlertEvent> page = new java.util.TreeMap<>();
         long total = 0;
@@ -168,7 +169,7 @@ public class AlertsResource {
         AlertOrder last = page.isEmpty() ? null : page.lastKey();
         List<Peers.Answer> answers;
         try {
-            answers = peers.gather(AlertReactor.STORE);
+            answers = elsewhere.answers();
         } catch (Peers.Unreachable e) {
             return Peers.unreachable(e.getMessage());
         }

@@ -82,6 +82,7 @@ public class CommandsResource {
             return bad("status must be one of " + new java.util.TreeSet<>(STATUSES) + ", not '" + status + "'");
         }
         try {
+            Peers.Gathering elsewhere = peers.gatherLater(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS);
             CommandStatuses statuses = new CommandStatuses(jobs(), peers);
             // The newest page of those that match, never more than a page in memory however many commands the
             // last 30 days issued; a command's status (from its job's state, read once per job) only where the
@@ -116,7 +117,7 @@ public class CommandsResource {
                 views.add(statuses.view(command));
             }
             // The other instances' own newest pages, merged with this one's.
-            List<Peers.Answer> answers = peers.gather(ChainReactor.COMMANDS, ChainReactor.FAN_IN_COMMANDS);
+            List<Peers.Answer> answers = elsewhere.answers();
             if (answers.isEmpty()) {
                 return Response.ok(views).header("X-Total-Count", total[0]).build();
             }
@@ -204,6 +205,8 @@ public class CommandsResource {
             + "last polled, its version, the actions its configuration offers, the commands waiting for it")
     public Response agents() {
         try {
+            Peers.Gathering elsewhere = peers.gatherLater(TopologyProducer.JOB_STATE_STORE, ChainReactor.COMMANDS,
+                    ChainReactor.FAN_IN_COMMANDS);
             ReadOnlyKeyValueStore<String, JobState> jobs = jobs();
             CommandStatuses statuses = new CommandStatuses(jobs, peers);
             // An agent's own job, <agent>/agent, found in the index: only the agents' states are read.
@@ -255,8 +258,7 @@ public class CommandsResource {
                         waiting.getOrDefault(name, new long[1])[0], lastCommand.get(name)));
             }
             // Another instance may hold an agent's own job, or commands for it: each instance's part, merged.
-            List<Peers.Answer> answers = peers.gather(TopologyProducer.JOB_STATE_STORE, ChainReactor.COMMANDS,
-                    ChainReactor.FAN_IN_COMMANDS);
+            List<Peers.Answer> answers = elsewhere.answers();
             if (answers.isEmpty()) {
                 return Response.ok(agents).build();
             }

@@ -102,6 +102,7 @@ public class JobsResource {
         if (store == null) {
             return notReady();
         }
+        Peers.Gathering elsewhere = peers.gatherLater(TopologyProducer.JOB_STATE_STORE);
         // The smallest keys after the cursor, never more than a page in memory however many jobs there are.
         java.util.TreeMap<String, JobState> page = new java.util.TreeMap<>(JobKeys.ORDER);
         long total = 0;
@@ -135,7 +136,7 @@ public class JobsResource {
         });
         List<Peers.Answer> answers;
         try {
-            answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
+            answers = elsewhere.answers();
         } catch (Peers.Unreachable e) {
             return Peers.unreachable(e.getMessage());
         }
@@ -183,11 +184,12 @@ public class JobsResource {
         if (store == null) {
             return notReady();
         }
+        Peers.Gathering elsewhere = peers.gatherLater(TopologyProducer.JOB_STATE_STORE);
         // Kept as jobs change (JobIndex), not counted here from every job's state.
         Map<List<String>, Long> counts = index.counts();
         List<Peers.Answer> answers;
         try {
-            answers = peers.gather(TopologyProducer.JOB_STATE_STORE);
+            answers = elsewhere.answers();
         } catch (Peers.Unreachable e) {
             return Peers.unreachable(e.getMessage());
         }

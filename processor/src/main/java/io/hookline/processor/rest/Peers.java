@@ -182,27 +182,52 @@ public class Peers {
     }
 
     /** The same GET on every other instance holding part of one of {@code stores}, each answered from its own. */
-    public List<Answer> gather(String... stores) throws Unreachable {
+    /**
+     * The other instances' parts of this request's list, asked now and read with {@link Gathering#answers}: a list
+     * sends its asks before it reads its own part, so that it waits for the slowest instance, not for the sum of all.
+     */
+    public Gathering gatherLater(String... stores) {
         List<HostInfo> hosts = others(stores);
-        return hosts.isEmpty() ? List.of() : askEach(hosts, request().uri());
+        return hosts.isEmpty() ? new Gathering(List.of(), List.of()) : askEachLater(hosts, request().uri());
     }
 
     /** A GET of {@code uri} on each of {@code hosts} at once, each answered from its own stores; each must give a list. */
     public List<Answer> askEach(List<HostInfo> hosts, String uri) throws Unreachable {
+        return askEachLater(hosts, uri).answers();
+    }
+
+    private Gathering askEachLater(List<HostInfo> hosts, String uri) {
         List<CompletableFuture<Answer>> calls = new ArrayList<>();
         for (HostInfo host : hosts) {
             calls.add(send(host, "GET", uri));
         }
-        List<Answer> answers = new ArrayList<>();
-        for (int i = 0; i < calls.size(); i++) {
-            Answer answer = await(hosts.get(i), calls.get(i));
-            if (answer.status() != 200 || answer.body() == null || !answer.body().isArray()) {
-                throw new Unreachable("instance " + hosts.get(i) + " answered " + answer.status()
-                        + (answer.body() == null ? "" : ": " + answer.body()));
-            }
-            answers.add(answer);
+        return new Gathering(hosts, calls);
+    }
+
+    /** Asks on their way to other instances, one for each, each to be answered with a list. */
+    public static final class Gathering {
+
+        private final List<HostInfo> hosts;
+        private final List<CompletableFuture<Answer>> calls;
+
+        private Gathering(List<HostInfo> hosts, List<CompletableFuture<Answer>> calls) {
+            this.hosts = hosts;
+            this.calls = calls;
         }
-        return answers;
+
+        /** Each instance's answer, or {@link Unreachable} naming the first that did not give a list in time. */
+        public List<Answer> answers() throws Unreachable {
+            List<Answer> answers = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                Answer answer = await(hosts.get(i), calls.get(i));
+                if (answer.status() != 200 || answer.body() == null || !answer.body().isArray()) {
+                    throw new Unreachable("instance " + hosts.get(i) + " answered " + answer.status()
+                            + (answer.body() == null ? "" : ": " + answer.body()));
+                }
+                answers.add(answer);
+            }
+            return answers;
+        }
     }
 
     /** A list could not be gathered from every instance: 503, naming the one that failed. */
