@@ -96,8 +96,8 @@ public final class ChainedCommands {
                     "/api/commands?agent=nas&limit=100", "commandId", "commands"));
             System.out.println("  /api/jobs/up/t0/j0 (an upstream job's page, with what it triggered): "
                     + ProcessorAtScale.timed(client, port, "/api/jobs/up/t0/j0", "commandId", "commands"));
-            System.out.printf(Locale.ROOT, "Memory (-Xmx%s): heap after GC %.1f MB, RSS %.1f MB%n", heap,
-                    memory[0] / 1e6, memory[1] / 1e6);
+            System.out.printf(Locale.ROOT, "Memory (-Xmx%s)%s: heap after GC %.1f MB, RSS %.1f MB%n", heap,
+                    instances == 1 ? "" : " of the first processor", memory[0] / 1e6, memory[1] / 1e6);
         } finally {
             for (Process started : java.util.Arrays.asList(processor, second)) {
                 if (started != null) {
