@@ -271,6 +271,12 @@ class ChainsApiTest {
                 .body("error", equalTo("name at least one job: ?job=<job key>, repeated for more"));
         given().get("/api/commands/addressed?" + "job=a&".repeat(1001)).then().statusCode(400)
                 .body("error", equalTo("at most 1000 jobs an ask, not 1001"));
+        // A key no job has, however long, is answered as unknown, as often as it is asked.
+        for (int twice = 0; twice < 2; twice++) {
+            given().queryParam("job", "x".repeat(10_000)).get("/api/commands/addressed").then().statusCode(200)
+                    .body("commands.size()", equalTo(0))
+                    .body("unknown", equalTo(List.of("x".repeat(10_000))));
+        }
     }
 
     static BackupEvent agentPoll(String agent, Instant at) {
