@@ -58,9 +58,10 @@ final class CommandStatuses {
 
     /**
      * How many of one answer's asks of other instances are on their way at once, and how long one ask's query may be:
-     * the asks go over HTTP/2, where an instance takes 8 KiB of headers, the path and the forwarded credentials
-     * among them. A list whose commands are addressed to a thousand jobs another instance holds is a few asks (about
-     * 100 jobs each), not a thousand answers waited for one after the other.
+     * the asks go over HTTP/2, where an instance of an earlier release takes 8 KiB of headers (the path and the
+     * forwarded credentials among them; this one 64 KiB), and a proxy between them may take no more. A list whose
+     * commands are addressed to a thousand jobs another instance holds is a few asks (about 100 jobs each), not a
+     * thousand answers waited for one after the other.
      */
     static final int ASKS_AT_ONCE = 4;
     static final int ASK_QUERY_CHARS = 4_000;
