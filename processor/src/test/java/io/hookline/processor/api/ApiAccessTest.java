@@ -115,17 +115,10 @@ class ApiAccessTest {
         eventually(200, "GET", "/q/health/ready");
         // Over HTTP/2 (this client's connection is upgraded after its first call), where the path and query are
         // headers, a query of 10,000 characters is read as over HTTP/1.1: refused with a sentence, not a bare 431.
-        HttpResponse<String> longQuery;
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            longQuery = call("GET", "/api/jobs?q=" + "x".repeat(10_000), null, "Authorization",
-                    bearer(KafkaTestResource.READER_TOKEN));
-            // 503 while Kafka Streams rebalances after the start
-            if (longQuery.statusCode() != 503 || System.nanoTime() > until) {
-                break;
-            }
-            Thread.sleep(200);
-        }
+        // (503 while Kafka Streams rebalances after the start)
+        HttpResponse<String> longQuery = await().atMost(Duration.ofSeconds(30)).until(() -> call("GET", "/api/jobs?q="
+                + "x".repeat(10_000), null, "Authorization", bearer(KafkaTestResource.READER_TOKEN)),
+                answer -> answer.statusCode() != 503);
         assertEquals(HttpClient.Version.HTTP_2, longQuery.version());
         assertEquals(400, longQuery.statusCode(), longQuery.body().substring(0, Math.min(300, longQuery.body().length())));
         // A path longer than any the API has is refused before a route is looked for (whose patterns cost the square
