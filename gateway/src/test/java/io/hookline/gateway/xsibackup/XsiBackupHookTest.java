@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,6 +229,33 @@ class XsiBackupHookTest {
         String huge = b64("PID=1|err=" + b64("x".repeat(900_000)));
         get("/hooks/xsibackup/" + TOKEN + "/error", huge)
                 .then().statusCode(413).body(startsWith("hookline: the hook is "));
+    }
+
+    @Test
+    void aLongQueryOverHttp2IsReadAsOverHttp11() throws Exception {
+        // A client that speaks HTTP/2 (Java's, curl --http2) sends the path and query as a header, where the HTTP
+        // server's default took 8 kB of headers and closed the connection (GOAWAY): an error list of 30,000
+        // characters is a query of about 53,000, well within the 2 MiB request line taken over HTTP/1.1.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        String base = "http://127.0.0.1:" + io.restassured.RestAssured.port;
+        // The connection is upgraded (h2c) after its first call.
+        http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/live")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        String pid = unique();
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(
+                base + "/hooks/xsibackup/" + TOKEN + "/error?" + query(pid, cmd("05"), "disk full ".repeat(3_000))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, answer.version());
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("OK", answer.body());
+        assertEquals("esxi-prod/esxi01/05", eventOfRun(pid).key());
+        // Too large is refused by the gateway with its sentence, as over HTTP/1.1.
+        HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(
+                base + "/hooks/xsibackup/" + TOKEN + "/error?" + b64("PID=1|err=" + b64("x".repeat(900_000)))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, huge.version());
+        assertEquals(413, huge.statusCode());
+        assertTrue(huge.body().startsWith("hookline: the hook is "), huge.body());
     }
 
     static String unique() {
