@@ -1,5 +1,8 @@
 package io.hookline.e2e;
 
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,8 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +70,16 @@ class ClusterApiTest {
                 "-Dhookline.rules=" + rules, "-Dhookline.api.users.e2e.role=operate",
                 "-Dhookline.api.users.e2e.token=" + OPERATOR,
                 "-jar", ROOT.resolve("processor/target/quarkus-app/quarkus-run.jar").toString()));
+    }
+
+    /** A wait for what the instances answer, asking every 250 ms (each list asks the other instance too). */
+    static ConditionFactory waiting(String what, int seconds) {
+        return Awaitility.await(what).atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(250));
+    }
+
+    /** An answer's status and X-Total-Count, as a wait compares and its failure shows them. */
+    static String counted(HttpResponse<String> answer) {
+        return answer.statusCode() + " " + answer.headers().firstValue("X-Total-Count").orElse("?");
     }
 
     HttpResponse<String> get(int port, String path, boolean localOnly) throws Exception {
@@ -157,22 +171,12 @@ class ClusterApiTest {
             }
 
             // Both instances see every job once the folds are done (and a rebalance, if one is still settling).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            String last = "";
-            while (System.nanoTime() < deadline) {
-                HttpResponse<String> fromA = get(portA, "/api/jobs", false);
-                HttpResponse<String> fromB = get(portB, "/api/jobs", false);
-                last = fromA.statusCode() + " " + fromA.headers().firstValue("X-Total-Count").orElse("?") + " / "
-                        + fromB.statusCode() + " " + fromB.headers().firstValue("X-Total-Count").orElse("?");
-                if (fromA.statusCode() == 200 && fromB.statusCode() == 200
-                        && fromA.headers().firstValue("X-Total-Count").orElse("").equals(Integer.toString(JOBS))
-                        && fromB.headers().firstValue("X-Total-Count").orElse("").equals(Integer.toString(JOBS))) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            // (status and X-Total-Count of each)
+            waiting("every job in both instances' lists", 120)
+                    .until(() -> counted(get(portA, "/api/jobs", false)) + " / " + counted(get(portB, "/api/jobs", false)),
+                            equalTo("200 " + JOBS + " / 200 " + JOBS));
             assertEquals(List.copyOf(expected), keys(json.readTree(get(portA, "/api/jobs", false).body()), "jobKey"),
-                    "A's list: " + last);
+                    "A's list");
             assertEquals(List.copyOf(expected), keys(json.readTree(get(portB, "/api/jobs", false).body()), "jobKey"),
                     "B's list");
             assertEquals(List.copyOf(expected), allPages(portB, 7), "B's pages of 7, followed by their Link");
@@ -220,15 +224,8 @@ class ClusterApiTest {
             assertEquals(404, get(portA, "/api/jobs/e2e-xsi/esxi-c/nope", false).statusCode());
 
             // Alerts: the ten failures, firing, from either instance.
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            List<String> firingA = List.of();
-            while (System.nanoTime() < deadline) {
-                firingA = keys(json.readTree(get(portA, "/api/alerts?status=firing", false).body()), "jobKey");
-                if (firingA.size() == FAILING) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            List<String> firingA = waiting("A's firing alerts", 60).until(() -> keys(
+                    json.readTree(get(portA, "/api/alerts?status=firing", false).body()), "jobKey"), hasSize(FAILING));
             List<String> firingB = keys(json.readTree(get(portB, "/api/alerts?status=firing", false).body()), "jobKey");
             assertEquals(failing, new TreeSet<>(firingA), "A's firing alerts");
             assertEquals(failing, new TreeSet<>(firingB), "B's firing alerts");
@@ -260,21 +257,14 @@ class ClusterApiTest {
                 assertEquals("OK", answer.body());
                 upstreams.add("e2e-xsi/esxi-d/k" + i);
             }
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            HttpResponse<String> succeeded = null;
-            while (System.nanoTime() < deadline) {
-                succeeded = get(portA, "/api/commands?job=webhook/ci&status=succeeded&limit=1000", false);
-                if (succeeded.statusCode() == 200 && json.readTree(succeeded.body()).size() == chained) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            waiting("A's succeeded webhook commands", 90).until(() -> {
+                HttpResponse<String> answer = get(portA, "/api/commands?job=webhook/ci&status=succeeded&limit=1000", false);
+                return answer.statusCode() == 200 ? json.readTree(answer.body()).size() : -answer.statusCode();
+            }, equalTo(chained));
             assertEquals(chained, ci.bodies.stream().map(body -> {
                 java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"commandId\":\"([^\"]+)\"").matcher(body);
                 return id.find() ? id.group(1) : body;
             }).distinct().count(), "webhook calls, one per command");
-            assertEquals(chained, json.readTree(succeeded.body()).size(), "A's succeeded webhook commands: "
-                    + succeeded.body());
             HttpResponse<String> commandsA = get(portA, "/api/commands?limit=1000", false);
             HttpResponse<String> commandsB = get(portB, "/api/commands?limit=1000", false);
             assertEquals(Integer.toString(2 * chained), commandsA.headers().firstValue("X-Total-Count").orElse(""));
@@ -322,15 +312,9 @@ class ClusterApiTest {
                     .header("Hookline-Agent-Version", "2.0-e2e").header("Hookline-Agent-Actions", "copy")
                     .header("Hookline-Agent-Host", "nas-host").build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(poll.statusCode() == 200 || poll.statusCode() == 204, poll.statusCode() + " " + poll.body());
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            JsonNode agent = null;
-            while (System.nanoTime() < deadline) {
-                agent = json.readTree(get(portA, "/api/agents", false).body()).path(0);
-                if (agent.path("status").asText().equals("online")) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            JsonNode agent = waiting("the agent online", 60).until(
+                    () -> json.readTree(get(portA, "/api/agents", false).body()).path(0),
+                    found -> found.path("status").asText().equals("online"));
             for (int port : new int[] {portA, portB}) {
                 JsonNode agents = json.readTree(get(port, "/api/agents", false).body());
                 assertEquals(1, agents.size(), agents.toString());
@@ -354,16 +338,10 @@ class ClusterApiTest {
                     assertEquals("OK", answer.body());
                 }
             }
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            JsonNode fanIns = json.createArrayNode();
-            while (System.nanoTime() < deadline) {
+            JsonNode fanIns = waiting("a command for each fan-in", 90).until(() -> {
                 HttpResponse<String> answer = get(portA, "/api/commands?agent=fan&limit=1000", false);
-                fanIns = answer.statusCode() == 200 ? json.readTree(answer.body()) : fanIns;
-                if (fanIns.size() == FANS.size()) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+                return answer.statusCode() == 200 ? json.readTree(answer.body()) : json.createArrayNode();
+            }, found -> found.size() == FANS.size());
             java.util.Map<String, String> commandOfFan = new java.util.TreeMap<>();
             fanIns.forEach(command -> commandOfFan.put(command.path("rule").asText(), command.path("commandId").asText()));
             assertEquals(FANS, List.copyOf(commandOfFan.keySet()), "one command per fan-in: " + fanIns);
@@ -399,11 +377,8 @@ class ClusterApiTest {
             assertEquals("OK", http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
                     + "/hooks/xsibackup/" + TOKEN + "/success?" + b64("PID=" + pid + "|t=30|hostname=esxi-m|cmd="
                     + cmd))).build(), HttpResponse.BodyHandlers.ofString()).body());
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (System.nanoTime() < deadline && !get(portA, "/api/commands?agent=fleet&limit=1", false).headers()
-                    .firstValue("X-Total-Count").orElse("").equals(Integer.toString(FLEET))) {
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            waiting("the fleet's commands issued", 90).until(
+                    () -> counted(get(portA, "/api/commands?agent=fleet&limit=1", false)), equalTo("200 " + FLEET));
             HttpResponse<String> given = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
                     + "/agent/v1/commands?wait=0")).header("Authorization", "Bearer " + FLEET_AGENT)
                     .header("Hookline-Agent-Actions", "copy").build(), HttpResponse.BodyHandlers.ofString());
@@ -411,11 +386,9 @@ class ClusterApiTest {
             TreeSet<String> delivered = new TreeSet<>();
             given.body().lines().filter(line -> line.startsWith("command ")).forEach(line -> delivered.add(line.substring(8)));
             assertEquals(100, delivered.size(), given.body());
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && json.readTree(get(portA,
-                    "/api/commands?agent=fleet&status=delivered&limit=1000", false).body()).size() < delivered.size()) {
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
+            waiting("the fleet's commands delivered", 60).until(() -> json.readTree(get(portA,
+                    "/api/commands?agent=fleet&status=delivered&limit=1000", false).body()).size(),
+                    greaterThanOrEqualTo(delivered.size()));
             List<String> fleetJobsOfA = keys(json.readTree(get(portA, "/api/jobs?source=fleet&limit=1000", true)
                     .body()), "jobKey").stream().filter(job -> job.startsWith("fleet/copy-")).toList();
             List<String> fleetJobsOfB = keys(json.readTree(get(portB, "/api/jobs?source=fleet&limit=1000", true)
