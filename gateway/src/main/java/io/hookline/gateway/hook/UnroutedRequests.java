@@ -1,16 +1,21 @@
 package io.hookline.gateway.hook;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.hookline.runtime.http.RequestTargets;
 import io.hookline.runtime.text.Excerpt;
 import io.hookline.schema.SourceKind;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,16 +25,24 @@ import io.vertx.ext.web.RoutingContext;
  * since it is not known where a secret sits). Two Vert.x routes do it: the last one answers paths nothing else
  * took, and the first one refuses a URI Java cannot parse (Quarkus's own check, which answers an empty 400, is
  * turned off by {@link io.hookline.gateway.GatewayMain}) and records what Vert.x itself refused before any endpoint
- * ran (a body over quarkus.http.limits.max-body-size). A refusal already recorded carries the Hookline-Rejection
- * header.
+ * ran (a body over quarkus.http.limits.max-body-size), and refuses over HTTP/2 the headers HTTP/1.1 would not take. A
+ * refusal already recorded carries the Hookline-Rejection header.
  */
 @ApplicationScoped
 public class UnroutedRequests {
 
     private final HookGate gate;
+    /**
+     * The bytes of headers HTTP/1.1 takes, where Vert.x refuses more itself. Over HTTP/2 the server takes 2 MiB of
+     * headers, as the path and query are one there (quarkus.http.limits.max-header-list-size); the others are held to
+     * this here, so that no header larger than HTTP/1.1 takes reaches an event or a record.
+     */
+    private final long maxHeaderBytes;
 
-    public UnroutedRequests(HookGate gate) {
+    public UnroutedRequests(HookGate gate,
+            @ConfigProperty(name = "quarkus.http.limits.max-header-size", defaultValue = "20K") MemorySize maxHeaderSize) {
         this.gate = gate;
+        this.maxHeaderBytes = maxHeaderSize.asLongValue();
     }
 
     void routes(@Observes Router router) {
@@ -40,6 +53,14 @@ public class UnroutedRequests {
                 answer(ctx, refuse(request, 400, "malformed-uri", "the request's URI cannot be parsed: " + malformed
                         + "; a hook's URL must be percent-encoded"));
                 return;
+            }
+            if (request.version() == HttpVersion.HTTP_2) {
+                long headerBytes = headerBytes(request);
+                if (headerBytes > maxHeaderBytes) {
+                    answer(ctx, refuse(request, 431, "request-too-long", "the request's headers take " + headerBytes
+                            + " bytes; the gateway takes " + maxHeaderBytes + " bytes of headers besides the URL", false));
+                    return;
+                }
             }
             ctx.addHeadersEndHandler(ignored -> {
                 int status = ctx.response().getStatusCode();
@@ -70,10 +91,26 @@ public class UnroutedRequests {
 
     /** Records a refusal of a request that matched no endpoint (also used by {@link UnexpectedErrors}). */
     CompletionStage<Response> refuse(HttpServerRequest request, int status, String reason, String message) {
+        return refuse(request, status, reason, message, true);
+    }
+
+    /** The same, its headers recorded or, when they are what was refused, left out. */
+    private CompletionStage<Response> refuse(HttpServerRequest request, int status, String reason, String message,
+            boolean withHeaders) {
         String path = gate.withoutTokens(request.path());
         HookRequest anonymous = HookRequest.of(request, null, null);
-        anonymous = new HookRequest(anonymous.method(), path, null, anonymous.headers(), null, anonymous.remoteAddress());
+        anonymous = new HookRequest(anonymous.method(), path, null, withHeaders ? anonymous.headers() : Map.of(), null,
+                anonymous.remoteAddress());
         return gate.refuseUnrouted(kindOf(path), anonymous, new Rejection(status, reason, message));
+    }
+
+    /** The request's headers as HTTP/1.1 counts them: each name, ": ", its value and a line's end. */
+    static long headerBytes(HttpServerRequest request) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
     }
 
     static String reasonOf(int status) {
