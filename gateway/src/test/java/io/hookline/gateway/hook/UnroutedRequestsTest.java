@@ -164,6 +164,17 @@ class UnroutedRequestsTest {
         assertEquals("/events/***", record.getRaw().getPath());
         assertTrue(record.toString().length() < 5_000, "the record keeps no header that long: "
                 + record.toString().length() + " characters");
+        // A header's name of 30,000 characters, sent twice, without credentials: refused each time, each recorded.
+        for (int time = 1; time <= 2; time++) {
+            HttpResponse<String> longName = http.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                    .header("x-" + "n".repeat(30_000), "1").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(431, longName.statusCode(), longName.body());
+            assertTrue(longName.body().matches("hookline: the request's headers take 300\\d\\d bytes; the gateway takes "
+                    + "20480 bytes of headers besides the URL"), longName.body());
+            String refused = longName.headers().firstValue(HookIntake.REJECTION_HEADER).orElseThrow();
+            assertEquals("request-too-long", topics.rejection(r -> r.getRejectionId().equals(refused)).getReason());
+        }
         assertTrue(topics.events().drain(java.time.Duration.ofSeconds(2)).stream()
                 .noneMatch(event -> event.getJobKey().endsWith(job)), "no event written for the refused hook");
     }
