@@ -175,6 +175,22 @@ class UnroutedRequestsTest {
             String refused = longName.headers().firstValue(HookIntake.REJECTION_HEADER).orElseThrow();
             assertEquals("request-too-long", topics.rejection(r -> r.getRejectionId().equals(refused)).getReason());
         }
+        // Past the 2 MiB HTTP/2 takes at all, the HTTP server refuses before any route, as it refuses a request line
+        // over 2 MiB over HTTP/1.1; the gateway answers the next request as before.
+        HttpClient another = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        another.send(HttpRequest.newBuilder(URI.create(base + "/q/health/live")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        String refusedOutright;
+        try {
+            refusedOutright = "answered " + another.send(HttpRequest.newBuilder(URI.create(base + "/events/" + TOKEN))
+                    .header("x-note", "n".repeat(10_000_000)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException closed) {
+            refusedOutright = "closed";
+        }
+        assertTrue(refusedOutright.equals("closed") || refusedOutright.equals("answered 431"), refusedOutright);
+        assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/health/live"))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
         assertTrue(topics.events().drain(java.time.Duration.ofSeconds(2)).stream()
                 .noneMatch(event -> event.getJobKey().endsWith(job)), "no event written for the refused hook");
     }
