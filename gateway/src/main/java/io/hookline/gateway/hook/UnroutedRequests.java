@@ -57,7 +57,7 @@ public class UnroutedRequests {
             if (request.version() == HttpVersion.HTTP_2) {
                 long headerBytes = headerBytes(request);
                 if (headerBytes > maxHeaderBytes) {
-                    answer(ctx, refuse(request, 431, "request-too-long", "the request's headers take " + headerBytes
+                    answer(ctx, refuse(request, 431, reasonOf(431), "the request's headers take " + headerBytes
                             + " bytes; the gateway takes " + maxHeaderBytes + " bytes of headers besides the URL", false));
                     return;
                 }
