@@ -66,10 +66,56 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     private final Map<Integer, Long> readTo = new HashMap<>();
     private final java.util.concurrent.atomic.AtomicLong valuesRead = new java.util.concurrent.atomic.AtomicLong();
     /**
-     * A key's records are sent by one thread at a time (a lock per stripe of keys): a write of a key and the
-     * deletion of its older value, dropped past the bound meanwhile, reach the topic in the order they were decided.
+     * A key's records are sent by one thread at a time (a lock per key, held while the broker confirms): a write of a
+     * key and the deletion of its older value, dropped past the bound meanwhile, reach the topic in the order they
+     * were decided. Only the keys being written have one, so a write that waits for a stalled broker keeps no other
+     * key waiting (a lock per stripe of 32 did: two silences of the same stripe waited 10 s each, one after the other).
      */
-    private final Object[] keyLocks = new Object[32];
+    private final Map<String, KeyLock> keyLocks = new HashMap<>();
+
+    /**
+     * How long a write waits for the broker's acknowledgement: the view's producer gives up on the record by then too
+     * (delivery.timeout.ms), instead of sending it on for the client's default two minutes after the caller was told
+     * it failed.
+     */
+    public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * A write the broker did not acknowledge within {@link #WRITE_TIMEOUT}, or refused: the view is unchanged. A
+     * broker that stalled may still append a record it had received before it stopped answering, so the caller should
+     * look again before writing a new one.
+     */
+    public static final class NotConfirmed extends Exception {
+
+        NotConfirmed(String topic, String key, Throwable cause) {
+            super("Kafka did not confirm the write of '" + key + "' to " + topic + " within "
+                    + WRITE_TIMEOUT.toSeconds() + " s (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
+        }
+    }
+
+    /** A key's lock, there while some thread holds or waits for it. */
+    private final class KeyLock implements AutoCloseable {
+
+        private final String key;
+        private final java.util.concurrent.locks.ReentrantLock held = new java.util.concurrent.locks.ReentrantLock();
+        /** Threads holding or waiting for it. Under keyLocks. */
+        private int users;
+
+        KeyLock(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public void close() {
+            held.unlock();
+            synchronized (keyLocks) {
+                if (--users == 0) {
+                    keyLocks.remove(key);
+                }
+            }
+        }
+    }
 
     /**
      * At most {@code maxEntries} entries and {@code maxBytes} of their encoded values in memory: past either, the
@@ -139,12 +185,16 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         this.keys = keys;
         this.topic = topic;
         this.serde = AvroSerde.of(type);
-        for (int i = 0; i < keyLocks.length; i++) {
-            keyLocks[i] = new Object();
-        }
         producerConfig = new HashMap<>(kafkaConfig);
         producerConfig.put("client.id", "hookline-" + topic + "-writer");
         producerConfig.put("acks", "all");
+        // A write either is acknowledged within WRITE_TIMEOUT or is given up by the producer too; a request may wait
+        // half of it, so that a connection the broker stopped answering on is given up and tried again once.
+        producerConfig.put("delivery.timeout.ms", (int) WRITE_TIMEOUT.toMillis());
+        producerConfig.put("request.timeout.ms", (int) WRITE_TIMEOUT.toMillis() / 2);
+        producerConfig.put("linger.ms", 0);
+        // Metadata the producer lacks (its first write while the broker is away) is waited for no longer either.
+        producerConfig.put("max.block.ms", (int) WRITE_TIMEOUT.toMillis());
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-" + topic + "-reader");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -176,11 +226,12 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         return valuesRead.get();
     }
 
-    public void put(String key, T value) throws Exception {
+    /** Writes {@code value} under {@code key} and holds it once the broker acknowledged it. */
+    public void put(String key, T value) throws NotConfirmed {
         byte[] bytes = serde.encode(value);
         List<String> dropped;
-        synchronized (keyLock(key)) {
-            RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, bytes)).get(10, TimeUnit.SECONDS);
+        try (KeyLock held = lockKey(key)) {
+            RecordMetadata written = confirmed(key, bytes);
             synchronized (lock) {
                 wrote(key, written);
                 dropped = hold(key, value, bytes.length);
@@ -189,9 +240,10 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         deleteDropped(dropped);
     }
 
-    public void delete(String key) throws Exception {
-        synchronized (keyLock(key)) {
-            RecordMetadata written = writer().send(new ProducerRecord<>(topic, key, null)).get(10, TimeUnit.SECONDS);
+    /** Deletes {@code key} from the topic and, once the broker acknowledged it, from the view. */
+    public void delete(String key) throws NotConfirmed {
+        try (KeyLock held = lockKey(key)) {
+            RecordMetadata written = confirmed(key, null);
             synchronized (lock) {
                 wrote(key, written);
                 forget(key);
@@ -199,8 +251,29 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
         }
     }
 
-    private Object keyLock(String key) {
-        return keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)];
+    /** Sends a record and waits for its acknowledgement, at most WRITE_TIMEOUT (and a little, for the producer's own). */
+    private RecordMetadata confirmed(String key, byte[] bytes) throws NotConfirmed {
+        try {
+            return writer().send(new ProducerRecord<>(topic, key, bytes))
+                    .get(WRITE_TIMEOUT.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new NotConfirmed(topic, key, e.getCause());
+        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+            throw new NotConfirmed(topic, key, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotConfirmed(topic, key, e);
+        }
+    }
+
+    private KeyLock lockKey(String key) {
+        KeyLock keyLock;
+        synchronized (keyLocks) {
+            keyLock = keyLocks.computeIfAbsent(key, KeyLock::new);
+            keyLock.users++;
+        }
+        keyLock.held.lock();
+        return keyLock;
     }
 
     /** Notes this view's write of {@code key}, unless the reader has read past it already. Under the lock. */
@@ -250,7 +323,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     private void deleteDropped(List<String> dropped) {
         for (String key : dropped) {
-            synchronized (keyLock(key)) {
+            try (KeyLock held = lockKey(key)) {
                 synchronized (lock) {
                     if (ownWrites.getOrDefault(key, 0L) != ON_ITS_WAY) {
                         continue;
@@ -262,7 +335,7 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     }
 
     private void sendDeletion(String key) {
-        writer().send(new ProducerRecord<>(topic, key, null), (written, failure) -> {
+        org.apache.kafka.clients.producer.Callback sent = (written, failure) -> {
             synchronized (lock) {
                 if (ownWrites.getOrDefault(key, 0L) == ON_ITS_WAY) {
                     if (failure != null || readTo.getOrDefault(written.partition(), 0L) > written.offset()) {
@@ -276,7 +349,13 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
                 LOG.log(System.Logger.Level.WARNING, "cannot delete " + key + ", dropped from the view of "
                         + topic + ", on the topic: " + failure);
             }
-        });
+        };
+        try {
+            writer().send(new ProducerRecord<>(topic, key, null), sent);
+        } catch (org.apache.kafka.common.KafkaException refused) {
+            // Not sent at all (no metadata within max.block.ms): as a failed send, not the reader's or writer's error.
+            sent.onCompletion(null, refused);
+        }
     }
 
     /** Under the lock. */

@@ -212,6 +212,81 @@ class CompactedTopicViewTest {
         }
     }
 
+    /**
+     * The broker hangs (SIGSTOP, a broker of its own) while two keys are written at once: each write fails within
+     * the view's write time-out with a sentence naming the key and the topic, neither waits for the other (two keys a
+     * lock per stripe of 32 shared, where the second waited for the first's 10 s), the view holds neither and answers
+     * reads meanwhile; once the broker goes on, writes are confirmed again and the view holds what the topic holds,
+     * whatever the hung broker appended of the failed writes.
+     */
+    @Test
+    void writesTheHungBrokerDoesNotConfirmFailWithinTheTimeOutEachOnItsOwnAndTheViewStaysTheTopics(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        try (io.hookline.devstack.LocalKafka kafka = new io.hookline.devstack.LocalKafka(folder.resolve("kafka"),
+                io.hookline.devstack.LocalKafka.freePort(), io.hookline.devstack.LocalKafka.freePort()).start(Duration.ofMinutes(2))) {
+            String bootstrap = kafka.bootstrapServers();
+            String topic = compacted(bootstrap);
+            String first = "silence-1";
+            String second = java.util.stream.IntStream.range(2, 1_000).mapToObj(i -> "silence-" + i)
+                    .filter(key -> Math.floorMod(key.hashCode(), 32) == Math.floorMod(first.hashCode(), 32))
+                    .findFirst().orElseThrow();
+            try (CompactedTopicView<Silence> view = new CompactedTopicView<>(topic, Silence.class,
+                    Map.of("bootstrap.servers", bootstrap));
+                    CompactedTopicView<Silence> reader = new CompactedTopicView<>(topic, Silence.class,
+                            Map.of("bootstrap.servers", bootstrap))) {
+                view.put("before", silence("before"));
+                await(reader, "before", Duration.ofSeconds(30));
+
+                java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+                List<java.util.concurrent.Future<String>> writes;
+                kafka.freeze();
+                try {
+                    long start = System.nanoTime();
+                    writes = writers.invokeAll(List.of(() -> failedWrite(view, first, start),
+                            () -> failedWrite(view, second, start)));
+                    assertEquals("before", view.get("before").orElseThrow().getId(), "read while the broker hangs");
+                } finally {
+                    kafka.thaw();
+                    writers.shutdown();
+                }
+                for (int i = 0; i < 2; i++) {
+                    String key = i == 0 ? first : second;
+                    String failure = writes.get(i).get();
+                    assertTrue(failure.startsWith("Kafka did not confirm the write of '" + key + "' to " + topic
+                            + " within 10 s ("), failure);
+                    assertTrue(failure.contains(" after "), failure);
+                    double seconds = Double.parseDouble(failure.substring(failure.lastIndexOf(" after ") + 7,
+                            failure.length() - 2));
+                    assertTrue(seconds < 15, key + " failed " + seconds + " s after it was written: " + failure);
+                }
+                assertTrue(view.get(first).isEmpty() && view.get(second).isEmpty(), "a failed write is not held");
+                System.out.printf("writes while the broker hung: %s; %s%n", writes.get(0).get(), writes.get(1).get());
+
+                org.awaitility.Awaitility.await("a write confirmed after the thaw").atMost(Duration.ofSeconds(60))
+                        .ignoreExceptionsInstanceOf(CompactedTopicView.NotConfirmed.class)
+                        .until(() -> {
+                            view.put("after", silence("after"));
+                            return true;
+                        });
+                await(reader, "after", Duration.ofSeconds(30));
+                org.awaitility.Awaitility.await("the view holds what the topic holds").atMost(Duration.ofSeconds(30))
+                        .until(() -> keys(view).equals(wholeTopic(bootstrap, topic).keySet())
+                                && keys(reader).equals(keys(view)));
+                assertTrue(keys(view).containsAll(java.util.Set.of("before", "after")), keys(view).toString());
+            }
+        }
+    }
+
+    /** A write the test expects to fail: its failure's message and when it came. */
+    static String failedWrite(CompactedTopicView<Silence> view, String key, long start) {
+        try {
+            view.put(key, silence(key));
+            return "confirmed: " + key + " after " + (System.nanoTime() - start) / 1e9 + " s";
+        } catch (CompactedTopicView.NotConfirmed e) {
+            return e.getMessage() + " after " + (System.nanoTime() - start) / 1e9 + " s";
+        }
+    }
+
     /** What a compacted topic holds once compacted: the last value of each key, deleted keys left out. */
     static Map<String, Silence> wholeTopic(String bootstrap, String topic) {
         Map<String, Silence> held = new java.util.HashMap<>();
