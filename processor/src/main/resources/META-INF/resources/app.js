@@ -371,14 +371,27 @@ async function jobPage(key) {
     const what = document.getElementById('s-what').value;
     const matchers = what === 'host' ? {host: job.host} : {job: key};
     const forText = document.getElementById('s-for').selectedOptions[0].textContent;
-    act(document.getElementById('silence'), () => api('silences', {method: 'POST', body: JSON.stringify({matchers,
-      duration: document.getElementById('s-for').value, comment: document.getElementById('s-why').value})}),
-    'silence-done', 'Silenced ' + (what === 'host' ? 'host ' + job.host : 'this job') + ' for ' + forText + '.');
+    const body = JSON.stringify({matchers, duration: document.getElementById('s-for').value,
+      comment: document.getElementById('s-why').value});
+    act(document.getElementById('silence'), async () => {
+      await api('silences', {method: 'POST', body, headers: {'Idempotency-Key': silenceKey(body)}});
+      pendingSilence = null;
+    }, 'silence-done', 'Silenced ' + (what === 'host' ? 'host ' + job.host : 'this job') + ' for ' + forText + '.');
   });
   view.querySelectorAll('[data-unsilence]').forEach(b => b.addEventListener('click', () =>
     act(b, () => api('silences/' + encodeURIComponent(b.dataset.unsilence), {method: 'DELETE'}))));
   view.querySelectorAll('[data-pin]').forEach(b => b.addEventListener('click', () =>
     act(b, () => api('jobs/' + enc + '/restore-points/' + encodeURIComponent(b.dataset.pin) + '/pin', {method: b.dataset.pinned === 'true' ? 'DELETE' : 'POST'}))));
+}
+// The silence being asked for and its Idempotency-Key: the same silence asked again (after a 503 while Kafka did not
+// answer, which may still have made it) keeps its key, so the processor makes it once.
+let pendingSilence = null;
+function silenceKey(body) {
+  if (!pendingSilence || pendingSilence.body !== body) {
+    const random = crypto.getRandomValues(new Uint8Array(16));
+    pendingSilence = {body, key: Array.from(random, b => b.toString(16).padStart(2, '0')).join('')};
+  }
+  return pendingSilence.key;
 }
 function fact(name, value) {
   return '<div><dt>' + esc(name) + '</dt><dd>' + value + '</dd></div>';

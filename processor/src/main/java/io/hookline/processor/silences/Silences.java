@@ -62,11 +62,11 @@ public class Silences {
         return active.get(id);
     }
 
-    public void put(Silence silence) throws Exception {
+    public void put(Silence silence) throws CompactedTopicView.NotConfirmed {
         active.put(silence.getId(), silence);
     }
 
-    public void delete(String id) throws Exception {
+    public void delete(String id) throws CompactedTopicView.NotConfirmed {
         active.delete(id);
     }
 

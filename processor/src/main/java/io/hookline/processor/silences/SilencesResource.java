@@ -19,6 +19,7 @@ import java.util.UUID;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -83,10 +84,20 @@ public class SilencesResource {
         return views;
     }
 
+    /** The longest Idempotency-Key taken: a UUID is 36 characters. */
+    static final int MAX_IDEMPOTENCY_KEY = 200;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a silence; answers its id")
-    public Response create(NewSilence request) throws Exception {
+    @Operation(summary = "Create a silence; answers its id. With an Idempotency-Key, sending it again (after a 503 or a"
+            + " lost answer) makes no second silence: 201 the first time it is made, 200 with the same id after")
+    public Response create(NewSilence request, @HeaderParam("Idempotency-Key") String idempotencyKey) throws Exception {
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
+                || !idempotencyKey.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            return bad("the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY + " visible ASCII characters"
+                    + " (a UUID, say), not " + (idempotencyKey.isEmpty() ? "empty" : "'" + Excerpt.quoted(idempotencyKey)
+                    + "' (" + idempotencyKey.length() + " characters)"));
+        }
         if (request == null) {
             return bad("the body must be a JSON silence: {\"matchers\": {\"job\": \"esxi-prod/*\"}, \"duration\": \"2h\"}");
         }
@@ -150,8 +161,16 @@ public class SilencesResource {
                 return bad(e.getMessage());
             }
         }
+        String id = idempotencyKey == null ? "sil_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
+                : idOf(idempotencyKey);
+        if (idempotencyKey != null && silences.get(id).isPresent()) {
+            // Made by an earlier send of this request, whose answer was lost or a 503 (Kafka wrote it after all).
+            audit.record(current.getCurrent(), "silence.create", id, Map.of("idempotencyKey", idempotencyKey,
+                    "alreadyMade", true), 200);
+            return Response.ok(Map.of("id", id)).build();
+        }
         Silence silence = Silence.newBuilder()
-                .setId("sil_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+                .setId(id)
                 .setMatchers(matchers)
                 .setStartsAt(startsAt)
                 .setEndsAt(endsAt)
@@ -180,6 +199,22 @@ public class SilencesResource {
         silences.delete(id);
         audit.record(current.getCurrent(), "silence.delete", id, Map.of(), 204);
         return Response.noContent().build();
+    }
+
+    /**
+     * The silence an Idempotency-Key makes, the same for every send of it by the same operator: another operator's
+     * key of the same text makes another silence.
+     */
+    private String idOf(String idempotencyKey) {
+        Operator operator = ApiAccess.of(current.getCurrent());
+        String scope = (operator == Operator.ANONYMOUS ? "" : operator.name()) + "\n" + idempotencyKey;
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(scope.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sil_" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private String createdBy(NewSilence request) {
