@@ -90,32 +90,29 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
 
     /** Keeps a notification given up on; a replay's count of replays carries on. */
     @Override
-    public void gaveUp(Notification notification, int attempts, Notifier.Result result, Instant at) {
+    public void gaveUp(Notification notification, int attempts, Notifier.Result result, Instant at)
+            throws CompactedTopicView.NotConfirmed {
         var existing = view.get(notification.id());
-        try {
-            view.put(notification.id(), DeadLetter.newBuilder()
-                    .setNotificationId(notification.id())
-                    .setReceiver(notification.receiver().name())
-                    .setChannel(notification.receiver().type())
-                    .setAlert(notification.lead())
-                    .setAlerts(notification.alerts())
-                    .setGroupKey(notification.groupKey())
-                    .setGroupLabels(notification.groupLabels())
-                    .setAttempts(attempts)
-                    .setLastStatus(result.httpStatus())
-                    .setLastMessage(result.message())
-                    .setDeadAt(at)
-                    .setReplays(existing.map(DeadLetter::getReplays).orElse(0))
-                    .setCommand(notification.command())
-                    .build());
-        } catch (Exception e) {
-            LOG.errorf("cannot keep dead letter %s: %s", notification.id(), e.getMessage());
-        }
+        view.put(notification.id(), DeadLetter.newBuilder()
+                .setNotificationId(notification.id())
+                .setReceiver(notification.receiver().name())
+                .setChannel(notification.receiver().type())
+                .setAlert(notification.lead())
+                .setAlerts(notification.alerts())
+                .setGroupKey(notification.groupKey())
+                .setGroupLabels(notification.groupLabels())
+                .setAttempts(attempts)
+                .setLastStatus(result.httpStatus())
+                .setLastMessage(result.message())
+                .setDeadAt(at)
+                .setReplays(existing.map(DeadLetter::getReplays).orElse(0))
+                .setCommand(notification.command())
+                .build());
         replaying.remove(notification.id());
     }
 
     /** Counts a replay of a dead letter before it is sent again. */
-    void replaying(DeadLetter dead) throws Exception {
+    void replaying(DeadLetter dead) throws CompactedTopicView.NotConfirmed {
         // A copy by Records, not the generated newBuilder(other): see Records.
         DeadLetter replayed = Records.deepCopy(dead);
         replayed.setReplays(dead.getReplays() + 1);

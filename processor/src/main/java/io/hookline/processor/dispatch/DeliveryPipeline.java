@@ -159,7 +159,8 @@ public class DeliveryPipeline {
         // A webhook action's end is also a run of its job: delivered or given up, it goes to hookline.events.
         RetryStage.Ending ending = new RetryStage.Ending() {
             @Override
-            public void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) {
+            public void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at)
+                    throws CompactedTopicView.NotConfirmed {
                 deadLetters.gaveUp(notification, attempts, last, at);
                 commandEnded(producer, notification, false, last, attempts, at);
             }

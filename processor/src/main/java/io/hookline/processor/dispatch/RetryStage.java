@@ -33,7 +33,11 @@ public final class RetryStage {
 
     /** What becomes of a notification once it is done: given up (a dead letter) or delivered. */
     public interface Ending {
-        void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at);
+        /**
+         * Keeps a notification given up on (as a dead letter); throws when it cannot be kept now (Kafka did not
+         * confirm it), and is asked again later, the notification unfinished until then.
+         */
+        void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) throws Exception;
 
         void delivered(Notification notification);
     }
@@ -143,9 +147,39 @@ public final class RetryStage {
         if (outcome == DeliveryOutcome.GAVE_UP) {
             LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
                     notification.groupKey(), attempt, result.message());
-            ending.gaveUp(notification, attempt, result, now);
-        } else {
-            ending.delivered(notification);
+            keep(notification, attempt, result, now, finished, 1);
+            return;
+        }
+        ending.delivered(notification);
+        finished.complete(null);
+    }
+
+    /** The longest wait between two tries to keep a notification given up on. */
+    static final Duration KEEP_AGAIN_AT_MOST = Duration.ofSeconds(30);
+
+    /**
+     * Hands a notification given up on to the ending until it is kept: it is finished (and its alert's offset may be
+     * committed) only then, so a notification given up while Kafka does not answer is kept once it does, or sent
+     * again after a restart, never dropped. Tried again with the retries' backoff, at most every 30 s.
+     */
+    private void keep(Notification notification, int attempts, Notifier.Result last, Instant at,
+            CompletableFuture<Void> finished, int tries) {
+        try {
+            ending.gaveUp(notification, attempts, last, at);
+        } catch (Exception e) {
+            Duration wait = backoff(tries, null);
+            wait = wait.compareTo(KEEP_AGAIN_AT_MOST) > 0 ? KEEP_AGAIN_AT_MOST : wait;
+            if (tries == 1 || tries % 10 == 0) {
+                LOG.errorf("cannot keep %s, given up on for %s, as a dead letter (try %d: %s); trying again, its alert"
+                        + " stays unfinished until then", notification.id(), notification.receiver().name(), tries,
+                        e.getMessage());
+            }
+            timer.schedule(() -> lane(notification).submit(() -> keep(notification, attempts, last, at, finished,
+                    tries + 1)), wait.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (tries > 1) {
+            LOG.infof("kept %s as a dead letter at try %d", notification.id(), tries);
         }
         finished.complete(null);
     }

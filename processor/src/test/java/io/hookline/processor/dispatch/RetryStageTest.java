@@ -106,6 +106,37 @@ class RetryStageTest {
     }
 
     @Test
+    void aDeadLetterThatCannotBeKeptIsTriedAgainAndTheNotificationIsFinishedOnlyOnceItIs() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        RetryStage.Ending unsure = new RetryStage.Ending() {
+            @Override
+            public void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) throws Exception {
+                if (tries.incrementAndGet() < 3) {
+                    throw new IllegalStateException("Kafka did not confirm the write (try " + tries.get() + ")");
+                }
+                endings.add("kept after " + attempts + " attempts, at try " + tries.get());
+            }
+
+            @Override
+            public void delivered(Notification notification) {
+                endings.add("delivered");
+            }
+        };
+        java.util.concurrent.CompletableFuture<Void> finished = new RetryStage(Map.of("webhook",
+                answering(List.of(Notifier.Result.ofHttp(500, null, "down")), new AtomicInteger())),
+                (notification, attempt, at, outcome, result, wait) -> log.add(attempt + " " + outcome), unsure, timer,
+                sending, 2, Duration.ofMillis(200), Duration.ofMillis(400))
+                .send(Notification.of(RECEIVER, "k", Map.of(), List.of(GroupsTest.alert("esxi/nas1/a", AlertStatus.FIRING, 0))));
+        org.awaitility.Awaitility.await("the first try to keep it").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5)).until(() -> tries.get() >= 1);
+        assertTrue(!finished.isDone(), "finished (its alert committed) before it was kept");
+        finished.get(10, TimeUnit.SECONDS);
+        assertEquals(3, tries.get());
+        assertEquals(List.of("kept after 3 attempts, at try 3"), endings);
+        assertEquals(List.of("1 RETRYING", "2 RETRYING", "3 GAVE_UP"), log, "each attempt recorded once");
+    }
+
+    @Test
     void aChannelThatThrowsIsRetriedNotLost() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         Notifier throwing = webhook(notification -> {

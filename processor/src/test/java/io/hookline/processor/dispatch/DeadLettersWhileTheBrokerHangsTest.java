@@ -1,0 +1,110 @@
+package io.hookline.processor.dispatch;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.hookline.processor.Events;
+import io.hookline.processor.KafkaTestResource;
+import io.hookline.processor.OwnBroker;
+import io.hookline.processor.TestRules;
+import io.hookline.schema.cloudevents.CloudEventHeaders;
+import io.hookline.schema.BackupEvent;
+import io.hookline.schema.serde.AvroSerde;
+import io.hookline.schema.topics.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * A receiver's last attempt fails just as Kafka hangs (SIGSTOP of the application's own broker), so the notification
+ * given up on cannot be written to hookline.dead-letters: it is kept once the broker goes on, listed in
+ * /api/dead-letters, not dropped with a line in the log.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@TestProfile(OwnBroker.class)
+class DeadLettersWhileTheBrokerHangsTest {
+
+    @Test
+    void aNotificationGivenUpOnWhileTheBrokerHangsIsADeadLetterOnceItGoesOn() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "borg/hung-" + tag;
+        List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+        long[] frozenAt = new long[1];
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            if (idempotencyKeys.size() == 2) {
+                // The last attempt: Kafka hangs before it is answered, so the dead letter meets the hung broker.
+                try {
+                    OwnBroker.freeze();
+                    frozenAt[0] = System.nanoTime();
+                } catch (Exception e) {
+                    throw new java.io.IOException(e);
+                }
+            }
+            byte[] body = "down".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            Awaitility.await("the application on its own broker").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> given().get("/api/rules").statusCode() == 200);
+            TestRules.use("""
+                    receivers:
+                      - {name: hung-%s, type: webhook, url: "%s", max-attempts: 2}
+                    default-receiver: hung-%s
+                    """.formatted(tag, url, tag));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    OwnBroker.bootstrapServers(), "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {
+                BackupEvent failed = Events.failed(job, "1", Instant.now(), "repository locked");
+                producer.send(new ProducerRecord<>(Topics.withDefaultPrefix().events(), null, job,
+                        AvroSerde.of(BackupEvent.class).encode(failed), CloudEventHeaders.forEvent(failed)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+            try {
+                Awaitility.await("the receiver's last attempt").atMost(Duration.ofSeconds(60))
+                        .until(() -> frozenAt[0] != 0);
+                // Two tries to keep the dead letter meet the hung broker (10 s each) before it goes on.
+                Awaitility.await("the broker hung for 15 s").pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20))
+                        .until(() -> true);
+            } finally {
+                OwnBroker.thaw();
+            }
+            String mine = "/api/dead-letters?receiver=hung-" + tag;
+            Awaitility.await("the dead letter kept once the broker goes on").atMost(Duration.ofSeconds(60))
+                    .until(() -> given().get(mine).then().statusCode(200).extract().jsonPath().getList("alertKey"),
+                            List.of(job + "/failed")::equals);
+            assertTrue(idempotencyKeys.size() >= 2, idempotencyKeys.toString());
+            assertEquals(1, idempotencyKeys.stream().distinct().count(), "every attempt under one key: " + idempotencyKeys);
+            System.out.printf("a notification given up on while the broker hung for 15 s: kept as a dead letter once it"
+                    + " went on (%d attempts at the receiver, one key)%n", idempotencyKeys.size());
+        } finally {
+            receiver.stop(0);
+        }
+    }
+}
