@@ -54,6 +54,20 @@ public class OwnBroker implements QuarkusTestProfile {
         }
     }
 
+    /** Writes an event to this broker's hookline.events as the gateway does (EventWriter writes to the shared one). */
+    public static void write(io.hookline.schema.BackupEvent event) throws Exception {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+                "bootstrap.servers", bootstrapServers(), "acks", "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    io.hookline.schema.topics.Topics.withDefaultPrefix().events(), null, event.getJobKey(),
+                    io.hookline.schema.serde.AvroSerde.of(io.hookline.schema.BackupEvent.class).encode(event),
+                    io.hookline.schema.cloudevents.CloudEventHeaders.forEvent(event)))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** Hangs the broker: its connections stay open and nothing answers. */
     public static void freeze() throws Exception {
         signal("-STOP");

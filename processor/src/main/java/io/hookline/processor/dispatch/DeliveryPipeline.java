@@ -198,7 +198,7 @@ public class DeliveryPipeline {
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         staticMember(consumerConfig, "dispatcher");
         AlertFeed feed = open(new AlertFeed(topics.alerts(), consumerConfig, rules.current().repeats(),
-                List.of(new Dispatcher(rules, groups, inhibitor), new SilenceExpiry(silences))));
+                List.of(new Dispatcher(rules, groups, inhibitor), open(new SilenceExpiry(silences)))));
         feed.start();
         alertFeed = feed;
         Map<String, Object> commandsConfig = new HashMap<>(consumerConfig);

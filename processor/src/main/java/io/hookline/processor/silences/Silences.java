@@ -11,7 +11,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.jboss.logging.Logger;
 
 import io.hookline.processor.ProcessorConfig;
 import io.hookline.runtime.topics.CompactedTopicView;
@@ -30,8 +29,6 @@ import io.smallrye.common.annotation.Identifier;
  */
 @ApplicationScoped
 public class Silences {
-
-    private static final Logger LOG = Logger.getLogger(Silences.class);
 
     private CompactedTopicView<Silence> active;
 
@@ -70,16 +67,28 @@ public class Silences {
         active.delete(id);
     }
 
-    /** A silence "until resolved" ends with its alert. */
-    public void resolved(AlertEvent alert) {
+    /** Whether a silence waits for this alert to resolve. */
+    public boolean untilResolved(String alertKey) {
+        return active.values().stream().anyMatch(silence -> alertKey.equals(silence.getUntilResolved()));
+    }
+
+    /**
+     * A silence "until resolved" ends with its alert: every one waiting for it is ended, and the first end Kafka did
+     * not confirm is thrown once all were tried (the ones ended stay ended; trying again ends the rest).
+     */
+    public void resolved(AlertEvent alert) throws CompactedTopicView.NotConfirmed {
+        CompactedTopicView.NotConfirmed failed = null;
         for (Silence silence : List.copyOf(active.values())) {
             if (alert.getAlertKey().equals(silence.getUntilResolved())) {
                 try {
                     delete(silence.getId());
-                } catch (Exception e) {
-                    LOG.warnf("cannot end silence %s: %s", silence.getId(), e.getMessage());
+                } catch (CompactedTopicView.NotConfirmed e) {
+                    failed = failed == null ? e : failed;
                 }
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

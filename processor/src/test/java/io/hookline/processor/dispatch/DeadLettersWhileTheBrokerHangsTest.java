@@ -9,15 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +21,6 @@ import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
 import io.hookline.processor.OwnBroker;
 import io.hookline.processor.TestRules;
-import io.hookline.schema.cloudevents.CloudEventHeaders;
-import io.hookline.schema.BackupEvent;
-import io.hookline.schema.serde.AvroSerde;
-import io.hookline.schema.topics.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -79,13 +69,7 @@ class DeadLettersWhileTheBrokerHangsTest {
                       - {name: hung-%s, type: webhook, url: "%s", max-attempts: 2}
                     default-receiver: hung-%s
                     """.formatted(tag, url, tag));
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    OwnBroker.bootstrapServers(), "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {
-                BackupEvent failed = Events.failed(job, "1", Instant.now(), "repository locked");
-                producer.send(new ProducerRecord<>(Topics.withDefaultPrefix().events(), null, job,
-                        AvroSerde.of(BackupEvent.class).encode(failed), CloudEventHeaders.forEvent(failed)))
-                        .get(30, TimeUnit.SECONDS);
-            }
+            OwnBroker.write(Events.failed(job, "1", Instant.now(), "repository locked"));
             try {
                 Awaitility.await("the receiver's last attempt").atMost(Duration.ofSeconds(60))
                         .until(() -> frozenAt[0] != 0);
