@@ -68,6 +68,47 @@ public class OwnBroker implements QuarkusTestProfile {
         }
     }
 
+    /**
+     * Makes the topic refuse every write (a record size limit below any record's, on the topic alone) and returns
+     * once it does; {@link #takeWrites} undoes it. Kafka answers at once (RecordTooLargeException), where a hung broker
+     * keeps the writer waiting.
+     */
+    public static void refuseWrites(String topic) throws Exception {
+        sizeLimit(topic, org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+        org.awaitility.Awaitility.await(topic + " refuses writes").atMost(Duration.ofSeconds(30))
+                .until(() -> !takesWrites(topic));
+    }
+
+    /** Lets the topic take writes again. */
+    public static void takeWrites(String topic) throws Exception {
+        sizeLimit(topic, org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE);
+    }
+
+    private static void sizeLimit(String topic, org.apache.kafka.clients.admin.AlterConfigOp.OpType op) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            var limit = new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "1"), op);
+            admin.incrementalAlterConfigs(Map.of(resource, java.util.List.of(limit))).all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether the topic takes a deletion of a key nothing has (acks=all), within 3 s. */
+    private static boolean takesWrites(String topic) {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+                "bootstrap.servers", bootstrapServers(), "acks", "all", "delivery.timeout.ms", 3_000,
+                "request.timeout.ms", 2_000, "linger.ms", 0), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "probe-of-nothing", null))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception refused) {
+            return false;
+        }
+    }
+
     /** Hangs the broker: its connections stay open and nothing answers. */
     public static void freeze() throws Exception {
         signal("-STOP");

@@ -121,17 +121,14 @@ public final class DeadLetters implements RetryStage.Ending, AutoCloseable {
 
     /** A notification delivered at last leaves the dead letters. */
     @Override
-    public void delivered(Notification notification) {
+    public void delivered(Notification notification) throws CompactedTopicView.NotConfirmed {
         String notificationId = notification.id();
         if (view.get(notificationId).isEmpty()) {
             replaying.remove(notificationId);
             return;
         }
-        try {
-            view.delete(notificationId);
-        } catch (Exception e) {
-            LOG.warnf("cannot remove replayed dead letter %s: %s", notificationId, e.getMessage());
-        }
+        // Still claimed while the deletion is not confirmed: a second replay meanwhile sends nothing again.
+        view.delete(notificationId);
         // Only now: a second replay that looks in between finds it gone, or still on its way.
         replaying.remove(notificationId);
     }

@@ -166,7 +166,7 @@ public class DeliveryPipeline {
             }
 
             @Override
-            public void delivered(Notification notification) {
+            public void delivered(Notification notification) throws CompactedTopicView.NotConfirmed {
                 deadLetters.delivered(notification);
                 commandEnded(producer, notification, true, null, 0, Instant.now());
             }

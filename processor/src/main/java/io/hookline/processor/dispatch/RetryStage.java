@@ -39,7 +39,17 @@ public final class RetryStage {
          */
         void gaveUp(Notification notification, int attempts, Notifier.Result last, Instant at) throws Exception;
 
-        void delivered(Notification notification);
+        /**
+         * Clears a notification delivered at last (from the dead letters, when it was one); throws when that cannot
+         * be done now, and is asked again later, the notification unfinished until then.
+         */
+        void delivered(Notification notification) throws Exception;
+    }
+
+    /** One of the {@link Ending}'s two, as a step that may have to be taken again. */
+    @FunctionalInterface
+    private interface EndingStep {
+        void take() throws Exception;
     }
 
     private final Map<String, Notifier> channels;
@@ -147,39 +157,41 @@ public final class RetryStage {
         if (outcome == DeliveryOutcome.GAVE_UP) {
             LOG.warnf("gave up notifying %s of %s after %d attempt(s): %s", notification.receiver(),
                     notification.groupKey(), attempt, result.message());
-            keep(notification, attempt, result, now, finished, 1);
+            Notifier.Result last = result;
+            end(notification, "keep %s as a dead letter", "kept %s as a dead letter",
+                    () -> ending.gaveUp(notification, attempt, last, now), finished, 1);
             return;
         }
-        ending.delivered(notification);
-        finished.complete(null);
+        end(notification, "clear %s from the dead letters", "cleared %s from the dead letters",
+                () -> ending.delivered(notification), finished, 1);
     }
 
-    /** The longest wait between two tries to keep a notification given up on. */
-    static final Duration KEEP_AGAIN_AT_MOST = Duration.ofSeconds(30);
+    /** The longest wait between two tries of a notification's ending. */
+    static final Duration END_AGAIN_AT_MOST = Duration.ofSeconds(30);
 
     /**
-     * Hands a notification given up on to the ending until it is kept: it is finished (and its alert's offset may be
-     * committed) only then, so a notification given up while Kafka does not answer is kept once it does, or sent
-     * again after a restart, never dropped. Tried again with the retries' backoff, at most every 30 s.
+     * Takes a notification's ending (kept as a dead letter, or cleared from them once delivered) until it is taken:
+     * the notification is finished (and its alert's offset may be committed) only then, so one that ends while Kafka
+     * does not answer is kept or cleared once it does, or sent again after a restart, never dropped. Tried again with
+     * the retries' backoff, at most every 30 s.
      */
-    private void keep(Notification notification, int attempts, Notifier.Result last, Instant at,
+    private void end(Notification notification, String what, String done, EndingStep step,
             CompletableFuture<Void> finished, int tries) {
         try {
-            ending.gaveUp(notification, attempts, last, at);
+            step.take();
         } catch (Exception e) {
             Duration wait = backoff(tries, null);
-            wait = wait.compareTo(KEEP_AGAIN_AT_MOST) > 0 ? KEEP_AGAIN_AT_MOST : wait;
+            wait = wait.compareTo(END_AGAIN_AT_MOST) > 0 ? END_AGAIN_AT_MOST : wait;
             if (tries == 1 || tries % 10 == 0) {
-                LOG.errorf("cannot keep %s, given up on for %s, as a dead letter (try %d: %s); trying again, its alert"
-                        + " stays unfinished until then", notification.id(), notification.receiver().name(), tries,
-                        e.getMessage());
+                LOG.errorf("cannot %s (receiver %s, try %d: %s); trying again, its alert stays unfinished until then",
+                        what.formatted(notification.id()), notification.receiver().name(), tries, e.getMessage());
             }
-            timer.schedule(() -> lane(notification).submit(() -> keep(notification, attempts, last, at, finished,
+            timer.schedule(() -> lane(notification).submit(() -> end(notification, what, done, step, finished,
                     tries + 1)), wait.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         if (tries > 1) {
-            LOG.infof("kept %s as a dead letter at try %d", notification.id(), tries);
+            LOG.infof("%s at try %d", done.formatted(notification.id()), tries);
         }
         finished.complete(null);
     }

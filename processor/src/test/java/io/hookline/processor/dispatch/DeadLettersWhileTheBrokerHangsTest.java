@@ -91,4 +91,65 @@ class DeadLettersWhileTheBrokerHangsTest {
             receiver.stop(0);
         }
     }
+
+    /**
+     * A dead letter replayed and delivered while hookline.dead-letters refuses writes cannot be deleted: it stays listed
+     * and claimed (a second replay sends nothing again) until the topic takes writes, then leaves the list.
+     */
+    @Test
+    void aReplayDeliveredWhileTheTopicRefusesItsDeletionLeavesTheListOnceItTakesIt() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String job = "borg/replayed-" + tag;
+        String deadLetters = io.hookline.schema.topics.Topics.withDefaultPrefix().deadLetters();
+        List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            int status = 500;
+            if (idempotencyKeys.size() == 2) {
+                // The replay: delivered, as hookline.dead-letters stops taking writes.
+                try {
+                    OwnBroker.refuseWrites(deadLetters);
+                } catch (Exception e) {
+                    throw new java.io.IOException(e);
+                }
+                status = 200;
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            Awaitility.await("the application on its own broker").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> given().get("/api/rules").statusCode() == 200);
+            TestRules.use("""
+                    receivers:
+                      - {name: replayed-%s, type: webhook, url: "http://127.0.0.1:%d/hook", max-attempts: 1}
+                    default-receiver: replayed-%s
+                    """.formatted(tag, receiver.getAddress().getPort(), tag));
+            OwnBroker.write(Events.failed(job, "1", Instant.now(), "repository locked"));
+            String mine = "/api/dead-letters?receiver=replayed-" + tag;
+            String id = Awaitility.await("the dead letter").atMost(Duration.ofSeconds(60)).until(
+                    () -> given().get(mine).then().statusCode(200).extract().jsonPath().<String>getList("notificationId"),
+                    ids -> ids.size() == 1).get(0);
+            try {
+                given().post("/api/dead-letters/" + id + "/replay").then().statusCode(202);
+                Awaitility.await("the replay delivered").atMost(Duration.ofSeconds(60)).until(() -> idempotencyKeys.size() == 2);
+                // Its deletion is refused: still listed, and a second replay sends nothing while it is claimed.
+                Awaitility.await("deletions refused").pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                        .until(() -> true);
+                assertEquals(List.of(id), given().get(mine).then().extract().jsonPath().getList("notificationId"));
+                given().post("/api/dead-letters/" + id + "/replay").then().statusCode(202);
+            } finally {
+                OwnBroker.takeWrites(deadLetters);
+            }
+            Awaitility.await("the delivered dead letter leaves the list").atMost(Duration.ofSeconds(60))
+                    .until(() -> given().get(mine).then().extract().jsonPath().getList("notificationId").isEmpty());
+            assertEquals(2, idempotencyKeys.size(), "the first try and the replay, nothing sent twice: " + idempotencyKeys);
+            assertEquals(1, idempotencyKeys.stream().distinct().count(), "one key: " + idempotencyKeys);
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

@@ -163,46 +163,21 @@ class SilencesWhileTheBrokerHangsTest {
                 .post("/api/silences").then().statusCode(201).extract().path("id");
 
         String silences = Topics.withDefaultPrefix().silences();
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", OwnBroker.bootstrapServers()))) {
-            var topic = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, silences);
-            var refuse = new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                    "max.message.bytes", "1"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
-            admin.incrementalAlterConfigs(Map.of(topic, List.of(refuse))).all().get();
-            try {
-                Awaitility.await("hookline.silences refuses writes").atMost(Duration.ofSeconds(30))
-                        .until(() -> !takesWrites(silences));
-                OwnBroker.write(Events.succeeded(job, "2", t0.plusSeconds(30), 1_000));
-                Awaitility.await("the alert resolves").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> given()
-                        .get("/api/alerts?status=firing").then().extract().jsonPath().<String>getList("alertKey")
-                        .stream().noneMatch((job + "/failed")::equals));
-                // Tries to end it are refused while the alert stays resolved.
-                Awaitility.await("ends refused").pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
-                        .until(() -> true);
-                assertTrue(listed().contains(id), "ended though Kafka refused the end");
-            } finally {
-                var take = new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                        "max.message.bytes", ""), org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE);
-                admin.incrementalAlterConfigs(Map.of(topic, List.of(take))).all().get();
-            }
+        OwnBroker.refuseWrites(silences);
+        try {
+            OwnBroker.write(Events.succeeded(job, "2", t0.plusSeconds(30), 1_000));
+            Awaitility.await("the alert resolves").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> given()
+                    .get("/api/alerts?status=firing").then().extract().jsonPath().<String>getList("alertKey")
+                    .stream().noneMatch((job + "/failed")::equals));
+            // Tries to end it are refused while the alert stays resolved.
+            Awaitility.await("ends refused").pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                    .until(() -> true);
+            assertTrue(listed().contains(id), "ended though Kafka refused the end");
+        } finally {
+            OwnBroker.takeWrites(silences);
         }
         Awaitility.await("the silence ended once Kafka takes writes").atMost(Duration.ofSeconds(60))
                 .until(() -> !listed().contains(id) && !onTopic().contains(id));
-    }
-
-    /** Whether the topic takes a deletion of a key no silence has (acks=all), within 3 s. */
-    static boolean takesWrites(String topic) {
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
-                "bootstrap.servers", OwnBroker.bootstrapServers(), "acks", "all", "delivery.timeout.ms", 3_000,
-                "request.timeout.ms", 2_000, "linger.ms", 0), new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "probe-no-silence", null))
-                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
-            return true;
-        } catch (Exception refused) {
-            return false;
-        }
     }
 
     /** The ids hookline.silences holds now: the last record of each key read to the topic's end, deleted ones left out. */
