@@ -211,20 +211,30 @@ public class DeliveryPipeline {
         retries = retry;
     }
 
+    /**
+     * Records a webhook action's end as a run of its job, once Kafka confirmed it: when it does not, within the views'
+     * write time-out, the ending is taken again (RetryStage), so the run is never left running for want of its end.
+     * The event's id is the command's own, so a record that Kafka wrote after all is folded once.
+     */
     private void commandEnded(KafkaProducer<String, byte[]> producer, Notification notification, boolean delivered,
-            Notifier.Result last, int attempts, Instant at) {
+            Notifier.Result last, int attempts, Instant at) throws CompactedTopicView.NotConfirmed {
         if (notification.command() == null) {
             return;
         }
         BackupEvent event = ChainLogic.webhookEnded(notification.command(), delivered,
                 last == null ? null : last.httpStatus(), last == null ? null : last.message(), attempts, at);
-        producer.send(new ProducerRecord<>(topics.events(), null, at.toEpochMilli(), event.getJobKey(),
-                AvroSerde.of(BackupEvent.class).encode(event), CloudEventHeaders.forEvent(event)), (metadata, error) -> {
-                    if (error != null) {
-                        LOG.warnf("the end of webhook action %s could not be recorded: %s",
-                                notification.command().getCommandId(), error.getMessage());
-                    }
-                });
+        try {
+            producer.send(new ProducerRecord<>(topics.events(), null, at.toEpochMilli(), event.getJobKey(),
+                    AvroSerde.of(BackupEvent.class).encode(event), CloudEventHeaders.forEvent(event)))
+                    .get(CompactedTopicView.WRITE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+            throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e);
+        }
     }
 
     /**

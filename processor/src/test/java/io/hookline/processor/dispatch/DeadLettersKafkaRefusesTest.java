@@ -19,63 +19,43 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.hookline.processor.Events;
 import io.hookline.processor.KafkaTestResource;
-import io.hookline.processor.OwnBroker;
+import io.hookline.processor.EventWriter;
+import io.hookline.processor.TopicWrites;
 import io.hookline.processor.TestRules;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 
 /**
- * Dead letters that hookline.dead-letters does not take when they are written (the topic refuses writes: a record size
- * limit below any record's, on the application's own broker) are kept or cleared once it takes them, never dropped
- * with a line in the log: a notification given up on is listed afterwards, a replay delivered leaves the list.
+ * What a notification's ending writes while Kafka refuses it (TopicWrites) is written once Kafka takes it, never
+ * dropped with a line in the log: a notification given up on is a dead letter afterwards, a replay delivered leaves
+ * the dead letters, a webhook action delivered ends its run.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@TestProfile(OwnBroker.class)
 class DeadLettersKafkaRefusesTest {
 
     @Test
     void aNotificationGivenUpOnWhileTheTopicRefusesWritesIsADeadLetterOnceItTakesThem() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         String job = "borg/refused-" + tag;
-        String deadLetters = io.hookline.schema.topics.Topics.withDefaultPrefix().deadLetters();
-        List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("webhook-id"));
-            if (idempotencyKeys.size() == 2) {
-                // The last attempt: the topic stops taking writes before it is answered, so the dead letter meets it.
-                try {
-                    OwnBroker.refuseWrites(deadLetters);
-                } catch (Exception e) {
-                    throw new java.io.IOException(e);
-                }
-            }
-            exchange.sendResponseHeaders(500, -1);
-            exchange.close();
-        });
-        receiver.start();
+        // The last attempt: the topic stops taking writes before it is answered, so the dead letter meets it.
+        Receiver receiver = new Receiver(2, 500);
+        List<String> idempotencyKeys = receiver.keys;
         try {
-            Awaitility.await("the application on its own broker").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> given().get("/api/rules").statusCode() == 200);
-            TestRules.use("""
-                    receivers:
-                      - {name: refused-%s, type: webhook, url: "http://127.0.0.1:%d/hook", max-attempts: 2}
-                    default-receiver: refused-%s
-                    """.formatted(tag, receiver.getAddress().getPort(), tag));
-            OwnBroker.write(Events.failed(job, "1", Instant.now(), "repository locked"));
+            receiver.inForce("refused-" + tag, 2);
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(), Events.failed(job, "1", Instant.now(), "repository locked"));
+            }
             String mine = "/api/dead-letters?receiver=refused-" + tag;
             try {
                 Awaitility.await("the receiver's last attempt").atMost(Duration.ofSeconds(60))
                         .until(() -> idempotencyKeys.size() == 2);
                 // Tries to keep it are refused meanwhile: nothing listed.
-                Awaitility.await("tries refused").pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                Awaitility.await("tries refused").pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
                         .until(() -> true);
                 assertEquals(List.of(), given().get(mine).then().extract().jsonPath().getList("alertKey"));
             } finally {
-                OwnBroker.takeWrites(deadLetters);
+                TopicWrites.takeWrites(DEAD_LETTERS);
             }
             Awaitility.await("the dead letter kept once the topic takes writes").atMost(Duration.ofSeconds(60))
                     .until(() -> given().get(mine).then().statusCode(200).extract().jsonPath().getList("alertKey"),
@@ -83,7 +63,7 @@ class DeadLettersKafkaRefusesTest {
             assertEquals(2, idempotencyKeys.size(), "two attempts, nothing sent again: " + idempotencyKeys);
             assertEquals(1, idempotencyKeys.stream().distinct().count(), "every attempt under one key: " + idempotencyKeys);
         } finally {
-            receiver.stop(0);
+            receiver.server.stop(0);
         }
     }
 
@@ -95,35 +75,14 @@ class DeadLettersKafkaRefusesTest {
     void aReplayDeliveredWhileTheTopicRefusesItsDeletionLeavesTheListOnceItTakesIt() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         String job = "borg/replayed-" + tag;
-        String deadLetters = io.hookline.schema.topics.Topics.withDefaultPrefix().deadLetters();
-        List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            idempotencyKeys.add(exchange.getRequestHeaders().getFirst("webhook-id"));
-            int status = 500;
-            if (idempotencyKeys.size() == 2) {
-                // The replay: delivered, as hookline.dead-letters stops taking writes.
-                try {
-                    OwnBroker.refuseWrites(deadLetters);
-                } catch (Exception e) {
-                    throw new java.io.IOException(e);
-                }
-                status = 200;
-            }
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
-        });
-        receiver.start();
+        // The replay: delivered, as hookline.dead-letters stops taking writes.
+        Receiver receiver = new Receiver(2, 200);
+        List<String> idempotencyKeys = receiver.keys;
         try {
-            Awaitility.await("the application on its own broker").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> given().get("/api/rules").statusCode() == 200);
-            TestRules.use("""
-                    receivers:
-                      - {name: replayed-%s, type: webhook, url: "http://127.0.0.1:%d/hook", max-attempts: 1}
-                    default-receiver: replayed-%s
-                    """.formatted(tag, receiver.getAddress().getPort(), tag));
-            OwnBroker.write(Events.failed(job, "1", Instant.now(), "repository locked"));
+            receiver.inForce("replayed-" + tag, 1);
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(), Events.failed(job, "1", Instant.now(), "repository locked"));
+            }
             String mine = "/api/dead-letters?receiver=replayed-" + tag;
             String id = Awaitility.await("the dead letter").atMost(Duration.ofSeconds(60)).until(
                     () -> given().get(mine).then().statusCode(200).extract().jsonPath().<String>getList("notificationId"),
@@ -132,19 +91,108 @@ class DeadLettersKafkaRefusesTest {
                 given().post("/api/dead-letters/" + id + "/replay").then().statusCode(202);
                 Awaitility.await("the replay delivered").atMost(Duration.ofSeconds(60)).until(() -> idempotencyKeys.size() == 2);
                 // Its deletion is refused: still listed, and a second replay sends nothing while it is claimed.
-                Awaitility.await("deletions refused").pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                Awaitility.await("deletions refused").pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
                         .until(() -> true);
                 assertEquals(List.of(id), given().get(mine).then().extract().jsonPath().getList("notificationId"));
                 given().post("/api/dead-letters/" + id + "/replay").then().statusCode(202);
             } finally {
-                OwnBroker.takeWrites(deadLetters);
+                TopicWrites.takeWrites(DEAD_LETTERS);
             }
             Awaitility.await("the delivered dead letter leaves the list").atMost(Duration.ofSeconds(60))
                     .until(() -> given().get(mine).then().extract().jsonPath().getList("notificationId").isEmpty());
             assertEquals(2, idempotencyKeys.size(), "the first try and the replay, nothing sent twice: " + idempotencyKeys);
             assertEquals(1, idempotencyKeys.stream().distinct().count(), "one key: " + idempotencyKeys);
         } finally {
-            receiver.stop(0);
+            receiver.server.stop(0);
+        }
+    }
+
+    /**
+     * A webhook action (a chain's step) delivered as hookline.events stops taking writes: the run it ends is recorded
+     * once the topic takes writes again, not lost with a warning and left running.
+     */
+    @Test
+    void aWebhookActionDeliveredWhileTheEventsRefuseWritesEndsItsRunOnceTheyTakeThem() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String events = io.hookline.schema.topics.Topics.withDefaultPrefix().events();
+        Receiver receiver = new Receiver(1, 200, events);
+        try {
+            TestRules.use("""
+                    receivers:
+                      - {name: log, type: console}
+                      - {name: ci-%s, type: webhook, url: "http://127.0.0.1:%d/hook", max-attempts: 1}
+                    default-receiver: log
+                    chains:
+                      - name: notify-ci-%s
+                        when: {job: "borg/upstream-%s", on: succeeded}
+                        run:
+                          - {webhook: ci-%s}
+                    """.formatted(tag, receiver.server.getAddress().getPort(), tag, tag, tag));
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(), Events.succeeded("borg/upstream-" + tag, "1", Instant.now(), 1_000));
+            }
+            String succeeded = "/api/commands?job=webhook/ci-" + tag + "&status=succeeded";
+            try {
+                Awaitility.await("the webhook action delivered").atMost(Duration.ofSeconds(60))
+                        .until(() -> receiver.keys.size() == 1);
+                // Its end is refused meanwhile: the action has not succeeded yet.
+                Awaitility.await("ends refused").pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
+                        .until(() -> true);
+                assertEquals(List.of(), given().get(succeeded).then().statusCode(200).extract().jsonPath()
+                        .getList("commandId"));
+            } finally {
+                TopicWrites.takeWrites(events);
+            }
+            Awaitility.await("the action's run ended once the events take writes").atMost(Duration.ofSeconds(60))
+                    .until(() -> given().get(succeeded).then().statusCode(200).extract().jsonPath()
+                            .getList("commandId").size() == 1);
+            assertEquals(1, receiver.keys.size(), "delivered once: " + receiver.keys);
+        } finally {
+            receiver.server.stop(0);
+        }
+    }
+
+    static final String DEAD_LETTERS = io.hookline.schema.topics.Topics.withDefaultPrefix().deadLetters();
+
+    /**
+     * A webhook receiver that notes each call's idempotency key and answers 500, but call {@code changeAt}: before
+     * answering that one {@code status}, it makes {@code refused} (hookline.dead-letters unless said) refuse writes.
+     */
+    static final class Receiver {
+
+        final List<String> keys = new CopyOnWriteArrayList<>();
+        final HttpServer server;
+
+        Receiver(int changeAt, int status) throws java.io.IOException {
+            this(changeAt, status, DEAD_LETTERS);
+        }
+
+        Receiver(int changeAt, int status, String refused) throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/hook", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                keys.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+                boolean change = keys.size() == changeAt;
+                if (change) {
+                    try {
+                        TopicWrites.refuseWrites(refused);
+                    } catch (Exception e) {
+                        throw new java.io.IOException(e);
+                    }
+                }
+                exchange.sendResponseHeaders(change ? status : 500, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        /** Puts this receiver in force under {@code name}. */
+        void inForce(String name, int maxAttempts) {
+            TestRules.use("""
+                    receivers:
+                      - {name: %s, type: webhook, url: "http://127.0.0.1:%d/hook", max-attempts: %d}
+                    default-receiver: %s
+                    """.formatted(name, server.getAddress().getPort(), maxAttempts, name));
         }
     }
 }

@@ -87,7 +87,8 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
      */
     public static final class NotConfirmed extends Exception {
 
-        NotConfirmed(String topic, String key, Throwable cause) {
+        /** Kafka did not confirm the record of {@code key} written to {@code topic}, for {@code cause}. */
+        public NotConfirmed(String topic, String key, Throwable cause) {
             super("Kafka did not confirm the write of '" + key + "' to " + topic + " within "
                     + WRITE_TIMEOUT.toSeconds() + " s (" + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
