@@ -37,16 +37,11 @@ class DeadLettersKafkaRefusesTest {
     @Test
     void aNotificationGivenUpOnWhileTheTopicRefusesWritesIsADeadLetterOnceItTakesThem() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        String job = "borg/refused-" + tag;
         // The last attempt: the topic stops taking writes before it is answered, so the dead letter meets it.
         Receiver receiver = new Receiver(2, 500);
         List<String> idempotencyKeys = receiver.keys;
         try {
-            receiver.inForce("refused-" + tag, 2);
-            try (EventWriter writer = new EventWriter()) {
-                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(), Events.failed(job, "1", Instant.now(), "repository locked"));
-            }
-            String mine = "/api/dead-letters?receiver=refused-" + tag;
+            String mine = receiver.failing("refused-" + tag, 2);
             try {
                 Awaitility.await("the receiver's last attempt").atMost(Duration.ofSeconds(60))
                         .until(() -> idempotencyKeys.size() == 2);
@@ -59,9 +54,8 @@ class DeadLettersKafkaRefusesTest {
             }
             Awaitility.await("the dead letter kept once the topic takes writes").atMost(Duration.ofSeconds(60))
                     .until(() -> given().get(mine).then().statusCode(200).extract().jsonPath().getList("alertKey"),
-                            List.of(job + "/failed")::equals);
-            assertEquals(2, idempotencyKeys.size(), "two attempts, nothing sent again: " + idempotencyKeys);
-            assertEquals(1, idempotencyKeys.stream().distinct().count(), "every attempt under one key: " + idempotencyKeys);
+                            List.of("borg/refused-" + tag + "/failed")::equals);
+            receiver.sentTwiceUnderOneKey();
         } finally {
             receiver.server.stop(0);
         }
@@ -74,16 +68,11 @@ class DeadLettersKafkaRefusesTest {
     @Test
     void aReplayDeliveredWhileTheTopicRefusesItsDeletionLeavesTheListOnceItTakesIt() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        String job = "borg/replayed-" + tag;
         // The replay: delivered, as hookline.dead-letters stops taking writes.
         Receiver receiver = new Receiver(2, 200);
         List<String> idempotencyKeys = receiver.keys;
         try {
-            receiver.inForce("replayed-" + tag, 1);
-            try (EventWriter writer = new EventWriter()) {
-                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(), Events.failed(job, "1", Instant.now(), "repository locked"));
-            }
-            String mine = "/api/dead-letters?receiver=replayed-" + tag;
+            String mine = receiver.failing("replayed-" + tag, 1);
             String id = Awaitility.await("the dead letter").atMost(Duration.ofSeconds(60)).until(
                     () -> given().get(mine).then().statusCode(200).extract().jsonPath().<String>getList("notificationId"),
                     ids -> ids.size() == 1).get(0);
@@ -100,8 +89,7 @@ class DeadLettersKafkaRefusesTest {
             }
             Awaitility.await("the delivered dead letter leaves the list").atMost(Duration.ofSeconds(60))
                     .until(() -> given().get(mine).then().extract().jsonPath().getList("notificationId").isEmpty());
-            assertEquals(2, idempotencyKeys.size(), "the first try and the replay, nothing sent twice: " + idempotencyKeys);
-            assertEquals(1, idempotencyKeys.stream().distinct().count(), "one key: " + idempotencyKeys);
+            receiver.sentTwiceUnderOneKey();
         } finally {
             receiver.server.stop(0);
         }
@@ -184,6 +172,25 @@ class DeadLettersKafkaRefusesTest {
                 exchange.close();
             });
             server.start();
+        }
+
+        /**
+         * Puts this receiver in force as {@code name} and fails the job borg/{@code name}, whose alert it is sent;
+         * answers the path that lists its dead letters.
+         */
+        String failing(String name, int maxAttempts) throws Exception {
+            inForce(name, maxAttempts);
+            try (EventWriter writer = new EventWriter()) {
+                writer.write(io.hookline.schema.topics.Topics.withDefaultPrefix().events(),
+                        Events.failed("borg/" + name, "1", Instant.now(), "repository locked"));
+            }
+            return "/api/dead-letters?receiver=" + name;
+        }
+
+        /** Two calls in all (nothing sent again), under one idempotency key. */
+        void sentTwiceUnderOneKey() {
+            assertEquals(2, keys.size(), "two calls, nothing sent again: " + keys);
+            assertEquals(1, keys.stream().distinct().count(), "every call under one key: " + keys);
         }
 
         /** Puts this receiver in force under {@code name}. */
