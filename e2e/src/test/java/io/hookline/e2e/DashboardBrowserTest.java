@@ -152,6 +152,21 @@ class DashboardBrowserTest {
                 .orElse(null));
     }
 
+    /**
+     * Clicks what {@code by} finds once it is shown, looking again when a live update redrew it between the look and
+     * the click (the wait ignores a stale element; shown(by).click() failed so on a slow CI box, on a job's link).
+     */
+    void click(By by) {
+        waiting(20).until(d -> {
+            WebElement found = d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
+            if (found == null) {
+                return false;
+            }
+            found.click();
+            return true;
+        });
+    }
+
     String pageText() {
         return browser.findElement(By.tagName("body")).getText();
     }
@@ -295,20 +310,20 @@ class DashboardBrowserTest {
         assertTrue(files.isDisplayed());
 
         // Filters: the failing button, a host, the text; then cleared.
-        browser.findElement(By.cssSelector(".counts button[data-status=failing]")).click();
+        click(By.cssSelector(".counts button[data-status=failing]"));
         waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-a/db", "e2e-xsi/esxi-b/files")));
         new Select(shown(By.id("f-host"))).selectByValue("esxi-b");
         waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-b/files")));
         assertTrue(browser.getCurrentUrl().contains("host=esxi-b") && browser.getCurrentUrl().contains("status=failing"),
                 "the filters are in the address, to share: " + browser.getCurrentUrl());
-        shown(By.id("clear")).click();
+        click(By.id("clear"));
         type(By.id("f-q"), "WEB");
         waiting(20).until(d -> jobsShown().equals(List.of("e2e-xsi/esxi-a/web")));
-        shown(By.id("clear")).click();
+        click(By.id("clear"));
         shown(By.linkText("e2e-xsi/esxi-a/db"));
 
         // The job's page: schedule, next run, calendar, runs, charts, restore points.
-        shown(By.linkText("e2e-xsi/esxi-a/web")).click();
+        click(By.linkText("e2e-xsi/esxi-a/web"));
         waiting(20).until(d -> d.findElement(By.cssSelector("#view h1")).getText().contains("e2e-xsi/esxi-a/web"));
         awaitText("every 1d + 2h grace", 20);
         assertTrue(pageText().contains("Next run expected"), pageText());
@@ -320,7 +335,7 @@ class DashboardBrowserTest {
         screenshot("job");
 
         // Pin its restore point from the page.
-        shown(By.cssSelector("[data-pin='xsibackup-101']")).click();
+        click(By.cssSelector("[data-pin='xsibackup-101']"));
         // The page shows it once the pin is folded (the live stream, else a reload): a reload at most every 5 s, so
         // that a slow page gets to render between reloads.
         long[] reloaded = {System.nanoTime()};
@@ -338,7 +353,7 @@ class DashboardBrowserTest {
         // Silence it for an hour from the page: its next failure alerts nobody, another job's still does.
         new Select(shown(By.id("s-for"))).selectByValue("1h");
         type(By.id("s-why"), "maintenance of esxi-a's datastore");
-        shown(By.id("silence")).click();
+        click(By.id("silence"));
         awaitText("Silenced this job for 1 hour.", 20);
         awaitText("maintenance of esxi-a's datastore", 20);
         hook(gateway, "esxi-a", "web", 104, false);
@@ -353,12 +368,12 @@ class DashboardBrowserTest {
         // The page shows the alert as silenced, pushed to it.
         waiting(30).until(d -> !d.findElements(By.cssSelector("#view .status.silenced")).isEmpty());
         assertEquals("failed", browser.findElements(By.cssSelector(".cal.big .d")).get(34).getAttribute("data-outcome"));
-        shown(By.cssSelector("[data-unsilence]")).click();
+        click(By.cssSelector("[data-unsilence]"));
         waiting(20).until(d -> d.findElements(By.cssSelector("[data-unsilence]")).isEmpty());
 
         // A dead letter: the flaky receiver refused; once it answers again, a replay from the page delivers it.
         hook(gateway, "esxi-flaky", "vm", 106, false);
-        shown(By.linkText("Silences, dead letters, receivers")).click();
+        click(By.linkText("Silences, dead letters, receivers"));
         WebElement replay = waiting(60).until(d -> d.findElements(By.cssSelector("[data-replay]")).stream().findFirst()
                 .orElse(null));
         flaky.answer.set(200);
@@ -390,7 +405,7 @@ class DashboardBrowserTest {
 
         // A test message to the pager, from the page.
         int before = pager.bodies.size();
-        shown(By.cssSelector("[data-test='pager']")).click();
+        click(By.cssSelector("[data-test='pager']"));
         awaitText("Test message to pager: delivered (HTTP 200).", 20);
         // Among what the pager got since the click: an alert of the jobs above may arrive in the same moment.
         List<String> since = List.copyOf(pager.bodies);
@@ -398,7 +413,7 @@ class DashboardBrowserTest {
                 "the pager got the test message: " + since.subList(before, since.size()));
 
         // The read role sees everything and can change nothing.
-        shown(By.id("logout")).click();
+        click(By.id("logout"));
         shown(By.id("token"));
         login(url, VIEWER);
         awaitText("viewer (read only)", 20);
@@ -429,11 +444,11 @@ class DashboardBrowserTest {
             hook(gateway, "esxi-bulk", "vm" + (100 + i), 200 + i, true);
         }
         awaitText("jobs 1\u201350 of 67", 60);
-        shown(By.id("next")).click();
+        click(By.id("next"));
         awaitText("jobs 51\u201367 of 67", 20);
         assertEquals(17, jobsShown().size());
         assertFalse(shown(By.id("next")).isEnabled(), "the last page has no next");
-        shown(By.id("prev")).click();
+        click(By.id("prev"));
         awaitText("jobs 1\u201350 of 67", 20);
         assertEquals(50, jobsShown().size());
 
