@@ -59,14 +59,29 @@ class SilencesKafkaRefusesTest {
     static final String KEY = "7d1f0c52-refused-silence-" + java.util.UUID.randomUUID();
 
     @Test
-    void anIdempotencyKeyThatIsNotOneIsRefusedWithASentence() {
-        for (String key : List.of("x".repeat(201), "two words", "\u00e9t\u00e9")) {
+    void anIdempotencyKeyThatIsNotOneIsRefusedWithASentenceAndAStrangerMakesNothingWithAGoodOne() {
+        int before = listed().size();
+        for (String key : List.of("x".repeat(201), "x".repeat(10_000), "two words", "\u00e9t\u00e9")) {
             Response answer = create("bad key", key);
             assertEquals(400, answer.statusCode(), answer.asString());
             String error = answer.path("error");
             assertTrue(error.startsWith("the Idempotency-Key header must be 1 to 200 visible ASCII characters (a UUID,"
                     + " say), not '"), error);
+            assertTrue(error.length() < 400, "the key is quoted cut: " + error.length() + " characters");
         }
+        // Without credentials, or with a reader's, twice: refused before the key is looked at.
+        for (String authorization : List.of("", "Bearer " + KafkaTestResource.READER_TOKEN, "")) {
+            var request = given().contentType(ContentType.JSON).header("Idempotency-Key", "stranger-" + KEY);
+            if (!authorization.isEmpty()) {
+                request.header("Authorization", authorization);
+            } else {
+                request.noFilters();
+            }
+            Response answer = request.body(Map.of("matchers", Map.of("job", "borg/stranger"), "duration", "2h"))
+                    .post("/api/silences");
+            assertEquals(authorization.isEmpty() ? 401 : 403, answer.statusCode(), answer.asString());
+        }
+        assertEquals(before, listed().size(), "no silence made by a refused request");
     }
 
     @Test
