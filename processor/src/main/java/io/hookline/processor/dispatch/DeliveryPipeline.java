@@ -224,15 +224,10 @@ public class DeliveryPipeline {
         BackupEvent event = ChainLogic.webhookEnded(notification.command(), delivered,
                 last == null ? null : last.httpStatus(), last == null ? null : last.message(), attempts, at);
         try {
-            producer.send(new ProducerRecord<>(topics.events(), null, at.toEpochMilli(), event.getJobKey(),
-                    AvroSerde.of(BackupEvent.class).encode(event), CloudEventHeaders.forEvent(event)))
-                    .get(CompactedTopicView.WRITE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
-            throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            CompactedTopicView.confirmed(topics.events(), event.getJobKey(), producer.send(new ProducerRecord<>(
+                    topics.events(), null, at.toEpochMilli(), event.getJobKey(), AvroSerde.of(BackupEvent.class)
+                            .encode(event), CloudEventHeaders.forEvent(event))));
+        } catch (org.apache.kafka.common.KafkaException e) {
             throw new CompactedTopicView.NotConfirmed(topics.events(), event.getJobKey(), e);
         }
     }

@@ -255,11 +255,23 @@ public final class CompactedTopicView<T extends SpecificRecord> implements AutoC
     /** Sends a record and waits for its acknowledgement, at most WRITE_TIMEOUT (and a little, for the producer's own). */
     private RecordMetadata confirmed(String key, byte[] bytes) throws NotConfirmed {
         try {
-            return writer().send(new ProducerRecord<>(topic, key, bytes))
-                    .get(WRITE_TIMEOUT.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+            return confirmed(topic, key, writer().send(new ProducerRecord<>(topic, key, bytes)));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new NotConfirmed(topic, key, e);
+        }
+    }
+
+    /**
+     * Waits for the acknowledgement of a record of {@code key} sent to {@code topic}, at most WRITE_TIMEOUT and a
+     * little (for the producer's own delivery time-out to come first); anything else is a NotConfirmed.
+     */
+    public static RecordMetadata confirmed(String topic, String key, java.util.concurrent.Future<RecordMetadata> sent)
+            throws NotConfirmed {
+        try {
+            return sent.get(WRITE_TIMEOUT.toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new NotConfirmed(topic, key, e.getCause());
-        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new NotConfirmed(topic, key, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
