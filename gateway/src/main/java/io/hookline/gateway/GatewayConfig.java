@@ -52,6 +52,13 @@ public interface GatewayConfig {
         /** Characters of an action's output kept with its result (its last lines). */
         @WithDefault("4000")
         int outputChars();
+
+        /**
+         * Bytes of commands' records held in memory, the most recently read or used; the records of a larger backlog
+         * are read again from hookline.commands when they are delivered or reported on.
+         */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize recordsInMemory();
     }
 
     interface SourceConfig {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -99,7 +100,22 @@ public class AgentResource {
         // Still a Uni, as before hooks were answered with CompletionStages: a long poll is not on a hook's path.
         return Uni.createFrom().completionStage(() -> board.poll(agent.name(), waitFor, settings.maxCommandsPerPoll()))
                 .chain(commands -> commands.isEmpty() ? Uni.createFrom().item(Response.noContent().build())
-                        : Uni.createFrom().completionStage(() -> deliver(commands)));
+                        : Uni.createFrom().completionStage(() -> deliver(commands)))
+                .onFailure(AgentResource::unavailable).recoverWithItem(AgentResource::recordsUnavailable);
+    }
+
+    private static boolean unavailable(Throwable error) {
+        return error instanceof CommandRecords.Unavailable
+                || error instanceof CompletionException && error.getCause() instanceof CommandRecords.Unavailable;
+    }
+
+    /** A command's record had to be read again from hookline.commands, which did not answer: try again later. */
+    private static Response recordsUnavailable(Throwable error) {
+        String reason = (error instanceof CompletionException ? error.getCause() : error).getMessage();
+        LOG.warnf("an agent's commands could not be read: %s", reason);
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .entity("hookline: commands could not be read from the event log (" + reason + "); try again later")
+                .type(TEXT).header("Retry-After", "10").build();
     }
 
     /** Records every command as delivered (acknowledged by the broker), then hands them to the agent. */
@@ -214,7 +230,17 @@ public class AgentResource {
             return gate.refuse(agent, Rejection.badRequest("bad-command-id", "'" + AgentReports.oneLine(id)
                     + "' is not a command id (cmd_ and 32 hex digits)"), request);
         }
-        Optional<Command> command = board.find(id);
+        return board.find(id).thenCompose(command -> report(id, body, agent, command, request, report))
+                .exceptionally(error -> {
+                    if (unavailable(error)) {
+                        return recordsUnavailable(error);
+                    }
+                    throw error instanceof CompletionException wrapped ? wrapped : new CompletionException(error);
+                });
+    }
+
+    private CompletionStage<Response> report(String id, String body, Source agent, Optional<Command> command,
+            HookRequest request, Report report) {
         if (command.isEmpty()) {
             return gate.refuse(agent, new Rejection(404, "unknown-command", "no command " + id + " is known here: it "
                     + "was never sent, or it expired more than a day ago"), request);

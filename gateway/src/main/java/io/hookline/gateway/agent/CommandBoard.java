@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,14 +54,69 @@ public class CommandBoard {
     static final Duration REMEMBER = Duration.ofDays(1);
 
     /**
-     * A command as the board holds it: what choosing and forgetting it needs, and its record as read, decoded only to
-     * deliver it or to answer a report on it (a decoded command took about three times the memory).
+     * A command as the board holds it: what choosing and forgetting it needs, and where its record is in
+     * hookline.commands. The record itself is in {@link CommandRecords} (in memory up to a budget, else read again),
+     * decoded only to deliver the command or to answer a report on it.
      */
-    private record Held(String commandId, String agent, long notBefore, long expiresAt, byte[] record) {
+    private static final class Held {
+
+        private static final HexFormat HEX = HexFormat.of();
+        /** The first due first, then by id. */
+        static final Comparator<Held> DUE_FIRST = Comparator.comparingLong((Held held) -> held.notBefore)
+                .thenComparing((a, b) -> a.idHigh != b.idHigh ? Long.compareUnsigned(a.idHigh, b.idHigh)
+                        : Long.compareUnsigned(a.idLow, b.idLow));
+
+        /** The command id's 128 bits: a string of it took 80 bytes a command, and is made only when needed. */
+        final long idHigh;
+        final long idLow;
+        final String agent;
+        final long notBefore;
+        final long expiresAt;
+        final int partition;
+        final long offset;
+
+        Held(long idHigh, long idLow, String agent, long notBefore, long expiresAt, int partition, long offset) {
+            this.idHigh = idHigh;
+            this.idLow = idLow;
+            this.agent = agent;
+            this.notBefore = notBefore;
+            this.expiresAt = expiresAt;
+            this.partition = partition;
+            this.offset = offset;
+        }
+
+        /** The key to look a command up by its id, or null when {@code commandId} is not cmd_ and 32 hex digits. */
+        static Held key(String commandId) {
+            if (commandId == null || !AgentReports.COMMAND_ID.matcher(commandId).matches()) {
+                return null;
+            }
+            return new Held(HexFormat.fromHexDigitsToLong(commandId, 4, 20),
+                    HexFormat.fromHexDigitsToLong(commandId, 20, 36), null, 0, 0, -1, -1);
+        }
+
+        String commandId() {
+            return "cmd_" + HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow);
+        }
+
+        CommandRecords.Position position() {
+            return new CommandRecords.Position(commandId(), partition, offset);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Held held && held.idHigh == idHigh && held.idLow == idLow;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(idHigh ^ idLow);
+        }
     }
 
-    private final Map<String, Map<String, Held>> pendingByAgent = new ConcurrentHashMap<>();
-    private final Map<String, Held> known = new ConcurrentHashMap<>();
+    /** Each agent's commands not reported on yet, each its own key. */
+    private final Map<String, Set<Held>> pendingByAgent = new ConcurrentHashMap<>();
+    /** Every command remembered, by its id (a {@link Held#key}). */
+    private final Map<Held, Held> known = new ConcurrentHashMap<>();
     /** One instance of each agent's name, for every command of it to share. */
     private final Map<String, String> agentNames = new ConcurrentHashMap<>();
     /**
@@ -68,7 +124,7 @@ public class CommandBoard {
      * in): a backlog of commands due over the night takes one timer a second, not one each.
      */
     private final Set<String> wakeUps = ConcurrentHashMap.newKeySet();
-    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Set<Held> reported = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<CompletableFuture<Boolean>>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "hookline-command-board");
@@ -76,6 +132,7 @@ public class CommandBoard {
         return thread;
     });
     private final AvroSerde<Command> serde = AvroSerde.of(Command.class);
+    private final CommandRecords records;
     private final String topic;
     private final Duration lookback;
     private final Thread reader;
@@ -93,6 +150,7 @@ public class CommandBoard {
         }
         this.topic = new Topics(config.topics().prefix()).commands();
         this.lookback = config.agents().lookback();
+        this.records = new CommandRecords(topic, config.agents().recordsInMemory().asLongValue(), kafkaConfig);
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-gateway-commands");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -107,11 +165,19 @@ public class CommandBoard {
         io.micrometer.core.instrument.Gauge.builder("hookline.agent.commands.pending", this, CommandBoard::pendingCount)
                 .description("Commands for agents this gateway holds that no agent has reported on yet, due or not")
                 .register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("hookline.agent.commands.records.memory", records,
+                CommandRecords::keptBytes).baseUnit("bytes")
+                .description("Bytes of commands' records held in memory (hookline.agents.records-in-memory at most)")
+                .register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("hookline.agent.commands.records.read", records,
+                CommandRecords::readsFromKafka)
+                .description("Commands' records read again from hookline.commands, not being held in memory")
+                .register(metrics);
     }
 
     /** How many commands wait for their agents, over every agent. */
     int pendingCount() {
-        return pendingByAgent.values().stream().mapToInt(Map::size).sum();
+        return pendingByAgent.values().stream().mapToInt(Set::size).sum();
     }
 
     /** True once the commands written before this gateway started have been read. */
@@ -125,7 +191,7 @@ public class CommandBoard {
      */
     public CompletableFuture<List<Command>> poll(String agent, Duration wait, int max) {
         if (wait.isZero()) {
-            return CompletableFuture.completedFuture(ready(agent, max));
+            return decoded(ready(agent, max));
         }
         return poll(agent, System.nanoTime() + wait.toNanos(), max);
     }
@@ -135,10 +201,10 @@ public class CommandBoard {
      * that fired a hair before its command's time) waits on: a long poll ends early only with a command.
      */
     private CompletableFuture<List<Command>> poll(String agent, long deadline, int max) {
-        List<Command> ready = ready(agent, max);
+        List<Held> ready = ready(agent, max);
         long left = deadline - System.nanoTime();
         if (!ready.isEmpty() || left <= 0) {
-            return CompletableFuture.completedFuture(ready);
+            return decoded(ready);
         }
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
         Set<CompletableFuture<Boolean>> waiters = waiting.computeIfAbsent(agent, a -> ConcurrentHashMap.newKeySet());
@@ -151,14 +217,45 @@ public class CommandBoard {
         return woken.thenCompose(any -> {
             timeout.cancel(false);
             waiters.remove(woken);
-            List<Command> now = ready(agent, max);
-            return now.isEmpty() && any ? poll(agent, deadline, max) : CompletableFuture.completedFuture(now);
+            List<Held> now = ready(agent, max);
+            return now.isEmpty() && any ? poll(agent, deadline, max) : decoded(now);
         });
+    }
+
+    /**
+     * The commands, decoded from their records in the order given. A command whose record the topic no longer has is
+     * forgotten: it can be neither delivered nor reported on.
+     */
+    private CompletableFuture<List<Command>> decoded(List<Held> commands) {
+        if (commands.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return records.records(commands.stream().map(Held::position).toList()).thenApply(found -> {
+            List<Command> decoded = new ArrayList<>(commands.size());
+            for (Held command : commands) {
+                byte[] record = found.get(command.commandId());
+                if (record == null) {
+                    forget(command);
+                } else {
+                    decoded.add(serde.decode(record));
+                }
+            }
+            return decoded;
+        });
+    }
+
+    private void forget(Held command) {
+        known.remove(command);
+        Set<Held> pending = pendingByAgent.get(command.agent);
+        if (pending != null) {
+            pending.remove(command);
+        }
+        records.forget(command.commandId());
     }
 
     /** How many commands wait for the agent (deliverable or not yet). */
     public int pending(String agent) {
-        return pendingByAgent.getOrDefault(agent, Map.of()).size();
+        return pendingByAgent.getOrDefault(agent, Set.of()).size();
     }
 
     /** How many long polls wait now, over every agent. */
@@ -166,17 +263,29 @@ public class CommandBoard {
         return waiting.values().stream().mapToInt(Set::size).sum();
     }
 
-    /** A command this gateway knows of, delivered or not. */
-    public Optional<Command> find(String commandId) {
-        return Optional.ofNullable(known.get(commandId)).map(held -> serde.decode(held.record()));
+    /**
+     * A command this gateway knows of, delivered or not; fails with {@link CommandRecords.Unavailable} when its record
+     * had to be read again and hookline.commands did not answer.
+     */
+    public CompletableFuture<Optional<Command>> find(String commandId) {
+        Held key = Held.key(commandId);
+        Held held = key == null ? null : known.get(key);
+        if (held == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return decoded(List.of(held)).thenApply(found -> found.stream().findFirst());
     }
 
     /** The agent reported on the command (started, refused): it is not delivered again. */
     public void reported(Command command) {
-        reported.add(command.getCommandId());
-        Map<String, Held> pending = pendingByAgent.get(command.getAgent());
+        Held key = Held.key(command.getCommandId());
+        if (key == null) {
+            return;
+        }
+        reported.add(known.getOrDefault(key, key));
+        Set<Held> pending = pendingByAgent.get(command.getAgent());
         if (pending != null) {
-            pending.remove(command.getCommandId());
+            pending.remove(key);
         }
     }
 
@@ -189,62 +298,68 @@ public class CommandBoard {
         known.values().forEach(this::hold);
     }
 
-    /** Adds a command read from the topic (its record as read) and wakes its agent's polls. */
-    void add(Command command, byte[] record) {
+    /** Adds a command read from the topic (its record as read, at its partition and offset) and wakes its agent's polls. */
+    void add(Command command, byte[] record, int partition, long offset) {
         if (command.getKind() != ActionKind.AGENT || command.getAgent() == null) {
             return;
         }
+        Held key = Held.key(command.getCommandId());
+        if (key == null) {
+            // No report could name it (the agents' API takes cmd_ and 32 hex digits): it would run unaccounted for.
+            LOG.warnf("a command on %s at %d/%d has the id '%s', not cmd_ and 32 hex digits; not delivered", topic,
+                    partition, offset, AgentReports.oneLine(command.getCommandId()));
+            return;
+        }
         String agent = agentNames.computeIfAbsent(command.getAgent(), name -> name);
-        hold(new Held(command.getCommandId(), agent, command.getNotBefore().toEpochMilli(),
-                command.getExpiresAt().toEpochMilli(), record));
+        Held held = new Held(key.idHigh, key.idLow, agent, command.getNotBefore().toEpochMilli(),
+                command.getExpiresAt().toEpochMilli(), partition, offset);
+        if (held.expiresAt + REMEMBER.toMillis() >= System.currentTimeMillis()) {
+            records.keep(command.getCommandId(), record);
+        }
+        hold(held);
     }
 
     private void hold(Held command) {
         long now = System.currentTimeMillis();
-        if (command.expiresAt() + REMEMBER.toMillis() < now) {
+        if (command.expiresAt + REMEMBER.toMillis() < now) {
             return;
         }
-        known.put(command.commandId(), command);
-        if (reported.contains(command.commandId()) || command.expiresAt() <= now) {
+        known.put(command, command);
+        if (reported.contains(command) || command.expiresAt <= now) {
             return;
         }
-        pendingByAgent.computeIfAbsent(command.agent(), a -> new ConcurrentHashMap<>())
-                .put(command.commandId(), command);
-        if (command.notBefore() > now) {
-            long second = Math.floorDiv(command.notBefore(), 1000L) + 1;
-            String wakeUp = command.agent() + "@" + second;
+        pendingByAgent.computeIfAbsent(command.agent, a -> ConcurrentHashMap.newKeySet()).add(command);
+        if (command.notBefore > now) {
+            long second = Math.floorDiv(command.notBefore, 1000L) + 1;
+            String wakeUp = command.agent + "@" + second;
             if (wakeUps.add(wakeUp)) {
                 timer.schedule(() -> {
                     wakeUps.remove(wakeUp);
-                    wake(command.agent());
+                    wake(command.agent);
                 }, second * 1000 - now, TimeUnit.MILLISECONDS);
             }
         } else {
-            wake(command.agent());
+            wake(command.agent);
         }
     }
 
-    /** The first {@code max} deliverable to {@code agent} now, the first due first (then by id); only they decoded. */
-    private List<Command> ready(String agent, int max) {
-        Map<String, Held> pending = pendingByAgent.get(agent);
+    /** The first {@code max} deliverable to {@code agent} now, the first due first (then by id). */
+    private List<Held> ready(String agent, int max) {
+        Set<Held> pending = pendingByAgent.get(agent);
         if (pending == null || pending.isEmpty()) {
             return List.of();
         }
         long now = System.currentTimeMillis();
         List<Held> ready = new ArrayList<>();
-        for (Held command : pending.values()) {
-            if (command.expiresAt() <= now) {
-                pending.remove(command.commandId());
-            } else if (command.notBefore() <= now) {
+        for (Held command : pending) {
+            if (command.expiresAt <= now) {
+                pending.remove(command);
+            } else if (command.notBefore <= now) {
                 ready.add(command);
             }
         }
-        ready.sort(Comparator.comparingLong(Held::notBefore).thenComparing(Held::commandId));
-        List<Command> first = new ArrayList<>(Math.min(max, ready.size()));
-        for (Held command : ready.subList(0, Math.min(max, ready.size()))) {
-            first.add(serde.decode(command.record()));
-        }
-        return first;
+        ready.sort(Held.DUE_FIRST);
+        return List.copyOf(ready.subList(0, Math.min(max, ready.size())));
     }
 
     private void wake(String agent) {
@@ -256,9 +371,15 @@ public class CommandBoard {
 
     private void forgetOld() {
         long now = System.currentTimeMillis();
-        known.values().removeIf(command -> command.expiresAt() < now - REMEMBER.toMillis());
-        reported.removeIf(id -> !known.containsKey(id));
-        pendingByAgent.values().forEach(pending -> pending.values().removeIf(command -> command.expiresAt() <= now));
+        known.values().removeIf(command -> {
+            boolean old = command.expiresAt < now - REMEMBER.toMillis();
+            if (old) {
+                records.forget(command.commandId());
+            }
+            return old;
+        });
+        reported.removeIf(command -> !known.containsKey(command));
+        pendingByAgent.values().forEach(pending -> pending.removeIf(command -> command.expiresAt <= now));
         waiting.values().removeIf(Set::isEmpty);
     }
 
@@ -288,7 +409,7 @@ public class CommandBoard {
                 while (!closed) {
                     for (ConsumerRecord<String, byte[]> record : reading.poll(Duration.ofMillis(500))) {
                         try {
-                            add(serde.decode(record.value()), record.value());
+                            add(serde.decode(record.value()), record.value(), record.partition(), record.offset());
                         } catch (RuntimeException e) {
                             LOG.warnf("a record of %s at %d/%d is not a command (%s); skipped", topic,
                                     record.partition(), record.offset(), e.getMessage());
@@ -327,6 +448,7 @@ public class CommandBoard {
             reading.wakeup();
         }
         timer.shutdownNow();
+        records.close();
         waiting.values().forEach(waiters -> waiters.forEach(waiter -> waiter.complete(false)));
     }
 }

@@ -388,7 +388,10 @@ class AgentTest {
     @Test
     void anAgentsBacklogComesAPollAtATimeTheFirstDueFirst() throws Exception {
         // Twelve commands due (a night of chains while the agent was away), each a second after the one before; a
-        // poll answers at most hookline.agents.max-commands-per-poll (5 in the tests), the first due first.
+        // poll answers at most hookline.agents.max-commands-per-poll (5 in the tests), the first due first. Their
+        // records (a few hundred bytes each) do not fit hookline.agents.records-in-memory (2K in the tests): the
+        // first ones are read again from hookline.commands to be delivered.
+        double readBefore = metric("hookline_agent_commands_records_read_total");
         Instant first = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
         List<String> due = new ArrayList<>();
         for (int i = 11; i >= 0; i--) {
@@ -412,6 +415,18 @@ class AgentTest {
         assertEquals(due, answered, "each once, the first due first");
         given().header("Authorization", "Bearer " + token("nas07")).get("/agent/v1/commands?wait=0").then()
                 .statusCode(204);
+        assertTrue(metric("hookline_agent_commands_records_read_total") - readBefore >= 1,
+                "records read again: " + (metric("hookline_agent_commands_records_read_total") - readBefore));
+        assertTrue(metric("hookline_agent_commands_records_memory_bytes") <= 2048,
+                "bytes held: " + metric("hookline_agent_commands_records_memory_bytes"));
+    }
+
+    /** A metric's value from /q/metrics. */
+    static double metric(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not in /q/metrics"));
     }
 
     @Test
@@ -479,9 +494,9 @@ class AgentTest {
     }
 
     private void awaitKnown(Command command) throws InterruptedException {
-        for (int i = 0; i < 100 && board.find(command.getCommandId()).isEmpty(); i++) {
+        for (int i = 0; i < 100 && board.find(command.getCommandId()).join().isEmpty(); i++) {
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        assertTrue(board.find(command.getCommandId()).isPresent(), "the board never read " + command.getCommandId());
+        assertTrue(board.find(command.getCommandId()).join().isPresent(), "the board never read " + command.getCommandId());
     }
 }
