@@ -74,6 +74,9 @@ public class CommandBoard {
         final long expiresAt;
         final int partition;
         final long offset;
+        /** In its agent's queue; reported on by the agent. Both guarded by that queue. */
+        boolean queued;
+        boolean reported;
 
         Held(long idHigh, long idLow, String agent, long notBefore, long expiresAt, int partition, long offset) {
             this.idHigh = idHigh;
@@ -113,8 +116,89 @@ public class CommandBoard {
         }
     }
 
-    /** Each agent's commands not reported on yet, each its own key. */
-    private final Map<String, Set<Held>> pendingByAgent = new ConcurrentHashMap<>();
+    /**
+     * One agent's commands not reported on yet, in the order they were read: a list looked through and compacted by
+     * each poll, not a set (a set's entry took about 40 bytes a command).
+     */
+    private static final class Queue {
+
+        private final ArrayList<Held> held = new ArrayList<>();
+        /** Those neither reported on nor found expired yet. */
+        private int live;
+
+        /** Queues the command unless it is queued already or was reported on. */
+        synchronized boolean add(Held command) {
+            if (command.queued || command.reported) {
+                return false;
+            }
+            command.queued = true;
+            held.add(command);
+            live++;
+            return true;
+        }
+
+        synchronized void reported(Held command) {
+            if (!command.reported) {
+                command.reported = true;
+                if (command.queued) {
+                    live--;
+                }
+            }
+        }
+
+        /** As if never reported on: for {@link CommandBoard#forgetReports()}. */
+        synchronized void unreported(Held command) {
+            if (command.reported) {
+                command.reported = false;
+                if (command.queued) {
+                    live++;
+                }
+            }
+        }
+
+        synchronized void remove(Held command) {
+            if (command.queued && held.remove(command)) {
+                command.queued = false;
+                if (!command.reported) {
+                    live--;
+                }
+            }
+        }
+
+        /** The first {@code max} due at {@code now}, the first due first; what was reported on or expired leaves. */
+        synchronized List<Held> ready(long now, int max) {
+            List<Held> ready = new ArrayList<>();
+            dropGone(now, ready);
+            ready.sort(Held.DUE_FIRST);
+            return List.copyOf(ready.subList(0, Math.min(max, ready.size())));
+        }
+
+        /** Drops what was reported on or expired, adding what is due to {@code due} (when given). */
+        synchronized void dropGone(long now, List<Held> due) {
+            held.removeIf(command -> {
+                boolean gone = command.reported || command.expiresAt <= now;
+                if (gone) {
+                    command.queued = false;
+                    if (!command.reported) {
+                        live--;
+                    }
+                } else if (due != null && command.notBefore <= now) {
+                    due.add(command);
+                }
+                return gone;
+            });
+            if (held.isEmpty()) {
+                held.trimToSize();
+            }
+        }
+
+        synchronized int live() {
+            return live;
+        }
+    }
+
+    /** Each agent's commands not reported on yet. */
+    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     /** Every command remembered, by its id (a {@link Held#key}). */
     private final Map<Held, Held> known = new ConcurrentHashMap<>();
     /** One instance of each agent's name, for every command of it to share. */
@@ -124,7 +208,6 @@ public class CommandBoard {
      * in): a backlog of commands due over the night takes one timer a second, not one each.
      */
     private final Set<String> wakeUps = ConcurrentHashMap.newKeySet();
-    private final Set<Held> reported = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<CompletableFuture<Boolean>>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "hookline-command-board");
@@ -177,7 +260,7 @@ public class CommandBoard {
 
     /** How many commands wait for their agents, over every agent. */
     int pendingCount() {
-        return pendingByAgent.values().stream().mapToInt(Set::size).sum();
+        return queues.values().stream().mapToInt(Queue::live).sum();
     }
 
     /** True once the commands written before this gateway started have been read. */
@@ -246,16 +329,18 @@ public class CommandBoard {
 
     private void forget(Held command) {
         known.remove(command);
-        Set<Held> pending = pendingByAgent.get(command.agent);
-        if (pending != null) {
-            pending.remove(command);
-        }
+        queue(command.agent).remove(command);
         records.forget(command.commandId());
+    }
+
+    private Queue queue(String agent) {
+        return queues.computeIfAbsent(agent, a -> new Queue());
     }
 
     /** How many commands wait for the agent (deliverable or not yet). */
     public int pending(String agent) {
-        return pendingByAgent.getOrDefault(agent, Set.of()).size();
+        Queue queue = queues.get(agent);
+        return queue == null ? 0 : queue.live();
     }
 
     /** How many long polls wait now, over every agent. */
@@ -279,13 +364,9 @@ public class CommandBoard {
     /** The agent reported on the command (started, refused): it is not delivered again. */
     public void reported(Command command) {
         Held key = Held.key(command.getCommandId());
-        if (key == null) {
-            return;
-        }
-        reported.add(known.getOrDefault(key, key));
-        Set<Held> pending = pendingByAgent.get(command.getAgent());
-        if (pending != null) {
-            pending.remove(key);
+        Held held = key == null ? null : known.get(key);
+        if (held != null) {
+            queue(held.agent).reported(held);
         }
     }
 
@@ -294,8 +375,10 @@ public class CommandBoard {
      * agents get them again, and only an agent's journal keeps them from running twice. For tests.
      */
     void forgetReports() {
-        reported.clear();
-        known.values().forEach(this::hold);
+        known.values().forEach(command -> {
+            queue(command.agent).unreported(command);
+            hold(command);
+        });
     }
 
     /** Adds a command read from the topic (its record as read, at its partition and offset) and wakes its agent's polls. */
@@ -319,16 +402,17 @@ public class CommandBoard {
         hold(held);
     }
 
-    private void hold(Held command) {
+    private void hold(Held read) {
         long now = System.currentTimeMillis();
-        if (command.expiresAt + REMEMBER.toMillis() < now) {
+        if (read.expiresAt + REMEMBER.toMillis() < now) {
             return;
         }
-        known.put(command, command);
-        if (reported.contains(command) || command.expiresAt <= now) {
+        // Read again (the reader restarted): the command held before keeps its place and whether it was reported.
+        Held before = known.putIfAbsent(read, read);
+        Held command = before == null ? read : before;
+        if (command.expiresAt <= now || !queue(command.agent).add(command)) {
             return;
         }
-        pendingByAgent.computeIfAbsent(command.agent, a -> ConcurrentHashMap.newKeySet()).add(command);
         if (command.notBefore > now) {
             long second = Math.floorDiv(command.notBefore, 1000L) + 1;
             String wakeUp = command.agent + "@" + second;
@@ -345,21 +429,8 @@ public class CommandBoard {
 
     /** The first {@code max} deliverable to {@code agent} now, the first due first (then by id). */
     private List<Held> ready(String agent, int max) {
-        Set<Held> pending = pendingByAgent.get(agent);
-        if (pending == null || pending.isEmpty()) {
-            return List.of();
-        }
-        long now = System.currentTimeMillis();
-        List<Held> ready = new ArrayList<>();
-        for (Held command : pending) {
-            if (command.expiresAt <= now) {
-                pending.remove(command);
-            } else if (command.notBefore <= now) {
-                ready.add(command);
-            }
-        }
-        ready.sort(Held.DUE_FIRST);
-        return List.copyOf(ready.subList(0, Math.min(max, ready.size())));
+        Queue queue = queues.get(agent);
+        return queue == null ? List.of() : queue.ready(System.currentTimeMillis(), max);
     }
 
     private void wake(String agent) {
@@ -378,8 +449,7 @@ public class CommandBoard {
             }
             return old;
         });
-        reported.removeIf(command -> !known.containsKey(command));
-        pendingByAgent.values().forEach(pending -> pending.removeIf(command -> command.expiresAt <= now));
+        queues.values().forEach(queue -> queue.dropGone(now, null));
         waiting.values().removeIf(Set::isEmpty);
     }
 
