@@ -32,11 +32,15 @@ import io.hookline.schema.serde.AvroSerde;
  * holding a long poll open on a real gateway and broker. Prints the gateway's heap (after a GC) and RSS before and
  * while they wait, and how long a command written to hookline.commands takes to reach the one agent it is for. With
  * {@code --commands N}, N commands not due for an hour wait for the agents first (a night's chains for agents that are
- * away), and the gateway's heap and RSS are printed with them held too.
+ * away), and the gateway's heap and RSS are printed with them held too. With {@code --drain N}, N commands due now for
+ * one more agent are written before that backlog, so that their records are past what the gateway holds in memory
+ * (hookline.agents.records-in-memory) and are read again from the topic; that agent then polls and reports on each
+ * (refuses it) until none is left, and the time it took is printed.
  */
 public final class AgentLongPolls {
 
-    static final String USAGE = "bench/agent-polls [--agents 1000] [--commands 0]";
+    static final String USAGE = "bench/agent-polls [--agents 1000] [--commands 0] [--drain 0]";
+    static final String DRAINING = "agent-drain";
 
     public static void main(String[] args) throws Exception {
         BenchOptions.run(USAGE, args, AgentLongPolls::bench);
@@ -46,12 +50,18 @@ public final class AgentLongPolls {
         Path root = options.root();
         int agents = options.count("agents", 1000, 1, 10_000);
         int backlog = options.count("commands", 0, 0, 1_000_000);
+        int drain = options.count("drain", 0, 0, 1_000_000);
         Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {
             sources.append("hookline.sources.agent-").append(i).append(".kind=agent\n")
                     .append("hookline.sources.agent-").append(i).append(".token=").append(token(i)).append('\n');
         }
+        sources.append("hookline.sources.").append(DRAINING).append(".kind=agent\n")
+                .append("hookline.sources.").append(DRAINING).append(".token=").append(token(-1)).append('\n')
+                // Its reports come as fast as the bench sends them, not as actions end: no rate limit to meet.
+                .append("hookline.sources.").append(DRAINING).append(".rate-limit=1000000\n")
+                .append("hookline.sources.").append(DRAINING).append(".rate-burst=1000000\n");
         Path config = work.resolve("agents.properties");
         Files.writeString(config, sources);
 
@@ -75,7 +85,12 @@ public final class AgentLongPolls {
             XsiBackupThroughput.awaitReady(client, port, gateway);
             TimeUnit.SECONDS.sleep(3);
             long[] idle = memory(client, port, gateway.pid());
-            long[] held = backlog == 0 ? null : backlog(client, port, gateway.pid(), kafka, agents, backlog);
+            if (drain > 0) {
+                write(kafka, drain, i -> chained(DRAINING, i, Instant.now()));
+            }
+            long[] held = backlog + drain == 0 ? null : backlog(client, port, gateway.pid(), kafka, agents, backlog,
+                    drain);
+            String drained = drain == 0 ? null : drain(client, port, drain);
 
             List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
@@ -110,9 +125,12 @@ public final class AgentLongPolls {
             System.out.printf(Locale.ROOT, "  RSS: %.1f MB idle, %.1f MB with the polls waiting%n", beforePolls[1] / 1e6,
                     waiting[1] / 1e6);
             if (held != null) {
-                System.out.printf(Locale.ROOT, "  (idle: with %,d commands waiting for the agents, not due for an hour; "
-                        + "without them, heap after GC %.1f MB, RSS %.1f MB: %.0f bytes of heap a command)%n", backlog,
-                        idle[0] / 1e6, idle[1] / 1e6, (held[0] - idle[0]) / (double) backlog);
+                System.out.printf(Locale.ROOT, "  (idle: with %,d commands waiting for the agents (those of --commands not due for an hour); "
+                        + "without them, heap after GC %.1f MB, RSS %.1f MB: %.0f bytes of heap a command)%n",
+                        backlog + drain, idle[0] / 1e6, idle[1] / 1e6, (held[0] - idle[0]) / (double) (backlog + drain));
+            }
+            if (drained != null) {
+                System.out.println("  " + drained);
             }
             System.out.printf(Locale.ROOT, "  a command for agent-%d reached its poll %d ms after it was written (status %d); other polls "
                     + "answered meanwhile: %d%n", chosen, reachedMs, delivered.statusCode(), othersAnswered);
@@ -129,22 +147,13 @@ public final class AgentLongPolls {
      * Writes {@code count} chained commands, spread over the agents and due in an hour, waits until the gateway holds
      * them all (hookline_agent_commands_pending) and answers its memory then.
      */
-    static long[] backlog(HttpClient client, int port, long pid, LocalKafka kafka, int agents, int count)
+    static long[] backlog(HttpClient client, int port, long pid, LocalKafka kafka, int agents, int count, int before)
             throws Exception {
         Instant due = Instant.now().plusSeconds(3600);
-        AvroSerde<Command> serde = AvroSerde.of(Command.class);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                kafka.bootstrapServers(), "linger.ms", 5), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < count; i++) {
-                String agent = "agent-" + (i % agents);
-                Command command = chained(agent, i, due);
-                producer.send(new ProducerRecord<>("hookline.commands", agent, serde.encode(command)));
-            }
-            producer.flush();
-        }
+        write(kafka, count, i -> chained("agent-" + (i % agents), i, due));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         double pending = 0;
-        while (pending < count && System.nanoTime() < deadline) {
+        while (pending < count + before && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(500);
             for (String line : client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
@@ -153,11 +162,81 @@ public final class AgentLongPolls {
                 }
             }
         }
-        if (pending < count) {
-            throw new IllegalStateException("the gateway holds " + (long) pending + " of the " + count
+        if (pending < count + before) {
+            throw new IllegalStateException("the gateway holds " + (long) pending + " of the " + (count + before)
                     + " commands written after 5 minutes");
         }
         return memory(client, port, pid);
+    }
+
+    static void write(LocalKafka kafka, int count, java.util.function.IntFunction<Command> command) {
+        AvroSerde<Command> serde = AvroSerde.of(Command.class);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "linger.ms", 5), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                Command next = command.apply(i);
+                producer.send(new ProducerRecord<>("hookline.commands", next.getAgent(), serde.encode(next)));
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * The draining agent polls (wait=0) and refuses each command it gets, as an agent whose configuration lacks the
+     * action would, until a poll answers none: how long that took and how many records the gateway read again.
+     */
+    static String drain(HttpClient client, int port, int count) throws Exception {
+        double readBefore = metric(client, port, "hookline_agent_commands_records_read_total");
+        long start = System.nanoTime();
+        int polls = 0;
+        int reported = 0;
+        while (true) {
+            HttpResponse<String> poll = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/agent/v1/commands?wait=0")).header("Authorization", "Bearer " + token(-1)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            polls++;
+            if (poll.statusCode() == 204) {
+                break;
+            }
+            if (poll.statusCode() != 200) {
+                throw new IllegalStateException("a poll of the draining agent answered " + poll.statusCode() + ": "
+                        + poll.body());
+            }
+            for (String line : poll.body().split("\n")) {
+                if (!line.startsWith("command ")) {
+                    continue;
+                }
+                HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + port + "/agent/v1/commands/" + line.substring("command ".length()).strip() + "/refused"))
+                        .header("Authorization", "Bearer " + token(-1))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("reason=bench")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (refused.statusCode() != 200) {
+                    throw new IllegalStateException("a report answered " + refused.statusCode() + ": "
+                            + refused.body());
+                }
+                reported++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double read = metric(client, port, "hookline_agent_commands_records_read_total") - readBefore;
+        if (reported != count) {
+            throw new IllegalStateException("the draining agent got " + reported + " of its " + count + " commands");
+        }
+        return String.format(Locale.ROOT, "drained: %,d commands due for one agent delivered and reported on in %.1f s "
+                + "(%,.0f a second, %,d polls); their records read again from hookline.commands: %,.0f", count,
+                seconds, count / seconds, polls, read);
+    }
+
+    static double metric(HttpClient client, int port, String name) throws Exception {
+        for (String line : client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     /**
@@ -186,8 +265,9 @@ public final class AgentLongPolls {
                 .setParameters(parameters).setNotBefore(due).setExpiresAt(due.plusSeconds(3600)).build();
     }
 
+    /** The token of agent-N, or of the draining agent for -1. */
     static String token(int agent) {
-        return "bench-agent-token-" + agent + "-0123456789";
+        return agent < 0 ? "bench-agent-token-drain-0123456789" : "bench-agent-token-" + agent + "-0123456789";
     }
 
     static Command command(String agent) {
