@@ -227,6 +227,35 @@ class AgentTest {
     }
 
     @Test
+    void aCommandReadTwiceIsHeldOnceAndOnceReportedOnIsNotDeliveredByTheSecondRead() throws Exception {
+        Command command = command("nas06", "copy", Map.of(), Instant.now());
+        byte[] record = AvroSerde.of(Command.class).encode(command);
+        org.apache.kafka.clients.producer.RecordMetadata written = producer.send(new ProducerRecord<>(
+                TOPICS.commands(), command.getAgent(), record)).get(10, TimeUnit.SECONDS);
+        awaitKnown(command);
+        int pending = board.pending("nas06");
+
+        // As when the board's reader starts again and reads the topic from its lookback.
+        board.add(command, record, written.partition(), written.offset());
+
+        assertEquals(pending, board.pending("nas06"), "held once");
+        String body = given().header("Authorization", "Bearer " + token("nas06")).get("/agent/v1/commands?wait=0")
+                .then().statusCode(200).extract().asString();
+        assertEquals(1, body.lines().filter(line -> line.equals("command " + command.getCommandId())).count(), body);
+        given().header("Authorization", "Bearer " + token("nas06")).formParam("reason", "not here")
+                .post("/agent/v1/commands/" + command.getCommandId() + "/refused").then().statusCode(200);
+        given().header("Authorization", "Bearer " + token("nas06")).formParam("reason", "not here")
+                .post("/agent/v1/commands/" + command.getCommandId() + "/refused").then().statusCode(200);
+        assertEquals(pending - 1, board.pending("nas06"), "a report twice counts once");
+
+        board.add(command, record, written.partition(), written.offset());
+
+        assertEquals(pending - 1, board.pending("nas06"), "reported on: the second read does not queue it again");
+        given().header("Authorization", "Bearer " + token("nas06")).get("/agent/v1/commands?wait=0").then()
+                .statusCode(204);
+    }
+
+    @Test
     void aCommandDeliveredAgainRunsOnceAndItsEndIsReportedAgain() throws Exception {
         Path out = dir.resolve("runs");
         Path script = agent("nas04", "copy = echo run >> '" + out + "'");
