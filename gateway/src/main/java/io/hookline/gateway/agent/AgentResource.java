@@ -230,13 +230,12 @@ public class AgentResource {
             return gate.refuse(agent, Rejection.badRequest("bad-command-id", "'" + AgentReports.oneLine(id)
                     + "' is not a command id (cmd_ and 32 hex digits)"), request);
         }
-        return board.find(id).thenCompose(command -> report(id, body, agent, command, request, report))
-                .exceptionally(error -> {
-                    if (unavailable(error)) {
-                        return recordsUnavailable(error);
-                    }
-                    throw error instanceof CompletionException wrapped ? wrapped : new CompletionException(error);
-                });
+        // Only the look-up's failure is answered here; what the report itself does fails as it always did.
+        return board.find(id).handle((command, error) -> error == null
+                ? report(id, body, agent, command, request, report)
+                : unavailable(error) ? CompletableFuture.completedFuture(recordsUnavailable(error))
+                        : CompletableFuture.<Response>failedFuture(error))
+                .thenCompose(answer -> answer);
     }
 
     private CompletionStage<Response> report(String id, String body, Source agent, Optional<Command> command,
