@@ -42,7 +42,7 @@ final class CommandRecords implements AutoCloseable {
     private record Read(List<Position> wanted, Map<String, byte[]> found, CompletableFuture<Map<String, byte[]>> done) {
     }
 
-    /** Thrown when hookline.commands did not give the records within {@link #READ_TIMEOUT}. */
+    /** Thrown when hookline.commands did not give the records in time. */
     static final class Unavailable extends RuntimeException {
         Unavailable(String message, Throwable cause) {
             super(message, cause);
@@ -51,6 +51,7 @@ final class CommandRecords implements AutoCloseable {
 
     private final String topic;
     private final long budget;
+    private final Duration timeout;
     /** By command id, the least recently read or used first. */
     private final LinkedHashMap<String, byte[]> kept = new LinkedHashMap<>(1024, 0.75f, true);
     private long keptBytes;
@@ -62,8 +63,14 @@ final class CommandRecords implements AutoCloseable {
     private volatile boolean closed;
 
     CommandRecords(String topic, long budgetBytes, Map<String, Object> kafkaConfig) {
+        this(topic, budgetBytes, READ_TIMEOUT, kafkaConfig);
+    }
+
+    /** The same, a read failing after {@code timeout} (tests wait less). */
+    CommandRecords(String topic, long budgetBytes, Duration timeout, Map<String, Object> kafkaConfig) {
         this.topic = topic;
         this.budget = budgetBytes;
+        this.timeout = timeout;
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-gateway-command-records");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -111,7 +118,7 @@ final class CommandRecords implements AutoCloseable {
     /**
      * The records at {@code wanted}, by command id: from memory, else read from the topic. A record the topic no longer
      * has (its retention was shorter than the command's life) is left out; a topic that does not answer within
-     * {@link #READ_TIMEOUT} fails the future with {@link Unavailable}.
+     * its time ({@link #READ_TIMEOUT} by default) fails the future with {@link Unavailable}.
      */
     CompletableFuture<Map<String, byte[]>> records(List<Position> wanted) {
         Map<String, byte[]> found = new HashMap<>();
@@ -184,7 +191,7 @@ final class CommandRecords implements AutoCloseable {
         Map<String, byte[]> found = new HashMap<>();
         List<Position> order = new ArrayList<>(wanted);
         order.sort(Comparator.comparingInt(Position::partition).thenComparingLong(Position::offset));
-        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         TopicPartition partition = null;
         for (Position next : order) {
             if (found.containsKey(next.commandId())) {
@@ -201,7 +208,7 @@ final class CommandRecords implements AutoCloseable {
             while (!passed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new Unavailable(topic + " did not answer within " + READ_TIMEOUT.toSeconds() + " s", null);
+                    throw new Unavailable(topic + " did not answer within " + timeout.toMillis() / 1000.0 + " s", null);
                 }
                 for (ConsumerRecord<String, byte[]> record : reading.poll(Duration.ofNanos(Math.min(left,
                         TimeUnit.MILLISECONDS.toNanos(500))))) {
