@@ -20,7 +20,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -234,13 +233,7 @@ public class CommandBoard {
         this.topic = new Topics(config.topics().prefix()).commands();
         this.lookback = config.agents().lookback();
         this.records = new CommandRecords(topic, config.agents().recordsInMemory().asLongValue(), kafkaConfig);
-        Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
-        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-gateway-commands");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // The processor writes commands in its transactions: an aborted one must never reach an agent.
-        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        consumerConfig.keySet().removeIf(key -> key.startsWith("health") || key.equals("devservices"));
+        Map<String, Object> consumerConfig = CommandRecords.committedReader(kafkaConfig, "hookline-gateway-commands");
         reader = new Thread(() -> follow(consumerConfig), "hookline-commands-reader");
         reader.setDaemon(true);
         reader.start();

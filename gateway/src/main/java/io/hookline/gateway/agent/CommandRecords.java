@@ -71,19 +71,29 @@ final class CommandRecords implements AutoCloseable {
         this.topic = topic;
         this.budget = budgetBytes;
         this.timeout = timeout;
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hookline-gateway-command-records");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> config = committedReader(kafkaConfig, "hookline-gateway-command-records");
         // A read wants a few records at known offsets, not the partition's next megabytes.
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.keySet().removeIf(key -> key.startsWith("health") || key.equals("devservices"));
         this.consumerConfig = config;
         this.reader = new Thread(this::serve, "hookline-command-records");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * A consumer's configuration for hookline.commands, from the gateway's Kafka settings: no group (it is assigned its
+     * partitions), nothing committed, and only what the processor's transactions committed (an aborted command must
+     * never reach an agent).
+     */
+    static Map<String, Object> committedReader(Map<String, Object> kafkaConfig, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.keySet().removeIf(key -> key.startsWith("health") || key.equals("devservices"));
+        return config;
     }
 
     /** Keeps a record just read from the topic in memory, forgetting the least recently used past the budget. */
