@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -25,27 +26,37 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.hookline.devstack.LocalKafka;
+import io.hookline.schema.ActionKind;
 import io.hookline.schema.BackupEvent;
+import io.hookline.schema.ChainCause;
+import io.hookline.schema.Command;
 import io.hookline.schema.serde.AvroSerde;
 
 /**
  * The broker hangs (SIGSTOP: connections stay open, nothing answers) for a minute while XSIBackup hooks keep
  * arriving at 100 a second. Every hook the gateway answered OK is on hookline.events afterwards; every other
  * caller got a 503 with Retry-After, at once once the broker had acknowledged nothing for the stall time (3 s),
- * and never later than the acknowledgement time-out; and once the broker goes on, hooks are accepted again.
+ * and never later than the acknowledgement time-out; and once the broker goes on, hooks are accepted again. A host
+ * agent whose command's record the gateway does not hold in memory polls while the broker hangs: it is told 503 with
+ * Retry-After, saying the command could not be read, and gets its command once the broker goes on.
  */
 class BrokerFreezeTest {
 
     static final Path ROOT = LocalRunTest.ROOT;
     static final String TOKEN = "e2e-freeze-token-0123456789abcdef";
+    static final String AGENT_TOKEN = "e2e-freeze-agent-token-0123456789";
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
     static final Duration STALL = Duration.ofSeconds(3);
     static final Duration BEFORE = Duration.ofSeconds(5);
@@ -84,8 +95,13 @@ class BrokerFreezeTest {
                     "-Dhookline.gateway.broker-stall=" + STALL.toSeconds() + "s",
                     "-Dhookline.sources.freeze-xsi.kind=xsibackup", "-Dhookline.sources.freeze-xsi.token=" + TOKEN,
                     "-Dhookline.sources.freeze-xsi.rate-limit=1000",
+                    "-Dhookline.sources.freeze-agent.kind=agent", "-Dhookline.sources.freeze-agent.token=" + AGENT_TOKEN,
+                    // No command's record is held in memory: delivering one reads it again from hookline.commands.
+                    "-Dhookline.agents.records-in-memory=0",
                     "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
             processes.awaitReady("gateway", gatewayPort, gateway);
+            HttpClient agentHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            Command command = waitingCommand(kafka.bootstrapServers(), agentHttp, gatewayPort);
 
             // Open loop: a hook every 10 ms whatever the answers, as backup hosts do; each its own run (PID).
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -117,7 +133,13 @@ class BrokerFreezeTest {
             sleepUntil(start + BEFORE.toNanos());
             kafka.freeze();
             frozenAt[0] = System.nanoTime();
+            HttpResponse<String> frozenPoll;
+            double frozenPollSeconds;
             try {
+                sleepUntil(frozenAt[0] + TimeUnit.SECONDS.toNanos(15));
+                long polled = System.nanoTime();
+                frozenPoll = agentHttp.send(agentPoll(gatewayPort), HttpResponse.BodyHandlers.ofString());
+                frozenPollSeconds = (System.nanoTime() - polled) / 1e9;
                 sleepUntil(frozenAt[0] + FROZEN.toNanos());
             } finally {
                 kafka.thaw();
@@ -131,6 +153,17 @@ class BrokerFreezeTest {
                 calls = new ArrayList<>(pending);
             }
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2 * ACK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            // The agent: told to come back while the broker hung, given its command once it went on.
+            assertEquals(503, frozenPoll.statusCode(), frozenPoll.body());
+            assertEquals("10", frozenPoll.headers().firstValue("Retry-After").orElse(null));
+            assertEquals("hookline: commands could not be read from the event log (hookline.commands did not answer "
+                    + "within 10.0 s); try again later", frozenPoll.body());
+            assertTrue(frozenPollSeconds >= 9.5 && frozenPollSeconds <= 14, "the poll took " + frozenPollSeconds + " s");
+            HttpResponse<String> thawedPoll = agentHttp.send(agentPoll(gatewayPort), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, thawedPoll.statusCode(), thawedPoll.body());
+            assertTrue(thawedPoll.body().lines().anyMatch(line -> line.equals("command " + command.getCommandId())),
+                    thawedPoll.body());
 
             List<Answer> all = new ArrayList<>(answers);
             assertEquals(total, all.size(), "every caller got an answer");
@@ -180,10 +213,41 @@ class BrokerFreezeTest {
                     .mapToDouble(a -> (a.answeredNanos() - frozenAt[1]) / 1e9).min().orElse(Double.NaN);
             System.out.printf("broker frozen %d s at %d hooks/s: %d hooks, %d answered OK (all %d on hookline.events, "
                     + "%d records there), %d answered 503 (%d within 1 s, median %.3f s, slowest %.1f s), slowest OK %.1f s, "
-                    + "first OK of a hook sent after the thaw %.1f s after it%n", FROZEN.toSeconds(), PER_SECOND, total,
-                    accepted.size(), accepted.size(), logged.size(), refused.size(), prompt, medianRefusal,
-                    slowestRefusal, slowestAccept, firstOkAfterThaw);
+                    + "first OK of a hook sent after the thaw %.1f s after it; an agent's poll for a command whose record "
+                    + "was not in memory: %d after %.1f s while frozen, %d with the command after the thaw%n",
+                    FROZEN.toSeconds(), PER_SECOND, total, accepted.size(), accepted.size(), logged.size(),
+                    refused.size(), prompt, medianRefusal, slowestRefusal, slowestAccept, firstOkAfterThaw,
+                    frozenPoll.statusCode(), frozenPollSeconds, thawedPoll.statusCode());
         }
+    }
+
+    /** A command for the agent freeze-agent on hookline.commands, once the gateway holds it. */
+    static Command waitingCommand(String bootstrap, HttpClient http, int gatewayPort) throws Exception {
+        String id = "cmd_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        Instant now = Instant.now();
+        Command command = Command.newBuilder().setCommandId(id).setCreatedAt(now)
+                .setCause(ChainCause.newBuilder().setCommandId(id).setRule("offsite").setDepth(1).setUpstream(List.of())
+                        .build())
+                .setKind(ActionKind.AGENT).setAgent("freeze-agent").setAction("copy").setJobKey("freeze-agent/copy")
+                .setParameters(Map.of()).setNotBefore(now).setExpiresAt(now.plusSeconds(3600)).build();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("hookline.commands", "freeze-agent",
+                    AvroSerde.of(Command.class).encode(command))).get(30, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines()
+                .anyMatch(line -> line.equals("hookline_agent_commands_pending 1.0"))) {
+            assertTrue(System.nanoTime() < deadline, "the gateway never held the command");
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return command;
+    }
+
+    static HttpRequest agentPoll(int gatewayPort) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/agent/v1/commands?wait=0"))
+                .header("Authorization", "Bearer " + AGENT_TOKEN).timeout(Duration.ofSeconds(30)).build();
     }
 
     static HttpRequest hook(int gatewayPort, int pid) {
