@@ -135,11 +135,14 @@ class BrokerFreezeTest {
             frozenAt[0] = System.nanoTime();
             HttpResponse<String> frozenPoll;
             double frozenPollSeconds;
+            HttpResponse<String> frozenReport;
             try {
                 sleepUntil(frozenAt[0] + TimeUnit.SECONDS.toNanos(15));
                 long polled = System.nanoTime();
                 frozenPoll = agentHttp.send(agentPoll(gatewayPort), HttpResponse.BodyHandlers.ofString());
                 frozenPollSeconds = (System.nanoTime() - polled) / 1e9;
+                // A report on it needs its record too (the command it names is looked up): the same answer.
+                frozenReport = agentHttp.send(agentRefusal(gatewayPort, command), HttpResponse.BodyHandlers.ofString());
                 sleepUntil(frozenAt[0] + FROZEN.toNanos());
             } finally {
                 kafka.thaw();
@@ -160,10 +163,18 @@ class BrokerFreezeTest {
             assertEquals("hookline: commands could not be read from the event log (hookline.commands did not answer "
                     + "within 10.0 s); try again later", frozenPoll.body());
             assertTrue(frozenPollSeconds >= 9.5 && frozenPollSeconds <= 14, "the poll took " + frozenPollSeconds + " s");
+            assertEquals(503, frozenReport.statusCode(), frozenReport.body());
+            assertEquals("10", frozenReport.headers().firstValue("Retry-After").orElse(null));
+            assertEquals(frozenPoll.body(), frozenReport.body());
             HttpResponse<String> thawedPoll = agentHttp.send(agentPoll(gatewayPort), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, thawedPoll.statusCode(), thawedPoll.body());
             assertTrue(thawedPoll.body().lines().anyMatch(line -> line.equals("command " + command.getCommandId())),
                     thawedPoll.body());
+            HttpResponse<String> thawedReport = agentHttp.send(agentRefusal(gatewayPort, command),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, thawedReport.statusCode(), thawedReport.body());
+            assertEquals(204, agentHttp.send(agentPoll(gatewayPort), HttpResponse.BodyHandlers.discarding()).statusCode(),
+                    "reported on: not delivered again");
 
             List<Answer> all = new ArrayList<>(answers);
             assertEquals(total, all.size(), "every caller got an answer");
@@ -214,10 +225,10 @@ class BrokerFreezeTest {
             System.out.printf("broker frozen %d s at %d hooks/s: %d hooks, %d answered OK (all %d on hookline.events, "
                     + "%d records there), %d answered 503 (%d within 1 s, median %.3f s, slowest %.1f s), slowest OK %.1f s, "
                     + "first OK of a hook sent after the thaw %.1f s after it; an agent's poll for a command whose record "
-                    + "was not in memory: %d after %.1f s while frozen, %d with the command after the thaw%n",
+                    + "was not in memory: %d after %.1f s while frozen (a report on it %d), %d with the command after the thaw%n",
                     FROZEN.toSeconds(), PER_SECOND, total, accepted.size(), accepted.size(), logged.size(),
                     refused.size(), prompt, medianRefusal, slowestRefusal, slowestAccept, firstOkAfterThaw,
-                    frozenPoll.statusCode(), frozenPollSeconds, thawedPoll.statusCode());
+                    frozenPoll.statusCode(), frozenPollSeconds, frozenReport.statusCode(), thawedPoll.statusCode());
         }
     }
 
@@ -248,6 +259,14 @@ class BrokerFreezeTest {
     static HttpRequest agentPoll(int gatewayPort) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/agent/v1/commands?wait=0"))
                 .header("Authorization", "Bearer " + AGENT_TOKEN).timeout(Duration.ofSeconds(30)).build();
+    }
+
+    static HttpRequest agentRefusal(int gatewayPort, Command command) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/agent/v1/commands/"
+                + command.getCommandId() + "/refused")).header("Authorization", "Bearer " + AGENT_TOKEN)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("reason=copy+is+not+configured"))
+                .timeout(Duration.ofSeconds(30)).build();
     }
 
     static HttpRequest hook(int gatewayPort, int pid) {
