@@ -29,11 +29,15 @@ import io.hookline.schema.topics.Topics;
  * {@code --instances 2}, two processors share the jobs and the commands, and each list is asked of the first: a
  * command's status is then often the other instance's word.
  *
- * <pre>bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1]</pre>
+ * Last, the processor's RSS is followed for {@code --idle-seconds} with nothing asked of it: what the lists' work left
+ * committed, and whether the JVM gives it back.
+ *
+ * <pre>bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1] [--idle-seconds 60]</pre>
  */
 public final class ChainedCommands {
 
-    static final String USAGE = "bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1]";
+    static final String USAGE = "bench/commands [--commands 100000] [--targets 1] [--processor-heap 256m] [--instances 1]"
+            + " [--idle-seconds 60]";
 
     public static void main(String[] args) throws Exception {
         BenchOptions.run(USAGE, args, ChainedCommands::bench);
@@ -45,6 +49,7 @@ public final class ChainedCommands {
         int targets = options.count("targets", 1, 1, 1000);
         String heap = options.heap("processor-heap", "256m");
         int instances = options.count("instances", 1, 1, 2);
+        int idleSeconds = options.count("idle-seconds", 60, 0, 3600);
         Path work = WorkDir.create("hookline-bench-commands-");
         StringBuilder rules = new StringBuilder("chains:\n");
         for (int t = 0; t < targets; t++) {
@@ -98,6 +103,16 @@ public final class ChainedCommands {
                     + ProcessorAtScale.timed(client, port, "/api/jobs/up/t0/j0", "commandId", "commands"));
             System.out.printf(Locale.ROOT, "Memory (-Xmx%s)%s: heap after GC %.1f MB, RSS %.1f MB%n", heap,
                     instances == 1 ? "" : " of the first processor", memory[0] / 1e6, memory[1] / 1e6);
+            long afterReads = AgentLongPolls.rss(processor.pid());
+            long lowest = afterReads;
+            long last = afterReads;
+            for (int s = 0; s < idleSeconds; s++) {
+                TimeUnit.SECONDS.sleep(1);
+                last = AgentLongPolls.rss(processor.pid());
+                lowest = Math.min(lowest, last);
+            }
+            System.out.printf(Locale.ROOT, "RSS right after the reads %.1f MB; after %d s idle %.1f MB (lowest %.1f MB)%n",
+                    afterReads / 1e6, idleSeconds, last / 1e6, lowest / 1e6);
         } finally {
             for (Process started : java.util.Arrays.asList(processor, second)) {
                 if (started != null) {
