@@ -125,6 +125,18 @@ public interface ProcessorConfig {
         io.quarkus.runtime.configuration.MemorySize listedBytes();
     }
 
+    /** Silences, once they have ended. */
+    Silences silences();
+
+    interface Silences {
+        /**
+         * How long a silence that was ended or expired stays listed (as expired), and a create sent again with its
+         * Idempotency-Key answers with it instead of making it again; then it is removed from hookline.silences.
+         */
+        @WithDefault("5d")
+        java.time.Duration keepEnded();
+    }
+
     /** Host agents, as the processor sees them. */
     Agents agents();
 

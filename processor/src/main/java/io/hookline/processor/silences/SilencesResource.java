@@ -78,7 +78,7 @@ public class SilencesResource {
             view.put("comment", silence.getComment());
             view.put("createdBy", silence.getCreatedBy());
             view.put("activeNow", Silences.activeAt(silence, now));
-            view.put("expired", silence.getEndsAt() != null && !now.isBefore(silence.getEndsAt()));
+            view.put("expired", Silences.ended(silence, now));
             views.add(view);
         }
         return views;
@@ -191,13 +191,14 @@ public class SilencesResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "End a silence now")
+    @Operation(summary = "End a silence now: it stays listed, expired, for hookline.silences.keep-ended (5d); ending "
+            + "one that has ended changes nothing")
     public Response delete(@PathParam("id") String id) throws Exception {
         if (silences.get(id).isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no silence '" + id + "'")).build();
         }
-        silences.delete(id);
-        audit.record(current.getCurrent(), "silence.delete", id, Map.of(), 204);
+        boolean ended = silences.end(id, Instant.now());
+        audit.record(current.getCurrent(), "silence.delete", id, ended ? Map.of() : Map.of("alreadyEnded", true), 204);
         return Response.noContent().build();
     }
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,8 +93,10 @@ class SilencesTest {
         given().get("/api/silences").then().statusCode(200).body("id", hasItem(id))
                 .body("find { it.id == '" + id + "' }.activeNow", equalTo(true));
         given().delete("/api/silences/" + id).then().statusCode(204);
-        given().get("/api/silences").then().body("id", not(hasItem(id)));
-        given().delete("/api/silences/" + id).then().statusCode(404);
+        given().get("/api/silences").then().body("find { it.id == '" + id + "' }.activeNow", equalTo(false))
+                .body("find { it.id == '" + id + "' }.expired", equalTo(true));
+        given().delete("/api/silences/sil_0000000000000000").then().statusCode(404)
+                .body("error", equalTo("no silence 'sil_0000000000000000'"));
 
         given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("colour", "red")))
                 .post("/api/silences").then().statusCode(400)
@@ -104,6 +107,53 @@ class SilencesTest {
                 .post("/api/silences").then().statusCode(400).body("error", equalTo("duration 'soon' is not like 30m, 2h or 1d"));
         given().contentType(ContentType.JSON).body(Map.of("matchers", Map.of("job", "x"), "recurring", "Caturday 1:00-2:00"))
                 .post("/api/silences").then().statusCode(400);
+    }
+
+    @jakarta.inject.Inject
+    Silences silences;
+
+    /**
+     * A silence ended by DELETE (or by its alert's resolve) stays listed as expired for hookline.silences.keep-ended
+     * (5 days), so a create sent again with its Idempotency-Key, whose first answer was lost, finds it instead of
+     * muting again; then it is removed, and the key makes a new one.
+     */
+    @Test
+    void anEndedSilenceStaysListedAndItsIdempotencyKeyFindsItUntilItIsRemoved() {
+        String key = "ended-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("matchers", Map.of("job", "ended/" + key), "duration", "2h");
+        String id = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/silences").then().statusCode(201).extract().path("id");
+        given().delete("/api/silences/" + id).then().statusCode(204);
+        String find = "find { it.id == '" + id + "' }";
+        String endsAt = given().get("/api/silences").then().body(find + ".expired", equalTo(true))
+                .body(find + ".activeNow", equalTo(false)).extract().path(find + ".endsAt");
+        assertTrue(Duration.between(Instant.parse(endsAt), Instant.now()).abs().toSeconds() < 60,
+                "ended now, not at its 2 h: " + endsAt);
+
+        // Ended again: nothing changes. Created again with the same key: the same silence, still ended.
+        given().delete("/api/silences/" + id).then().statusCode(204);
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/silences").then().statusCode(200).body("id", equalTo(id));
+        given().get("/api/silences").then().body(find + ".expired", equalTo(true)).body(find + ".endsAt", equalTo(endsAt))
+                .body("findAll { it.matchers.job == 'ended/" + key + "' }.size()", equalTo(1));
+
+        // Kept for 5 days after its end, then removed from hookline.silences; the key then makes a new one.
+        Instant ended = Instant.parse(endsAt);
+        assertDoesNotThrow(() -> silences.sweep(ended.plus(Duration.ofDays(5)).minusSeconds(1)));
+        given().get("/api/silences").then().body("id", hasItem(id));
+        assertDoesNotThrow(() -> silences.sweep(ended.plus(Duration.ofDays(5))));
+        given().get("/api/silences").then().body("id", not(hasItem(id)));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/silences").then().statusCode(201).body("id", equalTo(id));
+        given().get("/api/silences").then().body(find + ".activeNow", equalTo(true));
+
+        // Another operator's key of the same text is another silence, made by them.
+        String other = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .header("Authorization", "Bearer test-second-operator-token-0123456789").body(body)
+                .post("/api/silences").then().statusCode(201).extract().path("id");
+        assertTrue(!other.equals(id), "the second operator's silence is " + other);
+        given().get("/api/silences").then().body("find { it.id == '" + other + "' }.createdBy", equalTo("test-second"))
+                .body(find + ".createdBy", equalTo("test-operator"));
     }
 
     @Test
