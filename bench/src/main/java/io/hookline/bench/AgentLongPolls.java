@@ -35,11 +35,15 @@ import io.hookline.schema.serde.AvroSerde;
  * away), and the gateway's heap and RSS are printed with them held too. With {@code --drain N}, N commands due now for
  * one more agent are written before that backlog, so that their records are past what the gateway holds in memory
  * (hookline.agents.records-in-memory) and are read again from the topic; that agent then polls and reports on each
- * (refuses it) until none is left, and the time it took is printed.
+ * (refuses it) until none is left, and the time it took is printed. With {@code --follow N}, that agent then gets N
+ * commands one at a time, as chains issue them: each written, delivered to its waiting poll and reported on before
+ * the next; the median and slowest of those round trips are printed (with
+ * {@code -Dhookline.agents.records-in-memory=0} in HOOKLINE_BENCH_GATEWAY_OPTS, each record just written is read
+ * again from the topic's end).
  */
 public final class AgentLongPolls {
 
-    static final String USAGE = "bench/agent-polls [--agents 1000] [--commands 0] [--drain 0]";
+    static final String USAGE = "bench/agent-polls [--agents 1000] [--commands 0] [--drain 0] [--follow 0]";
     static final String DRAINING = "agent-drain";
 
     public static void main(String[] args) throws Exception {
@@ -51,6 +55,7 @@ public final class AgentLongPolls {
         int agents = options.count("agents", 1000, 1, 10_000);
         int backlog = options.count("commands", 0, 0, 1_000_000);
         int drain = options.count("drain", 0, 0, 1_000_000);
+        int follow = options.count("follow", 0, 0, 100_000);
         Path work = WorkDir.create("hookline-bench-agents-");
         StringBuilder sources = new StringBuilder();
         for (int i = 0; i < agents; i++) {
@@ -91,6 +96,7 @@ public final class AgentLongPolls {
             long[] held = backlog + drain == 0 ? null : backlog(client, port, gateway.pid(), kafka, agents, backlog,
                     drain);
             String drained = drain == 0 ? null : drain(client, port, drain);
+            String followed = follow == 0 ? null : follow(kafka, client, port, follow);
 
             List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
@@ -131,6 +137,9 @@ public final class AgentLongPolls {
             }
             if (drained != null) {
                 System.out.println("  " + drained);
+            }
+            if (followed != null) {
+                System.out.println("  " + followed);
             }
             System.out.printf(Locale.ROOT, "  a command for agent-%d reached its poll %d ms after it was written (status %d); other polls "
                     + "answered meanwhile: %d%n", chosen, reachedMs, delivered.statusCode(), othersAnswered);
@@ -227,6 +236,49 @@ public final class AgentLongPolls {
         return String.format(Locale.ROOT, "drained: %,d commands due for one agent delivered and reported on in %.1f s "
                 + "(%,.0f a second, %,d polls); their records read again from hookline.commands: %,.0f", count,
                 seconds, count / seconds, polls, read);
+    }
+
+    /**
+     * The draining agent gets {@code count} commands one at a time: each written, delivered to the agent's waiting
+     * poll (wait=30) and refused before the next is written. Prints the round trips' median and slowest.
+     */
+    static String follow(LocalKafka kafka, HttpClient client, int port, int count) throws Exception {
+        double readBefore = metric(client, port, "hookline_agent_commands_records_read_total");
+        AvroSerde<Command> serde = AvroSerde.of(Command.class);
+        long[] trips = new long[count];
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor("hookline.commands");
+            for (int i = 0; i < count; i++) {
+                CompletableFuture<HttpResponse<String>> poll = client.sendAsync(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/agent/v1/commands?wait=30")).header("Authorization", "Bearer "
+                        + token(-1)).build(), HttpResponse.BodyHandlers.ofString());
+                Command command = chained(DRAINING, i, Instant.now());
+                long sent = System.nanoTime();
+                producer.send(new ProducerRecord<>("hookline.commands", DRAINING, serde.encode(command)))
+                        .get(10, TimeUnit.SECONDS);
+                HttpResponse<String> delivered = poll.get(40, TimeUnit.SECONDS);
+                if (delivered.statusCode() != 200 || !delivered.body().contains("command " + command.getCommandId())) {
+                    throw new IllegalStateException("the poll answered " + delivered.statusCode() + " without command "
+                            + command.getCommandId() + ": " + delivered.body());
+                }
+                HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + port + "/agent/v1/commands/" + command.getCommandId() + "/refused"))
+                        .header("Authorization", "Bearer " + token(-1))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("reason=bench")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (refused.statusCode() != 200) {
+                    throw new IllegalStateException("a report answered " + refused.statusCode() + ": " + refused.body());
+                }
+                trips[i] = System.nanoTime() - sent;
+            }
+        }
+        java.util.Arrays.sort(trips);
+        double read = metric(client, port, "hookline_agent_commands_records_read_total") - readBefore;
+        return String.format(Locale.ROOT, "followed: %,d commands one at a time, each written, delivered to its waiting "
+                + "poll and reported on: median %.1f ms, slowest %.1f ms; records read again from hookline.commands: "
+                + "%,.0f", count, trips[count / 2] / 1e6, trips[count - 1] / 1e6, read);
     }
 
     static double metric(HttpClient client, int port, String name) throws Exception {

@@ -75,6 +75,10 @@ final class CommandRecords implements AutoCloseable {
         // A read wants a few records at known offsets, not the partition's next megabytes.
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        // A poll leaves a fetch of what follows on its way; at the partition's end the broker holds it for up to
+        // fetch.max.wait.ms, and the next read's fetch after its seek waits for it: half a second a read of a recent
+        // command at the default. Answered at once, a read of a recent record takes milliseconds.
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 0);
         this.consumerConfig = config;
         this.reader = new Thread(this::serve, "hookline-command-records");
         reader.setDaemon(true);
