@@ -156,6 +156,10 @@ function Start-AgentCommand([string]$id, [string]$action, [hashtable]$parameters
     if ((Test-Journal $id 'start') -or (Test-Journal $id 'refused') -or (Test-Journal $id 'skipped')) {
         Write-Log "command $id was delivered again: it has been handled once and is not run again"
         if ((Test-Journal $id 'end') -and -not (Test-Journal $id 'reported')) { Send-Finish $id }
+        elseif ((Test-Journal $id 'reported') -or (Test-Journal $id 'refused') -or (Test-Journal $id 'skipped')) {
+            # Reported to a gateway that has restarted since: said again, so that it is not delivered again.
+            [void](Send-Report $id 'handled' $null)
+        }
         return
     }
     if (-not $actions.Contains($action)) {

@@ -152,6 +152,20 @@ public class AgentResource {
                 });
     }
 
+    @POST
+    @Path("/commands/{id}/handled")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "The agent got a command again that it reported on (or refused, or did not start) before: a "
+            + "gateway that restarted delivers again every command not reported to it. It is not delivered again; "
+            + "nothing is written")
+    public CompletionStage<Response> handled(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
+        return report(id, body, http, (agent, command, request, form) -> {
+            board.reported(command);
+            return java.util.concurrent.CompletableFuture.completedFuture(Response.ok("OK").build());
+        });
+    }
+
     static List<String> actions(String header) {
         if (header == null || header.isBlank()) {
             return List.of();

@@ -145,7 +145,7 @@ public class CommandBoard {
             }
         }
 
-        /** As if never reported on: for {@link CommandBoard#forgetReports()}. */
+        /** As if never reported on: for {@link CommandBoard#forgetReports(String)}. */
         synchronized void unreported(Held command) {
             if (command.reported) {
                 command.reported = false;
@@ -364,11 +364,12 @@ public class CommandBoard {
     }
 
     /**
-     * Forgets which commands were reported, as a gateway that restarted and read hookline.commands again: their
-     * agents get them again, and only an agent's journal keeps them from running twice. For tests.
+     * Forgets which of {@code agent}'s commands were reported, as a gateway that restarted and read hookline.commands
+     * again: the agent gets them again, and only its journal keeps them from running twice. For tests (one agent's,
+     * so that other tests' agents are not handed their old commands).
      */
-    void forgetReports() {
-        known.values().forEach(command -> {
+    void forgetReports(String agent) {
+        known.values().stream().filter(command -> command.agent.equals(agent)).forEach(command -> {
             queue(command.agent).unreported(command);
             hold(command);
         });

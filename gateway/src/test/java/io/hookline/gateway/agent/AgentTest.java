@@ -256,7 +256,7 @@ class AgentTest {
     }
 
     @Test
-    void aCommandDeliveredAgainRunsOnceAndItsEndIsReportedAgain() throws Exception {
+    void aCommandDeliveredAgainRunsOnceAndIsSaidHandledSoNotDeliveredAThirdTime() throws Exception {
         Path out = dir.resolve("runs");
         Path script = agent("nas04", "copy = echo run >> '" + out + "'");
         Command command = send(command("nas04", "copy", Map.of(), Instant.now()));
@@ -264,7 +264,7 @@ class AgentTest {
         assertEquals("run\n", Files.readString(out));
 
         // As after a gateway restart: the board is read again and the agent gets the same command a second time.
-        board.forgetReports();
+        board.forgetReports("nas04");
         Run again = once(script);
 
         assertEquals("run\n", Files.readString(out), "the journal kept it from running twice");
@@ -272,6 +272,17 @@ class AgentTest {
         assertEquals(2, topics.events().awaitCount(e -> e.getType() == EventType.COMMAND_DELIVERED
                 && e.getCommand() != null && e.getCommand().getCause().getCommandId().equals(command.getCommandId()), 2,
                 Duration.ofSeconds(20)).size(), "delivered twice, each recorded (the fold counts the second as a retry)");
+
+        // It said the command was handled: not waiting any more, not delivered again, and nothing written of it.
+        assertEquals(0, board.pending("nas04"), "handled, no longer waiting");
+        given().header("Authorization", "Bearer " + token("nas04")).get("/agent/v1/commands?wait=0").then()
+                .statusCode(204);
+        assertEquals(1, topics.events().drain(Duration.ofSeconds(2)).stream().filter(e -> e.getCommand() != null
+                && e.getCommand().getCause().getCommandId().equals(command.getCommandId())
+                && e.getType() == EventType.RUN_SUCCEEDED).count(), "its end recorded once");
+        given().header("Authorization", "Bearer " + token("nas04"))
+                .post("/agent/v1/commands/cmd_00000000000000000000000000000000/handled").then().statusCode(404)
+                .body(org.hamcrest.Matchers.containsString("no command cmd_00000000000000000000000000000000 is known here"));
     }
 
     @Test
