@@ -284,6 +284,8 @@ class ChainsTest {
         try (LocalKafka kafka = new LocalKafka(home.resolve("kafka"), kafkaPort, kafkaPort + 1).start(Duration.ofMinutes(2))) {
             startStack(kafka.bootstrapServers(), gatewayPort, processorPort, rules);
             aFanInRunsItsActionOnceWhenEveryUpstreamSucceededAndNotWhileOneFailed(gatewayPort, processorPort, ran);
+            commandsWaitingWhenTheGatewayIsKilledAreEachRunOnceAfterItsRestart(kafka.bootstrapServers(), gatewayPort,
+                    processorPort, ran);
             anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack(gatewayPort, processorPort, backups,
                     elsewhere);
             aSecondProcessorUnderTheSameInstanceIdShowsOnTheGaugeAndTheHealthUntilDeliveryReadsAgain(
@@ -365,6 +367,57 @@ class ChainsTest {
         TimeUnit.SECONDS.sleep(8);
         assertEquals(List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31003"), lines(ran),
                 "verified once, after the run of copy-b that completed the fan-in");
+    }
+
+    /**
+     * Commands queued while the agent is away, then the gateway SIGKILLed: the new gateway (holding no record in
+     * memory) reads hookline.commands again, holds where each record is, reads each again to deliver it, and the agent
+     * runs each once; the commands it had run before the kill, delivered again, it says it handled.
+     */
+    void commandsWaitingWhenTheGatewayIsKilledAreEachRunOnceAfterItsRestart(String bootstrap, int gatewayPort,
+            int processorPort, Path ran) throws Exception {
+        // The agent away: its shell and the poll it waits in (curl would poll on without the shell).
+        List<ProcessHandle> poll = runningAgent.descendants().toList();
+        runningAgent.destroy();
+        poll.forEach(ProcessHandle::destroy);
+        assertTrue(runningAgent.waitFor(30, TimeUnit.SECONDS), "the agent stopped");
+        int before = lines(ran).size();
+        for (int round = 0; round < 2; round++) {
+            int a = 31_101 + 2 * round;
+            hook(gatewayPort, "copy-a", a, true);
+            view(processorPort, "load-xsi/esxi-fan/copy-a", job -> job.path("lastRun").path("runId").asText()
+                    .equals(Integer.toString(a)));
+            hook(gatewayPort, "copy-b", a + 1, true);
+            view(processorPort, "load-xsi/esxi-fan/copy-b", job -> job.path("lastRun").path("runId").asText()
+                    .equals(Integer.toString(a + 1)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!"2.0".equals(metric(gatewayPort, "hookline_agent_commands_pending"))
+                && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        assertEquals("2.0", metric(gatewayPort, "hookline_agent_commands_pending"),
+                "the two fan-ins' commands wait at the gateway");
+
+        runningGateway.destroyForcibly();
+        assertTrue(runningGateway.waitFor(30, TimeUnit.SECONDS), "the gateway was killed");
+        Process gateway = gateway(bootstrap, gatewayPort, true);
+        awaitReady("gateway", gatewayPort, gateway);
+        runningGateway = gateway;
+        runningAgent = agent();
+
+        List<String> expected = List.of("load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31102",
+                "load-xsi/esxi-fan/copy-a,load-xsi/esxi-fan/copy-b after 31104");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (lines(ran).size() < before + 2 && System.nanoTime() < deadline) {
+            TimeUnit.SECONDS.sleep(1);
+        }
+        TimeUnit.SECONDS.sleep(8);
+        List<String> after = lines(ran).subList(before, lines(ran).size());
+        assertEquals(expected, after.stream().sorted().toList(), "each waiting command ran once after the restart");
+        assertEquals("0.0", metric(gatewayPort, "hookline_agent_commands_pending"), "none left waiting");
+        String read = metric(gatewayPort, "hookline_agent_commands_records_read_total");
+        assertTrue(read != null && Double.parseDouble(read) >= 2, "their records were read again: " + read);
     }
 
     void anEnforcedPolicyPrunesThroughTheRealAgentAndItsResultIsFoldedBack(int gatewayPort, int processorPort,
@@ -560,23 +613,43 @@ class ChainsTest {
 
     /** The gateway, the processor and the sh agent (configured by home/agent.conf) on the broker. */
     void startStack(String bootstrap, int gatewayPort, int processorPort, Path rules) throws Exception {
-        Process gateway = java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
+        Process gateway = gateway(bootstrap, gatewayPort, true);
+        Process processor = processor(bootstrap, processorPort, rules);
+        awaitReady("gateway", gatewayPort, gateway);
+        awaitReady("processor", processorPort, processor);
+        this.runningGateway = gateway;
+        this.runningProcessor = processor;
+        this.runningAgent = agent();
+    }
+
+    /**
+     * The gateway; {@code noRecordsInMemory}: holding none of the commands' records in memory, so that each command
+     * it delivers is read again from hookline.commands at its offset, as a gateway with more waiting than
+     * hookline.agents.records-in-memory does.
+     */
+    Process gateway(String bootstrap, int gatewayPort, boolean noRecordsInMemory) throws IOException {
+        return java("gateway", List.of("-Xmx256m", "-Dquarkus.http.port=" + gatewayPort,
                 "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dhookline.agents.records-in-memory=" + (noRecordsInMemory ? "0" : "16M"),
                 "-Dhookline.sources.load-xsi.kind=xsibackup", "-Dhookline.sources.load-xsi.token=" + TOKEN,
                 "-Dhookline.sources.load-xsi.rate-limit=1000",
                 "-Dhookline.sources.load-agent.kind=agent", "-Dhookline.sources.load-agent.token=" + TOKEN,
                 "-Dhookline.sources.load-agent.rate-limit=1000",
                 "-jar", ROOT.resolve("gateway/target/quarkus-app/quarkus-run.jar").toString()));
-        Process processor = processor(bootstrap, processorPort, rules);
-        awaitReady("gateway", gatewayPort, gateway);
-        awaitReady("processor", processorPort, processor);
-        this.runningProcessor = processor;
+    }
+
+    /** The sh agent, configured by home/agent.conf, its output appended to home/agent.log. */
+    Process agent() throws IOException {
         ProcessBuilder agentBuilder = new ProcessBuilder("sh", ROOT.resolve("shims/agent/hookline-agent").toString(),
                 "--config", home.resolve("agent.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(home.resolve("agent.log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
         agentBuilder.environment().keySet().removeIf(key -> key.startsWith("HOOKLINE_"));
-        processes.start(agentBuilder);
+        return processes.start(agentBuilder);
     }
+
+    /** The gateway and the agent startStack started. */
+    Process runningGateway;
+    Process runningAgent;
 
     /** When the processor hooksWhileKilling last started was ready ({@link System#nanoTime()}). */
     volatile long lastReady;
