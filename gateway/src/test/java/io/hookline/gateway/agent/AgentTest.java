@@ -283,6 +283,13 @@ class AgentTest {
         given().header("Authorization", "Bearer " + token("nas04"))
                 .post("/agent/v1/commands/cmd_00000000000000000000000000000000/handled").then().statusCode(404)
                 .body(org.hamcrest.Matchers.containsString("no command cmd_00000000000000000000000000000000 is known here"));
+        // A stranger, and another agent, cannot mark it handled; an id that is not one is refused before a look-up.
+        given().post("/agent/v1/commands/" + command.getCommandId() + "/handled").then().statusCode(401);
+        given().header("Authorization", "Bearer " + token("nas06"))
+                .post("/agent/v1/commands/" + command.getCommandId() + "/handled").then().statusCode(403)
+                .body(org.hamcrest.Matchers.containsString("is for agent nas04, not nas06"));
+        given().header("Authorization", "Bearer " + token("nas04")).post("/agent/v1/commands/" + "x".repeat(3_000)
+                + "/handled").then().statusCode(400).body(org.hamcrest.Matchers.containsString("is not a command id"));
     }
 
     @Test
@@ -517,7 +524,7 @@ class AgentTest {
     void whatAnAgentSaysOfItselfIsKeptShort() throws Exception {
         String version = "9." + "9".repeat(10_000);
         given().header("Authorization", "Bearer " + token("nas05")).header("Hookline-Agent-Version", version)
-                .header("Hookline-Agent-Actions", "ok," + "x".repeat(10_000) + ",bad name,also-ok")
+                .header("Hookline-Agent-Actions", "ok," + "x".repeat(3_000) + ",bad name,also-ok")
                 .get("/agent/v1/commands?wait=0").then().statusCode(204);
         BackupEvent seen = topics.event(e -> e.getType() == EventType.AGENT_SEEN && e.getAgent() != null
                 && e.getAgent().getVersion() != null && e.getAgent().getVersion().startsWith("9.99"));
