@@ -122,7 +122,8 @@ public class Silences {
     void sweep(Instant now) throws CompactedTopicView.NotConfirmed {
         CompactedTopicView.NotConfirmed failed = null;
         for (Silence silence : List.copyOf(active.values())) {
-            if (silence.getEndsAt() != null && !now.isBefore(silence.getEndsAt().plus(keepEnded))) {
+            // Compared as durations: an end plus a keep-ended of centuries would be past the last Instant.
+            if (silence.getEndsAt() != null && Duration.between(silence.getEndsAt(), now).compareTo(keepEnded) >= 0) {
                 try {
                     active.delete(silence.getId());
                     LOG.infof("removed silence %s, ended at %s (kept %s: hookline.silences.keep-ended)",
