@@ -283,6 +283,23 @@ class AgentTest {
         given().header("Authorization", "Bearer " + token("nas04"))
                 .post("/agent/v1/commands/cmd_00000000000000000000000000000000/handled").then().statusCode(404)
                 .body(org.hamcrest.Matchers.containsString("no command cmd_00000000000000000000000000000000 is known here"));
+        // Said twice (the agent handed it again by another restart): the same answer, nothing more.
+        given().header("Authorization", "Bearer " + token("nas04"))
+                .post("/agent/v1/commands/" + command.getCommandId() + "/handled").then().statusCode(200);
+        assertEquals(0, board.pending("nas04"), "handled twice, still not waiting");
+        // A body of 10 MB is refused by the HTTP limit (2M), as for any report, and changes nothing (asked with
+        // Expect: 100-continue, so that the refusal is read rather than the connection's reset while it is sent).
+        java.net.http.HttpResponse<String> huge = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(root.toString().replaceAll("/$", "") + "/agent/v1/commands/"
+                                + command.getCommandId() + "/handled"))
+                        .header("Authorization", "Bearer " + token("nas04"))
+                        .header("Content-Type", "application/x-www-form-urlencoded").expectContinue(true)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("reason=" + "x".repeat(10_000_000)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, huge.statusCode(), huge.body());
+        given().header("Authorization", "Bearer " + token("nas04")).get("/agent/v1/commands?wait=0").then()
+                .statusCode(204);
         // A stranger, and another agent, cannot mark it handled; an id that is not one is refused before a look-up.
         given().post("/agent/v1/commands/" + command.getCommandId() + "/handled").then().statusCode(401);
         given().header("Authorization", "Bearer " + token("nas06"))

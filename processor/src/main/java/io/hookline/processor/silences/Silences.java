@@ -50,12 +50,7 @@ public class Silences {
 
     void onStart(@Observes StartupEvent start, ProcessorConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        keepEnded = config.silences().keepEnded();
-        if (keepEnded.isNegative()) {
-            // Negative, a silence would be removed before it ends.
-            throw new IllegalArgumentException("hookline.silences.keep-ended must be a duration of zero or more (5d, "
-                    + "12h), not " + keepEnded);
-        }
+        keepEnded = keepEnded(config.silences().keepEnded());
         active = new CompactedTopicView<>(new Topics(config.topics().prefix()).silences(), Silence.class, kafkaConfig);
         sweeping.scheduleWithFixedDelay(() -> {
             try {
@@ -114,6 +109,23 @@ public class Silences {
         return silence.getEndsAt() != null && !now.isBefore(silence.getEndsAt());
     }
 
+    /** hookline.silences.keep-ended as given, or refused when negative: a silence would be removed before it ends. */
+    static Duration keepEnded(Duration given) {
+        if (given.isNegative()) {
+            throw new IllegalArgumentException("hookline.silences.keep-ended must be a duration of zero or more (5d, "
+                    + "12h), not " + given);
+        }
+        return given;
+    }
+
+    /**
+     * Whether a silence ended {@code keepEnded} or longer before {@code now}. Compared as the time since its end: an
+     * end plus a keep-ended of centuries would be past the last Instant.
+     */
+    static boolean removable(Silence silence, Instant now, Duration keepEnded) {
+        return silence.getEndsAt() != null && Duration.between(silence.getEndsAt(), now).compareTo(keepEnded) >= 0;
+    }
+
     /**
      * Removes from hookline.silences the silences that ended more than {@code hookline.silences.keep-ended} before
      * {@code now}; the first removal Kafka did not confirm is thrown once all were tried. Any instance may do it, and
@@ -122,8 +134,7 @@ public class Silences {
     void sweep(Instant now) throws CompactedTopicView.NotConfirmed {
         CompactedTopicView.NotConfirmed failed = null;
         for (Silence silence : List.copyOf(active.values())) {
-            // Compared as durations: an end plus a keep-ended of centuries would be past the last Instant.
-            if (silence.getEndsAt() != null && Duration.between(silence.getEndsAt(), now).compareTo(keepEnded) >= 0) {
+            if (removable(silence, now, keepEnded)) {
                 try {
                     active.delete(silence.getId());
                     LOG.infof("removed silence %s, ended at %s (kept %s: hookline.silences.keep-ended)",
